@@ -1,0 +1,3 @@
+from cleanwire.cli import main
+
+main()

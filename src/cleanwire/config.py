@@ -1,0 +1,75 @@
+"""One frozen Config for a run, built once at the boundary (CLI or library caller)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from cleanwire.errors import ConfigError
+
+INPUT_FORMATS = ("text", "html", "jsonl")
+KEEP_CHOICES = ("complete", "longest", "shortest", "first")
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    """How inputs are found and read."""
+
+    input_format: str | None = None  # None: detect per input
+    glob: str | None = None  # filter for files found inside folders
+    text_field: str = "text"
+    html_field: str = "html"
+    id_field: str = "id"
+    url_field: str = "url"
+    title_field: str = "title"
+    max_bytes: int = 256 * 1024 * 1024  # larger files are reported, not read
+    max_line_bytes: int = 64 * 1024 * 1024  # one JSON line larger than this is reported
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    """How page text is cleaned."""
+
+    enabled: bool = True  # False: inputs are already clean, only normalise
+    learn_templates: bool = True  # drop lines that repeat across different articles of a run
+    template_min_docs: int = 3  # a line seen in this many unrelated documents is template
+
+
+@dataclass(frozen=True)
+class DedupConfig:
+    """How duplicates are found and verified."""
+
+    shingle_chars: int = 12  # character n-gram length over text without spaces and punctuation
+    sample_mod: int = 4  # keep n-gram hashes h with h % sample_mod == 0
+    max_doc_freq: int = 200  # fingerprints in more documents than this are boilerplate
+    min_shared: int = 3  # shared fingerprints for a pair to become a candidate
+    near_threshold: float = 0.80  # similarity for a near-duplicate
+    excerpt_threshold: float = 0.80  # containment of the smaller in the larger for an excerpt
+    short_words: int = 30  # texts shorter than this match only by near-exact text
+    seed: int = 0x5EED
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything one run needs; validated once."""
+
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+    keep: str = "complete"
+    jobs: int = 1
+
+    def __post_init__(self) -> None:
+        if self.keep not in KEEP_CHOICES:
+            raise ConfigError(f"--keep must be one of {', '.join(KEEP_CHOICES)}, not {self.keep!r}")
+        if self.jobs < 1:
+            raise ConfigError(f"--jobs must be at least 1, not {self.jobs}")
+        fmt = self.ingest.input_format
+        if fmt is not None and fmt not in INPUT_FORMATS:
+            raise ConfigError(f"--input-format must be one of {', '.join(INPUT_FORMATS)}, not {fmt!r}")
+
+
+def with_overrides(config: Config, **parts: dict[str, Any]) -> Config:
+    """Return `config` with fields of its nested parts replaced, e.g. dedup={"min_shared": 2}."""
+    changed = {name: replace(getattr(config, name), **values) for name, values in parts.items()}
+    return replace(config, **changed)

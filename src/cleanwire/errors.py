@@ -1,0 +1,32 @@
+"""The cleanwire error family and the process exit codes."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of the command line, documented in --help and the README."""
+
+    SUCCESS = 0
+    INPUT_ERRORS = 1  # some inputs failed; each is named on stderr, the rest were processed
+    USAGE = 2  # bad options or arguments; nothing was processed
+    DUPLICATES_FOUND = 3  # --fail-on-duplicates and at least one duplicate was found
+    INTERRUPTED = 130
+
+
+class CleanwireError(Exception):
+    """Base of every error cleanwire raises on purpose."""
+
+
+class InputError(CleanwireError):
+    """One input could not be read or parsed; the run goes on without it."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class ConfigError(CleanwireError):
+    """Options that do not fit together; raised before any input is read."""
