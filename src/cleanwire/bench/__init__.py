@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m cleanwire.bench --help`. Not part of the unit tests."""
