@@ -1,0 +1,149 @@
+"""Records out: JSON lines, JSON, plain text, a rich view, files; the summary goes to stderr."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cleanwire.document import Document
+from cleanwire.pipeline import Counters, DedupeResult
+
+FORMATS = ("jsonl", "json", "text", "rich")
+OWNED = ("id", "source", "url", "title", "author", "date", "text")
+
+
+def document_record(doc: Document) -> dict[str, Any]:
+    """A cleaned document as an output record; input fields cleanwire does not own pass through."""
+    record = {k: v for k, v in doc.metadata.items() if not k.startswith("_")}
+    record.update(
+        id=doc.id, source=doc.source, url=doc.url, title=doc.title,
+        author=doc.author, date=doc.date, text=doc.text,
+    )
+    return record
+
+
+def error_record(doc: Document) -> dict[str, Any]:
+    """A failed input as a record for `--errors FILE`."""
+    return {"id": doc.id, "source": doc.source, "error": doc.error}
+
+
+def error_line(doc: Document) -> str:
+    """The one line naming a failed input and why."""
+    return f"error: {doc.source or doc.id}: {doc.error}"
+
+
+def _spilled_record(spilled: dict[str, Any]) -> dict[str, Any]:
+    record = {k: v for k, v in spilled.get("metadata", {}).items() if not k.startswith("_")}
+    record.update({k: spilled.get(k) for k in OWNED})
+    return record
+
+
+def _duplicate_entry(result: DedupeResult, ordinal: int) -> dict[str, Any]:
+    match = result.member_match[ordinal]
+    return {
+        "id": result.ids[ordinal],
+        "relation": match.relation,
+        "similarity": round(match.similarity, 4),
+        "containment": round(match.containment, 4),
+    }
+
+
+def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Iterator[dict[str, Any]]:
+    """One record per story (canonical, with the duplicates it absorbed), in input order.
+
+    With `include_all`, every document is emitted: duplicates carry `canonical_id` and how
+    they matched, canonical records carry `canonical_id: null`.
+    """
+    members: dict[int, list[int]] = {}
+    for cluster in result.clusters:
+        if cluster.members:
+            members[cluster.canonical] = sorted(m.b for m in cluster.members)
+    for ordinal, spilled in enumerate(result.spill):
+        canonical = result.canonical_of[ordinal]
+        record = _spilled_record(spilled)
+        if canonical == ordinal:
+            record["duplicates"] = [_duplicate_entry(result, m) for m in members.get(ordinal, [])]
+            if include_all:
+                record["canonical_id"] = None
+            yield record
+        elif include_all:
+            entry = _duplicate_entry(result, ordinal)
+            record.update(
+                canonical_id=result.ids[canonical], relation=entry["relation"],
+                similarity=entry["similarity"], containment=entry["containment"],
+            )
+            yield record
+
+
+def write_records(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
+    """Write records to `out` as jsonl, json (one array) or text; return how many."""
+    count = 0
+    if fmt == "json":
+        out.write("[")
+        for count, record in enumerate(records, 1):
+            out.write(("\n" if count == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
+        out.write("\n]\n" if count else "]\n")
+        return count
+    for count, record in enumerate(records, 1):
+        if fmt == "jsonl":
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            out.write(text_block(record))
+    return count
+
+
+def text_block(record: dict[str, Any]) -> str:
+    """A record as plain text: a header line, the title, the body, a blank line."""
+    header = f"=== {record['id']}"
+    if record.get("canonical_id"):
+        header += f" ({record['relation']} of {record['canonical_id']})"
+    elif record.get("duplicates"):
+        header += " (absorbs " + ", ".join(d["id"] for d in record["duplicates"]) + ")"
+    lines = [header]
+    if record.get("title"):
+        lines.append(f"# {record['title']}")
+    lines.append(record.get("text") or "")
+    return "\n".join(lines) + "\n\n"
+
+
+def render_clusters(records: Iterable[dict[str, Any]], console: Console) -> int:
+    """The terminal view of a dedupe run: one row per story and one per duplicate."""
+    table = Table(title="cleanwire: stories", show_lines=False, expand=False)
+    table.add_column("id", overflow="fold")
+    table.add_column("title", overflow="fold", max_width=48)
+    table.add_column("words", justify="right")
+    table.add_column("relation")
+    table.add_column("sim", justify="right")
+    table.add_column("cont", justify="right")
+    count = 0
+    for count, record in enumerate(records, 1):
+        words = len((record.get("text") or "").split())
+        table.add_row(
+            Text(record["id"], style="bold"), record.get("title") or "", str(words), "canonical", "", ""
+        )
+        for dup in record.get("duplicates", []):
+            table.add_row(
+                Text("  └ " + dup["id"]), "", "", dup["relation"],
+                f"{dup['similarity']:.2f}", f"{dup['containment']:.2f}",
+            )
+    console.print(table)
+    return count
+
+
+def summary_text(counters: Counters) -> str:
+    """One line for people, on stderr."""
+    parts = [f"{counters.documents} documents"]
+    if counters.clusters:
+        parts.append(f"{counters.clusters} stories")
+        relations = ", ".join(f"{n} {r}" for r, n in sorted(counters.relations.items()))
+        parts.append(f"{counters.duplicates} duplicates" + (f" ({relations})" if relations else ""))
+    if counters.empty:
+        parts.append(f"{counters.empty} empty after cleaning")
+    parts.append(f"{counters.errors} errors")
+    seconds = sum(counters.seconds.values())
+    return "cleanwire: " + ", ".join(parts) + f" in {seconds:.2f}s"
