@@ -1,0 +1,351 @@
+"""The command line: parse options, build one Config, call the library.
+
+Standard output carries data only; people read standard error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import IO, Any
+
+import click
+from rich.console import Console
+
+from cleanwire import __version__
+from cleanwire.config import KEEP_CHOICES, CleanConfig, Config, DedupConfig, IngestConfig
+from cleanwire.document import Document
+from cleanwire.emit import (
+    cluster_records,
+    document_record,
+    error_line,
+    error_record,
+    render_clusters,
+    summary_text,
+    write_records,
+)
+from cleanwire.engines import ENGINES, get_engine
+from cleanwire.errors import ConfigError, ExitCode
+from cleanwire.ingest import InputSet
+from cleanwire.pipeline import Counters, clean_stream, dedupe
+
+EXIT_CODES_HELP = f"""
+\b
+Exit codes:
+  {ExitCode.SUCCESS.value}  success
+  {ExitCode.INPUT_ERRORS.value}  some inputs failed (each named on stderr; the rest were processed)
+  {ExitCode.USAGE.value}  usage error (bad option or argument; nothing was processed)
+  {ExitCode.DUPLICATES_FOUND.value}  duplicates found, with --fail-on-duplicates (input errors take precedence)
+  {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM); no half-written output file is left
+"""
+
+DEDUP_DEFAULTS = DedupConfig()
+
+
+def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command with library errors as usage errors and interrupts as exit code 130."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from cleanwire.outdir import install_signal_handlers
+
+        install_signal_handlers()
+        try:
+            return fn(*args, **kwargs)
+        except ConfigError as exc:
+            raise click.UsageError(str(exc)) from exc
+        except KeyboardInterrupt:
+            click.echo("cleanwire: interrupted", err=True)
+            sys.exit(ExitCode.INTERRUPTED)
+
+    return wrapper
+
+
+def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every command that reads inputs shares."""
+    options = [
+        click.argument("inputs", nargs=-1, required=True),
+        click.option("--input-format", type=click.Choice(["text", "html", "jsonl"]),
+                     help="Force the input format instead of detecting it per input."),
+        click.option("--glob", "glob_pattern", metavar="PATTERN",
+                     help="Only files matching PATTERN inside folders, e.g. '*.txt'."),
+        click.option("--text-field", default="text", show_default=True, help="JSON lines: field with page text."),
+        click.option("--html-field", default="html", show_default=True, help="JSON lines: field with page HTML."),
+        click.option("--id-field", default="id", show_default=True, help="JSON lines: field with the record id."),
+        click.option("--url-field", default="url", show_default=True, help="JSON lines: field with the URL."),
+        click.option("--title-field", default="title", show_default=True, help="JSON lines: field with the title."),
+        click.option("--no-clean", is_flag=True, help="Inputs are already clean: only normalise the text."),
+        click.option("--no-templates", is_flag=True,
+                     help="Do not learn template lines that repeat across documents of the run."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+                     help="Processes for cleaning and fingerprinting."),
+        click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+                     help="Where the stages run; ray needs the ray extra."),
+        click.option("--ray-address", metavar="ADDRESS", help="Join a running Ray cluster (with --engine ray)."),
+        click.option("--errors", "errors_path", type=click.Path(dir_okay=False, writable=True),
+                     help="Write failed inputs as JSON lines to this file."),
+        click.option("--stats", "stats_path", type=click.Path(dir_okay=False, writable=True),
+                     help="Write the run's counters as JSON to this file."),
+        click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def build_config(params: dict[str, Any], dedup: DedupConfig | None = None, keep: str = "complete") -> Config:
+    """Flags -> Config, in this one place."""
+    ingest = IngestConfig(
+        input_format=params["input_format"], glob=params["glob_pattern"],
+        text_field=params["text_field"], html_field=params["html_field"], id_field=params["id_field"],
+        url_field=params["url_field"], title_field=params["title_field"],
+    )
+    clean = CleanConfig(enabled=not params["no_clean"], learn_templates=not params["no_templates"])
+    return Config(ingest=ingest, clean=clean, dedup=dedup or DedupConfig(), keep=keep, jobs=params["jobs"])
+
+
+class Run:
+    """What one command invocation shares: consoles, the error sink, counters, the exit code."""
+
+    def __init__(self, params: dict[str, Any], stack: ExitStack) -> None:
+        self.quiet: bool = params["quiet"]
+        self.err = Console(stderr=True, highlight=False, soft_wrap=True)
+        self.counters = Counters()
+        self.errors_file: IO[str] | None = None
+        if params["errors_path"]:
+            self.errors_file = stack.enter_context(open(params["errors_path"], "w", encoding="utf-8"))
+        self.stats_path: str | None = params["stats_path"]
+
+    def report_error(self, doc: Document) -> None:
+        """One line on stderr naming the failed input; a record in --errors FILE."""
+        click.echo(error_line(doc), err=True)
+        if self.errors_file is not None:
+            self.errors_file.write(json.dumps(error_record(doc), ensure_ascii=False) + "\n")
+
+    def progress(self, documents: Iterable[Document], label: str) -> Iterator[Document]:
+        """Count documents through a rich progress display on a terminal; silent otherwise."""
+        if self.quiet or not self.err.is_terminal:
+            yield from documents
+            return
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} docs"),
+                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn())
+        with Progress(*columns, console=self.err, transient=True) as bar:
+            task = bar.add_task(label, rate="")
+            for doc in documents:
+                bar.advance(task)
+                elapsed = bar.tasks[0].elapsed or 0.0
+                if elapsed:
+                    bar.update(task, rate=f"{bar.tasks[0].completed / elapsed:,.0f} docs/s")
+                yield doc
+
+    def finish(self, exit_code: ExitCode) -> None:
+        """Summary on stderr, counters to --stats, and the exit code (input errors take precedence)."""
+        if self.counters.errors:
+            exit_code = ExitCode.INPUT_ERRORS
+        if not self.quiet:
+            self.err.print(summary_text(self.counters), markup=False)
+        if self.stats_path:
+            stats = self.counters.as_dict() | {"exit_code": int(exit_code)}
+            Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+        sys.exit(int(exit_code))
+
+
+def default_format(fmt: str | None, terminal_format: str) -> str:
+    """jsonl on a pipe; a view for people on a terminal."""
+    if fmt:
+        return fmt
+    return terminal_format if sys.stdout.isatty() else "jsonl"
+
+
+def open_engine(params: dict[str, Any], stack: ExitStack) -> Any:
+    """The engine named by --engine, closed when the command ends."""
+    options = {"address": params["ray_address"]} if params["engine"] == "ray" else {}
+    engine = get_engine(params["engine"], params["jobs"], **options)
+    stack.callback(engine.close)
+    return engine
+
+
+@click.group(epilog=EXIT_CODES_HELP)
+@click.version_option(__version__, prog_name="cleanwire")
+def cli() -> None:
+    """Turn scraped news pages into clean canonical text, one per story.
+
+    Inputs are files, folders (searched recursively) or - for standard input: plain-text page
+    dumps, HTML pages or JSON lines, detected per input.
+    """
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]),
+              help="Output format [default: jsonl on a pipe, text on a terminal].")
+@click.option("--output-dir", type=click.Path(file_okay=False), help="Write one clean .txt per document here.")
+@click.option("--explain", is_flag=True, help="Show each input line with keep or drop and the reason.")
+@guarded
+def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any) -> None:
+    """Clean page junk from every input and emit the clean documents."""
+    with ExitStack() as stack:
+        run = Run(params, stack)
+        config = build_config(params)
+        engine = open_engine(params, stack)
+        inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer))
+        writer = _output_dir(output_dir)
+        fmt = default_format(fmt, "text")
+        documents = clean_stream(lambda: inputs.documents(), config, engine, run.counters, explain=explain)
+
+        def good() -> Iterator[dict[str, Any]]:
+            for doc in run.progress(documents, "cleaning"):
+                if doc.error is not None:
+                    run.report_error(doc)
+                    continue
+                if explain:
+                    _print_explain(doc)
+                if writer is not None:
+                    writer.write_text(doc.id, doc.text)
+                yield document_record(doc)
+
+        if explain:
+            for _ in good():
+                pass
+        else:
+            write_records(good(), fmt, sys.stdout)
+        run.finish(ExitCode.SUCCESS)
+
+
+def _print_explain(doc: Document) -> None:
+    """Every input line of `doc` with its decision, on stdout (it is what was asked for)."""
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(f"=== {doc.id}", style="bold", markup=False)
+    for decision in doc.metadata.get("_decisions", []):
+        mark, style = ("keep", "green") if decision.keep else ("drop", "red")
+        console.print(f"[{style}]{mark}[/] {decision.rule:<20} {decision.score:6.2f}  ", end="")
+        console.print(decision.line, markup=False, style=None if decision.keep else "dim")
+
+
+def _output_dir(path: str | None) -> Any:
+    if path is None:
+        return None
+    from cleanwire.outdir import OutputDir
+
+    return OutputDir(path)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@input_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]),
+              help="Output format [default: jsonl on a pipe, a table of stories on a terminal].")
+@click.option("--output-dir", type=click.Path(file_okay=False),
+              help="Write one clean .txt per story and clusters.json here.")
+@click.option("--keep", type=click.Choice(KEEP_CHOICES), default="complete", show_default=True,
+              help="Which version of a story is canonical: the most complete (contains the others, else the "
+                   "longest), the longest, the shortest or the first in input order.")
+@click.option("--all", "include_all", is_flag=True,
+              help="Emit every document; duplicates carry canonical_id and how they matched.")
+@click.option("--fail-on-duplicates", is_flag=True,
+              help=f"Exit with code {ExitCode.DUPLICATES_FOUND.value} when any duplicate is found (a CI gate).")
+@click.option("--near-threshold", type=click.FloatRange(0, 1), default=DEDUP_DEFAULTS.near_threshold,
+              show_default=True, help="Similarity at which two texts are near-duplicates.")
+@click.option("--excerpt-threshold", type=click.FloatRange(0, 1), default=DEDUP_DEFAULTS.excerpt_threshold,
+              show_default=True, help="Share of the shorter text contained in the longer for an excerpt.")
+@guarded
+def dedupe_command(
+    fmt: str | None, output_dir: str | None, keep: str, include_all: bool, fail_on_duplicates: bool,
+    near_threshold: float, excerpt_threshold: float, **params: Any,
+) -> None:
+    """Clean every input, find documents that carry the same story, emit one record per story."""
+    from dataclasses import replace
+
+    with ExitStack() as stack:
+        run = Run(params, stack)
+        dedup = replace(DEDUP_DEFAULTS, near_threshold=near_threshold, excerpt_threshold=excerpt_threshold)
+        config = build_config(params, dedup, keep)
+        engine = open_engine(params, stack)
+        inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer))
+        writer = _output_dir(output_dir)
+        result = dedupe(
+            lambda: run.progress(inputs.documents(), "reading"), config, engine, run.counters, run.report_error
+        )
+        stack.callback(result.close)
+        records = cluster_records(result, include_all=include_all)
+        if writer is not None:
+            records = _write_stories(records, writer)
+        fmt = default_format(fmt, "rich")
+        if fmt == "rich":
+            render_clusters(records, Console(highlight=False))
+        else:
+            write_records(records, fmt, sys.stdout)
+        found = run.counters.duplicates and fail_on_duplicates
+        run.finish(ExitCode.DUPLICATES_FOUND if found else ExitCode.SUCCESS)
+
+
+cli.add_command(dedupe_command, name="dedupe")
+
+
+def _write_stories(records: Iterable[dict[str, Any]], writer: Any) -> Iterator[dict[str, Any]]:
+    """Write each canonical story's text, then clusters.json; pass the records on."""
+    clusters = []
+    for record in records:
+        if not record.get("canonical_id"):
+            path = writer.write_text(record["id"], record.get("text") or "")
+            clusters.append({"id": record["id"], "file": Path(path).name, "title": record.get("title"),
+                             "duplicates": record.get("duplicates", [])})
+        yield record
+    writer.write_json("clusters.json", clusters)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("first")
+@click.argument("second")
+@click.option("--from", "sources", multiple=True, metavar="INPUT",
+              help="Look FIRST and SECOND up as ids in this input (file or folder; repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["json", "rich"]),
+              help="Output format [default: rich on a terminal, json on a pipe].")
+@click.option("--no-clean", is_flag=True, help="Compare the texts as they are.")
+@guarded
+def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, no_clean: bool) -> None:
+    """Show why two documents match or not: scores, relation, thresholds and aligned passages.
+
+    FIRST and SECOND are two files, or two ids of documents in the inputs given with --from.
+    """
+    from cleanwire.explain import explain_pair, render_explain
+
+    config = Config(clean=CleanConfig(enabled=not no_clean))
+    names = (first, second)
+    with InputSet(list(sources) or list(names), config.ingest) as inputs:
+        counters = Counters()
+        from cleanwire.engines.local import LocalEngine
+
+        found: dict[str, Document] = {}
+        for doc in clean_stream(lambda: inputs.documents(), config, LocalEngine(1), counters):
+            if doc.id in names:
+                if doc.error is not None:
+                    raise click.ClickException(error_line(doc))
+                found[doc.id] = doc
+    missing = [name for name in names if name not in found]
+    if missing:
+        raise click.UsageError(f"not found: {', '.join(missing)}")
+    result = explain_pair(found[first].text, found[second].text, config.dedup)
+    result = {"a": first, "b": second} | result
+    fmt = fmt or ("rich" if sys.stdout.isatty() else "json")
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        Console().print(render_explain(result))
+
+
+def main() -> None:
+    """Entry point of the console script and `python -m cleanwire`."""
+    try:
+        cli(prog_name="cleanwire")
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): not an error of ours; keep Python from complaining
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(ExitCode.SUCCESS)
