@@ -40,13 +40,17 @@ class DedupConfig:
     """How duplicates are found and verified."""
 
     shingle_chars: int = 12  # character n-gram length over text without spaces and punctuation
-    sample_mod: int = 4  # keep n-gram hashes h with h % sample_mod == 0
+    sample_mod: int = 32  # keep n-gram hashes h with h % sample_mod == 0 (about 1 in sample_mod)
     max_doc_freq: int = 200  # fingerprints in more documents than this are boilerplate
-    min_shared: int = 3  # shared fingerprints for a pair to become a candidate
+    min_shared: int = 2  # shared fingerprints for a pair to become a candidate
+    min_estimate: float = 0.2  # candidates whose sampled containment is lower are not verified
+    min_block: int = 4  # words in a row that count as a shared passage in verification
     near_threshold: float = 0.80  # similarity for a near-duplicate
     excerpt_threshold: float = 0.80  # containment of the smaller in the larger for an excerpt
     short_words: int = 30  # texts shorter than this match only by near-exact text
-    seed: int = 0x5EED
+    short_similarity: float = 0.97  # character similarity for texts under short_words to match
+    batch_pairs: int = 2000  # candidate pairs verified per batch (texts of one batch in memory)
+    seed: int = 0x5EED  # seed of the fingerprint hash
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,183 @@
+"""Duplicate detection on the dedup dev set: cleanwire against datasketch MinHashLSH, full set and batches."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+
+from cleanwire.cluster import build_clusters
+from cleanwire.config import DedupConfig
+from cleanwire.fingerprint import signature
+from cleanwire.match import find_matches
+
+WORD = re.compile(r"\w+")
+Cleaner = Callable[[Sequence[str]], list[str]]
+
+
+def load_scorer(dev_dir: Path) -> ModuleType:
+    """The dev set's own score.py, imported from where it lies."""
+    spec = importlib.util.spec_from_file_location("dev_dedup_score", dev_dir / "score.py")
+    if spec is None or spec.loader is None:
+        raise click.ClickException(f"no score.py in {dev_dir}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def stand_in_clean(texts: Sequence[str]) -> list[str]:
+    """Keep lines with at least 10 word tokens (the trivial cleaner of the cleaning dev set)."""
+    return ["\n".join(line for line in text.splitlines() if len(WORD.findall(line)) >= 10) for text in texts]
+
+
+def make_cleaner(stand_in: bool = False) -> tuple[str, Cleaner]:
+    """cleanwire's two-pass text-dump cleaner over the given texts, or the stand-in until it lands."""
+    if stand_in:
+        return "stand-in (lines >= 10 words)", stand_in_clean
+    try:
+        from cleanwire.clean import TemplateModel, clean_text_dump
+    except ImportError:
+        return "stand-in (lines >= 10 words)", stand_in_clean
+
+    def clean(texts: Sequence[str]) -> list[str]:
+        model = TemplateModel()
+        for text in texts:
+            model.add(text)
+        model.freeze()
+        return [clean_text_dump(text, model).body for text in texts]
+
+    return "cleanwire.clean", clean
+
+
+def cleanwire_clusters(texts: Sequence[str], cfg: DedupConfig) -> list[int]:
+    """Cluster label (canonical ordinal) of each text."""
+    signatures = [signature(t, cfg) for t in texts]
+    matches = find_matches(signatures, lambda ords: {i: texts[i] for i in ords}, cfg)
+    clusters = build_clusters(len(texts), matches, [s.length for s in signatures])
+    label = list(range(len(texts)))
+    for c in clusters:
+        for ordinal in c.ordinals:
+            label[ordinal] = c.canonical
+    return label
+
+
+def datasketch_clusters(texts: Sequence[str]) -> list[int]:
+    """MinHashLSH (threshold 0.5, 128 permutations, word 5-grams), every candidate a duplicate, union-find."""
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=0.5, num_perm=128)
+    parent = list(range(len(texts)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, text in enumerate(texts):
+        tokens = WORD.findall(text.lower())
+        grams = [" ".join(tokens[k:k + 5]).encode() for k in range(max(1, len(tokens) - 4))]
+        mh = MinHash(num_perm=128, seed=1)
+        mh.update_batch(grams)
+        for other in lsh.query(mh):
+            a, b = find(i), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+        lsh.insert(i, mh, check_duplication=False)
+    return [find(i) for i in range(len(texts))]
+
+
+def run_methods(dev_dir: Path, cfg: DedupConfig, methods: dict[str, Callable[[Sequence[str]], list[int]]],
+                clean: Cleaner, batches_only: bool = False) -> dict[str, Any]:
+    """Scores and times of each method, full set and batches, on the same cleaned documents."""
+    score = load_scorer(dev_dir)
+    gold = {r["id"]: r for r in score.load_jsonl(dev_dir / "clusters.jsonl")}
+    batches = score.load_jsonl(dev_dir / "batches.jsonl")
+    ids = sorted(gold)
+    raw = {i: (dev_dir / "docs" / f"{i}.txt").read_text(encoding="utf-8") for i in ids}
+    started = time.perf_counter()
+    full_clean = dict(zip(ids, clean([raw[i] for i in ids])))
+    clean_seconds = time.perf_counter() - started
+    batch_clean = {b["batch"]: clean([raw[i] for i in b["ids"]]) for b in batches}
+    out: dict[str, Any] = {"clean_seconds": clean_seconds}
+    for name, method in methods.items():
+        res: dict[str, Any] = {}
+        if not batches_only:
+            started = time.perf_counter()
+            labels = method([full_clean[i] for i in ids])
+            res["seconds"] = time.perf_counter() - started
+            rows = [{"id": i, "cluster": str(label)} for i, label in zip(ids, labels)]
+            res["full"] = score.score_full(gold, rows, True, 30)
+        rows = []
+        started = time.perf_counter()
+        for b in batches:
+            labels = method(batch_clean[b["batch"]])
+            rows += [{"batch": b["batch"], "id": i, "cluster": str(label)} for i, label in zip(b["ids"], labels)]
+        res["batch_seconds"] = time.perf_counter() - started
+        res["batches"] = score.score_batches(gold, batches, rows, True, 30)
+        res["template_merges"] = template_merges(gold, batches, rows)
+        out[name] = res
+    return out
+
+
+def template_merges(gold: dict[str, Any], batches: list[dict[str, Any]], rows: list[dict[str, Any]]) -> int:
+    """Batches in which a copy shares a cluster with the page whose template it wears."""
+    label = {(r["batch"], r["id"]): r["cluster"] for r in rows}
+    bad = 0
+    for b in batches:
+        for i in b["ids"]:
+            donor = gold[i]["template_from"]
+            if donor in b["ids"] and label[(b["batch"], i)] == label[(b["batch"], donor)]:
+                bad += 1
+                break
+    return bad
+
+
+def _recall(res: dict[str, Any], kind: str) -> str:
+    entry = res["recall_by_type"].get(kind)
+    return f"{entry['recall']:.3f}" if entry else "-"
+
+
+@click.command()
+@click.argument("dev_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--errors", is_flag=True, help="List cleanwire's missed and wrong pairs.")
+@click.option("--no-baseline", is_flag=True, help="Skip datasketch.")
+@click.option("--stand-in", is_flag=True, help="Clean with 'keep lines >= 10 words' instead of cleanwire.clean.")
+def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool) -> None:
+    """Duplicate detection on the dedup dev set, against datasketch MinHashLSH."""
+    cfg = DedupConfig()
+    cleaner_name, clean = make_cleaner(stand_in)
+    methods: dict[str, Callable[[Sequence[str]], list[int]]] = {
+        "cleanwire": lambda texts: cleanwire_clusters(texts, cfg)}
+    if not no_baseline:
+        methods["datasketch"] = datasketch_clusters
+    out = run_methods(dev_dir, cfg, methods, clean)
+    kinds = ["excerpt", "wrapped", "glued", "edited", "reordered", "copy-copy", "natural"]
+    click.echo(f"cleaner: {cleaner_name} ({out['clean_seconds']:.1f} s); same clean texts for every method")
+    click.echo("full set      | P     | R     | F1    | " + " | ".join(f"{k[:9]:9s}" for k in kinds)
+               + " | FP cause                    | dedupe s")
+    for name in methods:
+        r = out[name]["full"]
+        causes = ", ".join(f"{k} {v}" for k, v in sorted(r["fp_by_cause"].items()))
+        click.echo(f"{name:13s} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+                   + " | ".join(f"{_recall(r, k):9s}" for k in kinds) + f" | {causes:27s} | {out[name]['seconds']:.2f}")
+    click.echo("batches       | P     | R     | F1    | exact | excerpt | template merges | FP by role | dedupe s")
+    for name in methods:
+        r = out[name]["batches"]
+        roles = ", ".join(f"{k} {v}" for k, v in sorted(r["fp_by_role"].items()))
+        click.echo(f"{name:13s} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+                   f"{r['batches_exact']:.3f} | {_recall(r, 'excerpt'):7s} | {out[name]['template_merges']:15d} | "
+                   f"{roles} | {out[name]['batch_seconds']:.2f}")
+    if errors:
+        for mode in ("full", "batches"):
+            r = out["cleanwire"][mode]
+            for key in ("false_negatives", "false_positives"):
+                for x in r.get(key, []):
+                    click.echo(f"{mode} {key[:-1].replace('_', ' ')}: {json.dumps(x)}")

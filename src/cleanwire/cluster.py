@@ -1,0 +1,105 @@
+"""Clusters from verified matches, and the canonical document of each by a total order."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cleanwire.config import KEEP_CHOICES
+from cleanwire.match import Match
+
+
+@dataclass(slots=True)
+class Cluster:
+    """One story: its canonical document and how each other member matched into it.
+
+    Each member's Match has `a` = the document it matched (the canonical itself when they were
+    verified as a pair, else its nearest verified partner on the way to the canonical) and
+    `b` = the member; members are in ordinal order.
+    """
+
+    canonical: int
+    members: list[Match] = field(default_factory=list)
+
+    @property
+    def ordinals(self) -> list[int]:
+        """All documents of the cluster, canonical first."""
+        return [self.canonical, *(m.b for m in self.members)]
+
+
+class _UnionFind:
+    """Disjoint sets over 0..n-1; the root is always the smallest ordinal, so results are stable."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        root = x
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[x] != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _canonical(members: list[int], degree: dict[int, int], lengths: Sequence[int], keep: str) -> int:
+    """The canonical of one cluster under the keep policy; the ordinal breaks every tie."""
+    if keep == "first":
+        return min(members)
+    if keep == "shortest":
+        return min(members, key=lambda i: (lengths[i], i))
+    if keep == "longest":
+        return min(members, key=lambda i: (-lengths[i], i))
+    # "complete": a version verified against every other member contains them all; then longest
+    everyone = len(members) - 1
+    return min(members, key=lambda i: (degree.get(i, 0) < everyone, -lengths[i], i))
+
+
+def build_clusters(n: int, matches: Sequence[Match], lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
+    """Every document in exactly one cluster (singletons have no members), ordered by first ordinal."""
+    if keep not in KEEP_CHOICES:
+        raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
+    sets = _UnionFind(n)
+    neighbours: dict[int, dict[int, Match]] = {}
+    for m in sorted(matches, key=lambda m: (min(m.a, m.b), max(m.a, m.b))):
+        if m.a == m.b:
+            continue
+        sets.union(m.a, m.b)
+        neighbours.setdefault(m.a, {}).setdefault(m.b, m)
+        neighbours.setdefault(m.b, {}).setdefault(m.a, m)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(sets.find(i), []).append(i)
+    clusters = []
+    for root in sorted(groups):
+        members = groups[root]
+        if len(members) == 1:
+            clusters.append(Cluster(root))
+            continue
+        degree = {i: len(neighbours.get(i, {})) for i in members}
+        canonical = _canonical(members, degree, lengths, keep)
+        clusters.append(Cluster(canonical, _attach(canonical, neighbours)))
+    return clusters
+
+
+def _attach(canonical: int, neighbours: dict[int, dict[int, Match]]) -> list[Match]:
+    """Each member's match with the canonical, or with its partner one step nearer (breadth first)."""
+    seen = {canonical}
+    queue = deque([canonical])
+    attached = []
+    while queue:
+        node = queue.popleft()
+        for other in sorted(neighbours.get(node, {})):
+            if other not in seen:
+                seen.add(other)
+                queue.append(other)
+                m = neighbours[node][other]
+                attached.append(Match(node, other, m.relation, m.similarity, m.containment))
+    attached.sort(key=lambda m: m.b)
+    return attached

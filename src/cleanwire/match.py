@@ -1,0 +1,225 @@
+"""Candidate pairs from an inverted index of fingerprints, each verified with rapidfuzz."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from cleanwire.config import DedupConfig
+from cleanwire.fingerprint import Signature, match_key
+
+RELATIONS = ("exact", "near-duplicate", "excerpt")
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    """A verified duplicate pair.
+
+    From `find_matches`, a < b are the two documents' ordinals. Inside a `Cluster`, `a` is the
+    document that absorbs `b` (the canonical, or the member through which `b` joined it).
+    """
+
+    a: int
+    b: int
+    relation: str  # "exact" | "near-duplicate" | "excerpt"
+    similarity: float  # symmetric: share of both texts in aligned shared passages, 0..1
+    containment: float  # share of the smaller text found in the larger, 0..1
+
+
+def _pairs_in_groups(starts: np.ndarray, sizes: np.ndarray, docs: np.ndarray) -> Iterator[np.ndarray]:
+    """Pair codes (a << 32 | b, a < b) of all pairs inside each group, one offset at a time."""
+    # members of group g sit at docs[start_g : start_g + size_g], sorted by doc
+    positions = _ranges(starts, sizes)
+    ends = np.repeat(starts + sizes, sizes)
+    offset = 1
+    while True:
+        keep = positions + offset < ends
+        positions, ends = positions[keep], ends[keep]
+        if not len(positions):
+            return
+        a = docs[positions].astype(np.uint64)
+        b = docs[positions + offset].astype(np.uint64)
+        yield (a << np.uint64(32)) | b
+        offset += 1
+
+
+def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Concatenation of arange(start, start + size) for every group, vectorised."""
+    total = int(sizes.sum())
+    firsts = np.repeat(starts - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes)
+    return firsts + np.arange(total, dtype=np.int64)
+
+
+def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterator[tuple[int, int]]:
+    """Pairs (i < j, sorted) sharing at least `min_shared` fingerprints, or the same exact hash.
+
+    Exact duplicates are linked to the first document of their group (a star, not all pairs);
+    only that first one takes part in the fingerprint index. Fingerprints found in more than
+    `max_doc_freq` documents are boilerplate and give no evidence.
+    """
+    n = len(signatures)
+    if n < 2:
+        return
+    words = np.fromiter((s.words for s in signatures), dtype=np.int64, count=n)
+    exact = np.fromiter((s.exact for s in signatures), dtype=np.uint64, count=n)
+    order = np.lexsort((np.arange(n), exact))
+    first_of = np.empty(n, dtype=np.int64)
+    same = np.concatenate(([False], exact[order][1:] == exact[order][:-1]))
+    group_start = np.maximum.accumulate(np.where(same, 0, np.arange(n)))
+    first_of[order] = order[group_start]
+    pairs: list[np.ndarray] = []
+    dup = (first_of != np.arange(n)) & (words > 0)
+    if dup.any():
+        b = np.flatnonzero(dup).astype(np.uint64)
+        pairs.append((first_of[dup].astype(np.uint64) << np.uint64(32)) | b)
+    representatives = [i for i in range(n) if first_of[i] == i and signatures[i].words > 0]
+    counts = np.fromiter((len(signatures[i].hashes) for i in representatives), dtype=np.int64,
+                         count=len(representatives))
+    if counts.sum():
+        # one sort of packed (hash high bits | doc) keys: memory of one uint64 per fingerprint
+        doc_bits = max(1, (n - 1).bit_length())
+        keys = np.concatenate([signatures[i].hashes for i in representatives])
+        keys >>= np.uint64(doc_bits)
+        keys <<= np.uint64(doc_bits)
+        keys |= np.repeat(np.asarray(representatives, dtype=np.uint64), counts)
+        keys.sort()
+        fingerprint = keys >> np.uint64(doc_bits)
+        docs = (keys & np.uint64((1 << doc_bits) - 1)).astype(np.int64)
+        del keys
+        boundary = np.flatnonzero(np.concatenate(([True], fingerprint[1:] != fingerprint[:-1], [True])))
+        del fingerprint
+        starts, sizes = boundary[:-1], np.diff(boundary)
+        useful = (sizes > 1) & (sizes <= cfg.max_doc_freq)
+        starts, sizes = starts[useful], sizes[useful]
+        if len(starts):
+            codes = np.concatenate(list(_pairs_in_groups(starts, sizes, docs)))
+            codes.sort()
+            boundary = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1], [True])))
+            hits = np.diff(boundary)
+            unique = codes[boundary[:-1]]
+            pairs.append(unique[hits >= cfg.min_shared])
+    if not pairs:
+        return
+    codes = np.concatenate(pairs)
+    codes.sort()
+    if len(codes) > 1:
+        codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    for code in codes.tolist():
+        yield code >> 32, code & 0xFFFFFFFF
+
+
+def _aligned_blocks(left: list[str], right: list[str], min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
+    """Shared runs (i, j, size) of at least `min_block` tokens; later passes find moved passages."""
+    blocks: list[tuple[int, int, int]] = []
+    left_index, right_index = list(range(len(left))), list(range(len(right)))
+    for _ in range(passes):
+        if not left_index or not right_index:
+            break
+        a = [left[i] for i in left_index]
+        b = [right[j] for j in right_index]
+        found = [m for m in Indel.opcodes(a, b).as_matching_blocks() if m.size >= min_block]
+        if not found:
+            break
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        for m in found:
+            # a run is shared only if it is contiguous in both original texts
+            start = 0
+            while start < m.size:
+                end = start + 1
+                while (end < m.size and left_index[m.a + end] == left_index[m.a + end - 1] + 1
+                       and right_index[m.b + end] == right_index[m.b + end - 1] + 1):
+                    end += 1
+                if end - start >= min_block:
+                    blocks.append((left_index[m.a + start], right_index[m.b + start], end - start))
+                start = end
+            used_a.update(range(m.a, m.a + m.size))
+            used_b.update(range(m.b, m.b + m.size))
+        left_index = [i for k, i in enumerate(left_index) if k not in used_a]
+        right_index = [j for k, j in enumerate(right_index) if k not in used_b]
+    blocks.sort()
+    return blocks
+
+
+def aligned_blocks(key_a: str, key_b: str, cfg: DedupConfig) -> list[tuple[int, int, int]]:
+    """Shared passages of two match keys as (token index in a, in b, tokens), in a's order."""
+    return _aligned_blocks(key_a.split(), key_b.split(), cfg.min_block)
+
+
+def scores(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[float, float]:
+    """(similarity, containment) of two match keys from their aligned shared passages."""
+    a, b = key_a.split(), key_b.split()
+    if not a or not b:
+        return 0.0, 0.0
+    if a == b:
+        return 1.0, 1.0
+    shared = sum(size for _, _, size in _aligned_blocks(a, b, cfg.min_block))
+    return 2 * shared / (len(a) + len(b)), shared / min(len(a), len(b))
+
+
+def judge(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
+    """(relation or None, similarity, containment) of two match keys."""
+    if not key_a or not key_b:
+        return None, 0.0, 0.0
+    if key_a == key_b:
+        return "exact", 1.0, 1.0
+    similarity, containment = scores(key_a, key_b, cfg)
+    if min(key_a.count(" "), key_b.count(" ")) + 1 < cfg.short_words:
+        # too little text to trust shared passages: only near-exact text (a typo or two) matches
+        similarity = Indel.normalized_similarity(key_a, key_b)
+        return ("near-duplicate" if similarity >= cfg.short_similarity else None), similarity, containment
+    if similarity >= cfg.near_threshold:
+        return "near-duplicate", similarity, containment
+    if containment >= cfg.excerpt_threshold:
+        return "excerpt", similarity, containment
+    return None, similarity, containment
+
+
+def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
+    """(relation or None, similarity, containment) of two clean texts."""
+    return judge(match_key(text_a), match_key(text_b), cfg)
+
+
+def _estimated_containment(a: Signature, b: Signature) -> float:
+    """Share of the smaller signature's fingerprints that the other one has."""
+    smaller = min(len(a.hashes), len(b.hashes))
+    if not smaller:
+        return 1.0
+    return len(np.intersect1d(a.hashes, b.hashes, assume_unique=True)) / smaller
+
+
+def find_matches(
+    signatures: Sequence[Signature],
+    load_texts: Callable[[Sequence[int]], Mapping[int, str]],
+    cfg: DedupConfig,
+) -> list[Match]:
+    """Verified matches among all documents, in (a, b) order; texts are loaded one batch at a time."""
+    matches: list[Match] = []
+    batch: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        texts = load_texts(sorted({i for pair in batch for i in pair}))
+        keys = {i: match_key(t) for i, t in texts.items()}
+        for a, b in batch:
+            relation, similarity, containment = judge(keys[a], keys[b], cfg)
+            if relation is not None:
+                matches.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
+        batch.clear()
+
+    for a, b in candidate_pairs(signatures, cfg):
+        sa, sb = signatures[a], signatures[b]
+        if sa.exact == sb.exact:
+            matches.append(Match(a, b, "exact", 1.0, 1.0))
+            continue
+        if min(sa.words, sb.words) >= cfg.short_words and _estimated_containment(sa, sb) < cfg.min_estimate:
+            continue  # the sample already shows too little shared text to be worth a verification
+        batch.append((a, b))
+        if len(batch) >= cfg.batch_pairs:
+            flush()
+    if batch:
+        flush()
+    matches.sort(key=lambda m: (m.a, m.b))
+    return matches

@@ -1,0 +1,110 @@
+"""Tests for cleanwire.cluster: clusters from verified matches and the canonical choice."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from cleanwire.cluster import Cluster, build_clusters
+from cleanwire.config import DedupConfig
+from cleanwire.fingerprint import signature
+from cleanwire.match import Match, find_matches
+
+CFG = DedupConfig()
+SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
+
+
+def story(seed: int, count: int = 6) -> list[str]:
+    """Paragraphs of a made-up story."""
+    rng = random.Random(seed)
+    words = lambda n: " ".join("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))) for _ in range(n))
+    return [". ".join(words(rng.randint(8, 16)).capitalize() for _ in range(4)) + "." for _ in range(count)]
+
+
+def clusters_of(texts: list[str], keep: str = "complete") -> list[Cluster]:
+    sigs = [signature(t, CFG) for t in texts]
+    matches = find_matches(sigs, lambda ords: {i: texts[i] for i in ords}, CFG)
+    return build_clusters(len(texts), matches, [s.length for s in sigs], keep)
+
+
+def partition(clusters: list[Cluster], names: list[str]) -> set[frozenset[str]]:
+    return {frozenset(names[i] for i in c.ordinals) for c in clusters}
+
+
+def near(i: int, j: int) -> Match:
+    return Match(i, j, "near-duplicate", 0.9, 0.9)
+
+
+def test_singletons_are_clusters_without_members() -> None:
+    clusters = build_clusters(3, [], [10, 20, 30])
+    assert [(c.canonical, c.members) for c in clusters] == [(0, []), (1, []), (2, [])]
+
+
+def test_canonical_is_the_most_complete_then_longest_then_first() -> None:
+    matches = [Match(0, 1, "excerpt", 0.4, 0.95), Match(1, 2, "near-duplicate", 0.9, 0.92)]
+    # 1 is verified against both others, so it contains them, though 2 is longer
+    [cluster] = build_clusters(3, matches, [100, 300, 320])
+    assert cluster.canonical == 1
+    assert [(m.a, m.b) for m in cluster.members] == [(1, 0), (1, 2)]
+    assert build_clusters(2, [near(0, 1)], [50, 50])[0].canonical == 0  # tie: the first
+
+
+@pytest.mark.parametrize(("keep", "canonical"), [("longest", 2), ("shortest", 0), ("first", 0), ("complete", 2)])
+def test_keep_policies(keep: str, canonical: int) -> None:
+    matches = [near(0, 1), near(0, 2), near(1, 2)]
+    [cluster] = build_clusters(3, matches, [100, 200, 300], keep)
+    assert cluster.canonical == canonical
+    assert sorted(m.b for m in cluster.members) == sorted({0, 1, 2} - {canonical})
+    assert all(m.a == canonical for m in cluster.members)
+
+
+def test_member_not_verified_with_the_canonical_attaches_through_its_partner() -> None:
+    [cluster] = build_clusters(3, [near(0, 1), near(1, 2)], [300, 200, 100], "longest")
+    assert cluster.canonical == 0
+    assert [(m.a, m.b) for m in cluster.members] == [(0, 1), (1, 2)]
+
+
+def test_unknown_keep_is_an_error() -> None:
+    with pytest.raises(ValueError):
+        build_clusters(1, [], [1], "newest")
+
+
+def test_a_story_duplicated_many_times_is_one_cluster() -> None:
+    text = "\n".join(story(1))
+    texts = [text] * 30 + [text.replace(". ", " ") for _ in range(5)] + ["\n".join(story(2))]
+    clusters = clusters_of(texts)
+    assert len(clusters) == 2
+    big = clusters[0]
+    assert len(big.members) == 34
+    assert all(m.a == big.canonical for m in big.members)  # a star on the canonical, not a chain
+
+
+def test_short_texts_do_not_collapse_into_one_cluster() -> None:
+    base = "The council met on Monday to discuss the new harbour budget for the town"
+    texts = [f"{base} {extra}." for extra in ("and the school", "and the bridge", "and the railway",
+                                               "and the museum", "and the festival")]
+    clusters = clusters_of(texts)
+    assert len(clusters) == 5
+    assert len(clusters_of(texts + [texts[0].upper()])) == 5  # but an exact copy still joins
+
+
+def test_input_order_does_not_change_the_clusters() -> None:
+    stories = [story(s) for s in range(5)]
+    texts = {f"s{s}": "\n".join(p) for s, p in enumerate(stories)}
+    texts |= {f"s{s}-excerpt": "\n".join(p[:2]) + "\nRead more at the Example Post." for s, p in enumerate(stories)}
+    texts |= {f"s{s}-glued": "\n".join(p).replace(". ", ".", 3).replace(", ", "") for s, p in enumerate(stories)}
+    names = sorted(texts)
+    expected = partition(clusters_of([texts[n] for n in names]), names)
+    assert len(expected) == 5
+    for seed in range(3):
+        shuffled = names[:]
+        random.Random(seed).shuffle(shuffled)
+        assert partition(clusters_of([texts[n] for n in shuffled]), shuffled) == expected
+
+
+def test_output_is_the_same_on_every_run() -> None:
+    texts = ["\n".join(story(s)) for s in range(3)] * 2
+    first = clusters_of(texts)
+    assert clusters_of(texts) == first
+    assert [c.canonical for c in first] == [0, 1, 2]

@@ -1,0 +1,101 @@
+"""Tests for cleanwire.fingerprint: normalisation and sampled character n-gram signatures."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from cleanwire.config import DedupConfig
+from cleanwire.fingerprint import Signature, match_key, shingle_hashes, signature
+
+CFG = DedupConfig()
+SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
+
+
+def word(rng: random.Random) -> str:
+    """A made-up word of 1 to 4 syllables (a large vocabulary, so unrelated texts share no phrases)."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4)))
+
+
+def article(seed: int, words: int = 300) -> str:
+    """Made-up article text: sentences of random words from a small vocabulary."""
+    rng = random.Random(seed)
+    sentences = []
+    while sum(len(s.split()) for s in sentences) < words:
+        body = " ".join(word(rng) for _ in range(rng.randint(8, 18)))
+        sentences.append(body.capitalize() + ", " + word(rng) + ".")
+    return " ".join(sentences)
+
+
+def jaccard(a: Signature, b: Signature) -> float:
+    shared = len(np.intersect1d(a.hashes, b.hashes))
+    return shared / max(1, len(np.union1d(a.hashes, b.hashes)))
+
+
+def test_match_key_unifies_case_quotes_and_punctuation() -> None:
+    assert match_key("“Don’t”—SAID the  Minister.") == match_key('"don\'t" said the minister')
+    assert match_key("ﬁnal ＡＢＣ") == "final abc"  # NFKC: ligature and full-width letters
+    assert match_key("threats, missile tests") == "threats missile tests"
+    assert match_key("  \n ") == ""
+
+
+def test_match_key_splits_spaceless_scripts_into_characters() -> None:
+    assert match_key("東京は日本の首都です。") == "東 京 は 日 本 の 首 都 で す"
+    assert match_key("Tokyo 東京 2024") == "tokyo 東 京 2024"
+
+
+def test_signature_fields_agree_with_match_key() -> None:
+    text = "Héllo, “World” — it’s 東京 in 2024!\nStraße."
+    key = match_key(text)
+    sig = signature(text, CFG)
+    assert sig.words == len(key.split())
+    assert sig.length == len(key.replace(" ", ""))
+    assert sig.hashes.dtype == np.uint64
+    assert np.all(np.diff(sig.hashes.astype(np.float64)) > 0) or len(sig.hashes) < 2
+
+
+def test_hashes_are_sorted_unique_and_sampled() -> None:
+    sig = signature(article(1, 600), CFG)
+    assert np.array_equal(sig.hashes, np.unique(sig.hashes))
+    assert np.all(sig.hashes % np.uint64(CFG.sample_mod) == 0)
+    assert 0 < len(sig.hashes) < sig.length / CFG.sample_mod * 2
+
+
+def test_rolling_hash_equals_hash_of_the_window_alone() -> None:
+    text = np.frombuffer("abcdefghijklmnopqrstuvwxyz0123456789".encode("utf-32-le"), dtype=np.uint32)
+    full = shingle_hashes(text, 12, 7)
+    assert len(full) == len(text) - 11
+    for i in (0, 5, len(full) - 1):
+        assert full[i] == shingle_hashes(text[i:i + 12], 12, 7)[0]
+    assert not np.array_equal(full, shingle_hashes(text, 12, 8))  # seeded
+
+
+def test_lost_spaces_and_punctuation_keep_the_fingerprints() -> None:
+    text = article(2, 400)
+    glued = text.replace(", ", "").replace(". ", "", 5).replace("“", '"')
+    a, b = signature(text, CFG), signature(glued, CFG)
+    assert jaccard(a, b) > 0.9
+    assert jaccard(a, signature(article(3, 400), CFG)) < 0.1
+
+
+def test_exact_hash_ignores_case_and_punctuation_but_not_word_boundaries() -> None:
+    assert signature("A b, c!", CFG).exact == signature("a  B c", CFG).exact
+    assert signature("ab c", CFG).exact != signature("a bc", CFG).exact
+    assert signature("", CFG).words == 0
+
+
+def test_short_texts_keep_every_ngram() -> None:
+    text = "The council approved the harbour budget on Monday evening."
+    sig = signature(text, CFG)
+    assert sig.words < CFG.short_words
+    assert len(sig.hashes) == len(np.unique(shingle_hashes(
+        np.frombuffer(match_key(text).replace(" ", "").encode("utf-32-le"), dtype=np.uint32),
+        CFG.shingle_chars, CFG.seed)))
+
+
+def test_chinese_text_is_fingerprinted_by_characters() -> None:
+    text = "北京市政府今天宣布，新的地铁线路将在明年年底前开通，预计每天可以运送五十万名乘客。" * 4
+    sig = signature(text, CFG)
+    assert sig.words == len(match_key(text).split()) > CFG.short_words
+    assert len(sig.hashes) > 0
