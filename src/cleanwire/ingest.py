@@ -1,0 +1,554 @@
+"""Inputs -> Documents: files, folders and stdin holding text dumps, HTML pages or JSON lines, read robustly.
+
+Every input comes out: as a Document, or as an error Document (text "", `error` one line naming the cause)
+that the pipeline reports and counts. Nothing here raises for a bad input.
+
+Rules (the README's "What happens when..." follows them):
+- Arguments are expanded to files first; files are read in (id, path) order, so the output does not depend
+  on the order the arguments were given. JSON lines keep their line order inside a file.
+- Ids: a file inside a folder argument is named by its path relative to that folder ("/" separators); a
+  file argument by the path as given; stdin by "stdin". A JSON lines record by its id field (non-string
+  scalars converted to JSON text, e.g. 7 -> "7"), else "<file id>:<line number>".
+- Duplicate ids: the later document (in that order) gets the first free id of "<id>#2", "<id>#3", ... and
+  `metadata["renamed_from_id"]` holds the id it had, so every id in a run is unique and nothing is dropped.
+- Hidden files and folders (dotfiles) inside folders are skipped. `glob` filters files found inside folders
+  (matched against the file name, or the relative path when the pattern holds a "/"); file arguments are
+  always read. Folders reached through symlinks are followed; a symlink back to one of its own parents is
+  one error ("symlink loop"); a folder reached twice by other routes is read once.
+- stdin and other non-regular file arguments (FIFOs, /dev/fd/N) are spooled to a temporary file on first
+  read, so `documents()` can be called again (template learning, then cleaning).
+- Decoding: UTF-8 (BOM or not), UTF-16/32 with a BOM, mostly-UTF-8 with a few invalid bytes (replaced by
+  U+FFFD), else the charset an HTML page declares, else charset-normalizer (cp1252, latin-1, Shift-JIS, ...).
+  Images, archives, compressed data and text with no plausible encoding are "binary file (...)" errors.
+- Empty or whitespace-only inputs (and JSON records with an empty text) are "empty input" errors: they
+  carry no story, and counting them as errors makes a broken scrape visible in the exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+import weakref
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any, BinaryIO, Iterable, Iterator, Sequence
+
+from charset_normalizer import from_bytes
+
+from cleanwire.config import IngestConfig
+from cleanwire.document import Document
+
+STDIN_ARG = "-"
+STDIN_ID = "stdin"
+RENAMED_FROM_KEY = "renamed_from_id"
+
+_EXTENSION_FORMATS = {
+    ".txt": "text", ".text": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
+}
+_SNIFF_BYTES = 64 * 1024
+_SKIP_CHUNK = 1024 * 1024
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"), (b"%PDF-", "PDF document"), (b"PK\x03\x04", "zip archive"),
+    (b"\x1f\x8b", "gzip data; decompress it first"), (b"\xfd7zXZ\x00", "xz data; decompress it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd data; decompress it first"), (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"\x7fELF", "executable"), (b"SQLite format 3\x00", "SQLite database"),
+)
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_HTML_TAG = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|article|section|table|script|style|a|br|h[1-6])"
+    r"[\s/>]", re.IGNORECASE,
+)
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_TRUSTED_LEGACY = frozenset({  # charset-normalizer's names; a DOS or Mac code page is not on this list
+    "cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r", "koi8_u", "iso8859_5",
+    "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp1257",
+    "cp1258", "tis_620", "cp874", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb2312", "gbk", "gb18030",
+    "big5", "big5hkscs", "cp950", "euc_kr", "cp949", "johab", "utf_16", "utf_32",
+})
+_WESTERN_CHARS = re.compile("[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+                            "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_BLANK = " \t\n\r\f\v\u00a0\u200b\ufeff\u3000"
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One file to read (or one failure found while listing), before reading."""
+
+    id: str
+    path: str  # what to open; "-" for stdin
+    source: str  # what records and error lines name
+    error: str | None = None
+    spool: bool = False  # stdin, a FIFO: copied to a temporary file on first read
+
+
+class InputSet:
+    """The run's inputs: file paths, folders (recursive; `cfg.glob` filters files found inside folders), "-" for stdin."""
+
+    def __init__(self, inputs: Sequence[str], cfg: IngestConfig, stdin: BinaryIO | None = None) -> None:
+        self._inputs = list(dict.fromkeys(inputs))  # the same argument twice is one input
+        self._cfg = cfg
+        self._stdin = stdin
+        self._entries: list[_Entry] | None = None
+        self._spooled: dict[str, str] = {}  # entry path -> temporary copy
+        self._spool_errors: dict[str, str] = {}
+        self._finalizer = weakref.finalize(self, _remove_files, self._spooled)
+
+    def documents(self) -> Iterator[Document]:
+        """Every document of every input, errors included, in a deterministic order with unique ids."""
+        if self._entries is None:
+            found = (entry for arg in self._inputs for entry in _expand(arg, self._cfg))
+            self._entries = sorted(found, key=lambda e: (e.id, e.path))
+        return _unique_ids(doc for entry in self._entries for doc in self._read(entry))
+
+    def close(self) -> None:
+        """Remove the spooled copies of stdin and FIFOs."""
+        _remove_files(self._spooled)
+
+    def __enter__(self) -> InputSet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _read(self, entry: _Entry) -> Iterator[Document]:
+        """The documents of one entry; an unexpected failure becomes an error document, not a crash."""
+        if entry.error is not None:
+            yield error_document(entry.id, entry.source, entry.error)
+            return
+        path = entry.path
+        if entry.spool:
+            path = self._spool(entry)
+            if entry.path in self._spool_errors:
+                yield error_document(entry.id, entry.source, self._spool_errors[entry.path])
+                return
+        line = [0]
+        try:
+            yield from _read_file(path, entry, self._cfg, line)
+        except Exception as exc:  # a bug or an odd OS failure must not stop the run
+            where = f"{entry.source}:{line[0]}" if line[0] else entry.source
+            yield error_document(entry.id if not line[0] else f"{entry.id}:{line[0]}", where, _reason(exc))
+
+    def _spool(self, entry: _Entry) -> str:
+        """Copy stdin or a FIFO to a temporary file once; return the copy's path."""
+        if entry.path in self._spooled or entry.path in self._spool_errors:
+            return self._spooled.get(entry.path, "")
+        try:
+            fd, tmp = tempfile.mkstemp(prefix="cleanwire-spool-")
+            self._spooled[entry.path] = tmp
+            with os.fdopen(fd, "wb") as out:
+                if entry.path == STDIN_ARG:
+                    source = self._stdin if self._stdin is not None else getattr(sys.stdin, "buffer", None)
+                    if source is None:
+                        raise OSError("stdin is not available")
+                    shutil.copyfileobj(source, out, _SKIP_CHUNK)
+                else:
+                    with open(entry.path, "rb") as src:
+                        shutil.copyfileobj(src, out, _SKIP_CHUNK)
+        except OSError as exc:
+            self._spool_errors[entry.path] = f"cannot read: {_reason(exc)}"
+        return self._spooled.get(entry.path, "")
+
+
+def error_document(doc_id: str, source: str, reason: str) -> Document:
+    """A failed input: no text, and a one-line cause."""
+    return Document(id=doc_id, text="", source=source, error=" ".join(reason.split()) or "error")
+
+
+def _remove_files(paths: dict[str, str]) -> None:
+    for tmp in list(paths.values()):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+    paths.clear()
+
+
+def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
+    """Rename a repeated id to the first free "<id>#N" and note the id it had (see the module docstring)."""
+    seen: set[str] = set()
+    next_suffix: dict[str, int] = {}
+    for doc in docs:
+        if doc.id in seen:
+            original, n = doc.id, next_suffix.get(doc.id, 2)
+            while f"{original}#{n}" in seen:
+                n += 1
+            next_suffix[original] = n + 1
+            doc.id = f"{original}#{n}"
+            doc.metadata[RENAMED_FROM_KEY] = original
+        seen.add(doc.id)
+        yield doc
+
+
+# ---------------------------------------------------------------- finding files
+
+
+def _expand(arg: str, cfg: IngestConfig) -> Iterator[_Entry]:
+    """The files an argument stands for, or one error entry."""
+    if arg == STDIN_ARG:
+        yield _Entry(STDIN_ID, STDIN_ARG, STDIN_ID, spool=True)
+        return
+    try:
+        st = os.stat(arg)
+    except (OSError, ValueError) as exc:
+        yield _Entry(arg, arg, arg, _reason(exc))
+        return
+    if stat.S_ISDIR(st.st_mode):
+        yield from _walk(arg, cfg.glob, st)
+    else:
+        yield _Entry(arg, arg, arg, spool=not stat.S_ISREG(st.st_mode))
+
+
+def _walk(root: str, pattern: str | None, root_stat: os.stat_result) -> Iterator[_Entry]:
+    """Files under `root` (iterative, so deep trees do not hit the recursion limit), with ids relative to it."""
+    root_key = (root_stat.st_dev, root_stat.st_ino)
+    listed = {root_key}
+    stack: list[tuple[str, str, tuple[tuple[int, int], ...]]] = [("", root, (root_key,))]
+    while stack:
+        rel_dir, dir_path, parents = stack.pop()
+        try:
+            with os.scandir(dir_path) as it:
+                # sorted, real folders before symlinks to them, so a folder reached twice is read by the same route
+                entries = sorted(it, key=lambda e: (e.is_symlink(), e.name))
+        except OSError as exc:
+            yield _Entry(rel_dir or ".", dir_path, dir_path, f"cannot list folder: {_reason(exc)}")
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                if entry.is_dir():
+                    st = entry.stat()
+                    key = (st.st_dev, st.st_ino)
+                    if key in parents:
+                        yield _Entry(rel, entry.path, entry.path, "symlink loop: this folder links back to a parent")
+                    elif key not in listed:
+                        listed.add(key)
+                        stack.append((rel, entry.path, parents + (key,)))
+                    continue
+                if pattern is not None and not _glob_match(rel, entry.name, pattern):
+                    continue
+                if entry.is_file():
+                    yield _Entry(rel, entry.path, entry.path)
+                elif entry.is_symlink():
+                    os.stat(entry.path)  # raises the reason: a loop, a missing target
+                    yield _Entry(rel, entry.path, entry.path, "not a regular file")
+                else:
+                    yield _Entry(rel, entry.path, entry.path, "not a regular file")
+            except OSError as exc:
+                if pattern is None or _glob_match(rel, entry.name, pattern):
+                    yield _Entry(rel, entry.path, entry.path, _reason(exc))
+
+
+def _glob_match(rel: str, name: str, pattern: str) -> bool:
+    """`*.txt` matches file names; a pattern with "/" matches the relative path ("**/" may match nothing)."""
+    if "/" not in pattern:
+        return fnmatchcase(name, pattern)
+    return fnmatchcase(rel, pattern) or (pattern.startswith("**/") and fnmatchcase(rel, pattern[3:]))
+
+
+def _reason(exc: BaseException) -> str:
+    """A one-line cause for an exception, without the path (the error line names the input already)."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file or directory (or a broken symlink)"
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror[0].lower() + exc.strerror[1:]
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# ---------------------------------------------------------------- reading one file
+
+
+def _read_file(path: str, entry: _Entry, cfg: IngestConfig, line: list[int]) -> Iterator[Document]:
+    """The documents of one regular file: one for a text or HTML page, one per line for JSON lines."""
+    try:
+        f = open(path, "rb")
+    except OSError as exc:
+        yield error_document(entry.id, entry.source, f"cannot read: {_reason(exc)}")
+        return
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        known = cfg.input_format or _EXTENSION_FORMATS.get(os.path.splitext(entry.path)[1].lower())
+        if known in ("text", "html") and size > cfg.max_bytes:
+            yield error_document(entry.id, entry.source, f"too large: {size} bytes (limit {cfg.max_bytes})")
+            return
+        head = f.read(_SNIFF_BYTES)
+        binary = binary_kind(head)
+        if binary is not None:
+            yield error_document(entry.id, entry.source, f"binary file ({binary})")
+            return
+        fmt = cfg.input_format or detect_format(entry.path, head)
+        if fmt == "jsonl":
+            f.seek(0)
+            yield from _read_jsonl(f, entry, cfg, line)
+            return
+        if fmt == "json-array":
+            yield error_document(entry.id, entry.source, "a JSON array, not JSON lines (convert it: jq -c '.[]')")
+            return
+        if size > cfg.max_bytes:
+            yield error_document(entry.id, entry.source, f"too large: {size} bytes (limit {cfg.max_bytes})")
+            return
+        data = head + f.read() if len(head) == _SNIFF_BYTES else head
+    if len(data) > cfg.max_bytes:
+        yield error_document(entry.id, entry.source, f"too large: {len(data)} bytes (limit {cfg.max_bytes})")
+        return
+    text = decode_bytes(data, html=fmt == "html")
+    if text is None:
+        yield error_document(entry.id, entry.source, "binary file (no plausible text encoding)")
+    elif not text.strip(_BLANK):
+        yield error_document(entry.id, entry.source, "empty input")
+    else:
+        yield Document(id=entry.id, text=text, source=entry.source, kind=fmt)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What binary data `head` (the first bytes of a file) looks like, or None for text."""
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return "RIFF media"
+    if head.startswith(b"BZh") and head[4:10] == b"1AY&SY":
+        return "bzip2 data; decompress it first"
+    if _bom_codec(head) is not None or _utf16_without_bom(head) is not None:
+        return None  # wide text is full of NUL bytes; its decoded text is checked instead
+    if b"\x00" in head:
+        return "NUL bytes"
+    if head:
+        sample = head[:8192]
+        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+        if controls * 10 > len(sample):
+            return "control bytes"
+    return None
+
+
+def detect_format(path: str, head: bytes) -> str:
+    """ "text", "html" or "jsonl" (or "json-array"): by extension, else by sniffing the first bytes."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext in _EXTENSION_FORMATS:
+        return _EXTENSION_FORMATS[ext]
+    codec = _bom_codec(head) or _utf16_without_bom(head) or "utf-8"
+    text = head.decode(codec, errors="replace").lstrip(_BLANK)
+    if text.startswith("<") and _HTML_TAG.search(text, 0, 8192):
+        return "html"
+    if text.startswith("{") and _looks_like_jsonl(text, truncated=len(head) == _SNIFF_BYTES):
+        return "jsonl"
+    if ext == ".json" and text.startswith("["):
+        return "json-array"
+    return "text"
+
+
+def _looks_like_jsonl(text: str, truncated: bool) -> bool:
+    """The first few complete non-blank lines each parse as a JSON object (a first line too long to see counts)."""
+    lines = text.split("\n")
+    if truncated:
+        lines = lines[:-1]
+    checked = 0
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            if not isinstance(json.loads(line), dict):
+                return False
+        except (ValueError, RecursionError):
+            return False
+        checked += 1
+        if checked == 5:
+            break
+    return checked > 0 or truncated
+
+
+def decode_bytes(data: bytes, html: bool = False) -> str | None:
+    """Text from bytes in whatever encoding they are in; None when no text encoding is plausible."""
+    codec = _bom_codec(data) or _utf16_without_bom(data[:_SNIFF_BYTES])
+    if codec is not None:
+        try:
+            return _plausible(data.decode(codec))
+        except UnicodeDecodeError:
+            return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = _mostly_utf8(data)
+    if text is not None:
+        return text
+    if html:
+        declared = _DECLARED_CHARSET.search(data, 0, 8192)
+        if declared is not None:
+            try:
+                return _plausible(data.decode(declared.group(1).decode("ascii")))
+            except (LookupError, UnicodeDecodeError):
+                pass
+    best = from_bytes(data).best()
+    if best is None or best.encoding not in _TRUSTED_LEGACY:
+        # charset-normalizer often takes short Western text with curly quotes for a DOS or Mac code page
+        western = _western_text(data)
+        if western is not None:
+            return western
+    if best is not None:
+        return _plausible(str(best))
+    return _plausible(data.decode("cp1252", errors="replace"))
+
+
+def _western_text(data: bytes) -> str | None:
+    """`data` as cp1252 when that reads as Western European text: accents inside words, Windows punctuation."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = runs = 0
+    for match in _NON_ASCII_RUN.finditer(text):
+        run = match.group()
+        if _WESTERN_CHARS.fullmatch(run) is None:
+            return None
+        count = sum(1 for ch in run if ch.isalpha())
+        letters += count
+        runs += count if count > 1 else 0
+    # Cyrillic, Greek or CJK bytes read as cp1252 give whole words of accented letters
+    return _plausible(text) if runs * 4 <= letters else None
+
+
+def _plausible(text: str) -> str | None:
+    """`text`, unless its start is so full of control characters that it is binary data after all."""
+    sample = text[:8192]
+    if len(_CONTROL_CHARS.findall(sample)) * 20 > len(sample):
+        return None
+    return text
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with invalid bytes replaced, when valid multi-byte characters outnumber the invalid bytes."""
+    text = data.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - data.count("\ufffd".encode())
+    non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    valid = non_ascii - invalid
+    # valid multi-byte sequences almost never occur by chance in a legacy encoding
+    return text if valid > 0 and valid >= invalid else None
+
+
+def _bom_codec(data: bytes) -> str | None:
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec
+    return None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 without a BOM: mostly-ASCII text leaves a NUL in every other byte."""
+    half = len(head) // 2
+    if half < 2:
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd * 10 >= half * 4 and even * 20 < half:
+        return "utf-16-le"
+    if even * 10 >= half * 4 and odd * 20 < half:
+        return "utf-16-be"
+    return None
+
+
+# ---------------------------------------------------------------- JSON lines
+
+
+def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int]) -> Iterator[Document]:
+    """One document per non-blank line, streamed; a bad line is an error document and the file goes on."""
+    limit = cfg.max_line_bytes
+    lineno = 0
+    while True:
+        raw = f.readline(limit + 1)
+        if not raw:
+            return
+        lineno += 1
+        line[0] = lineno
+        fallback_id = f"{entry.id}:{lineno}"
+        where = f"{entry.source}:{lineno}"
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the line without holding it
+                raw = f.readline(_SKIP_CHUNK)
+            yield error_document(fallback_id, where, f"JSON line longer than {limit} bytes")
+            continue
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw, parse_constant=_reject_constant)
+        except RecursionError:
+            yield error_document(fallback_id, where, "invalid JSON: nested too deeply")
+            continue
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too many integer digits
+            yield error_document(fallback_id, where, f"invalid JSON: {_reason(exc).split(': ', 1)[-1]}")
+            continue
+        yield record_document(record, fallback_id, where, cfg)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def record_document(record: Any, fallback_id: str, where: str, cfg: IngestConfig) -> Document:
+    """A Document from one JSON record; fields cleanwire does not own go to metadata unchanged."""
+    if not isinstance(record, dict):
+        return error_document(fallback_id, where, f"not a JSON object but {_json_type(record)}")
+    fields = dict(record)
+    doc_id = _id_string(fields.pop(cfg.id_field, None)) or fallback_id
+    text = fields.pop(cfg.text_field, None)
+    html = fields.pop(cfg.html_field, None)
+    if isinstance(text, str) and text.strip(_BLANK):
+        kind, body = "text", text
+    elif isinstance(html, str) and html.strip(_BLANK):
+        kind, body = "html", html
+    else:
+        return error_document(doc_id, where, _missing_text_reason(text, html, cfg))
+    title = fields.pop(cfg.title_field) if isinstance(fields.get(cfg.title_field), str) else None
+    url = fields.pop(cfg.url_field) if isinstance(fields.get(cfg.url_field), str) else None
+    return Document(
+        id=doc_id, text=_no_surrogates(body), source=where, kind=kind,
+        title=_no_surrogates(title) if title else None, url=_no_surrogates(url) if url else None,
+        metadata=fields,
+    )
+
+
+def _missing_text_reason(text: Any, html: Any, cfg: IngestConfig) -> str:
+    if text is None and html is None:
+        return f"no {cfg.text_field!r} or {cfg.html_field!r} field"
+    for name, value in ((cfg.text_field, text), (cfg.html_field, html)):
+        if value is not None and not isinstance(value, str):
+            return f"field {name!r} is {_json_type(value)}, not a string"
+    return "empty input"
+
+
+def _id_string(value: Any) -> str | None:
+    """An id as text: strings as they are, other JSON values as compact JSON; None or "" for no id."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return _no_surrogates(value) or None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _no_surrogates(text: str) -> str:
+    """JSON may hold lone surrogates, which no UTF-8 writer accepts; replace them."""
+    return _SURROGATES.sub("\ufffd", text) if _SURROGATES.search(text) else text

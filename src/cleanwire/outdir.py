@@ -1,0 +1,174 @@
+"""The output folder: safe file names from any id, atomic writes, no escape, and interrupts that leave no debris.
+
+Every write goes to a hidden temporary file in the folder, then `os.replace` renames it over the final
+name, with SIGINT/SIGTERM held back for that moment: an interrupted run leaves only complete files, and
+running it again rewrites the same names with the same content (writes are idempotent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import signal
+import tempfile
+import unicodedata
+from pathlib import Path
+from types import FrameType
+from typing import Any, Iterator
+
+TEMP_PREFIX = ".cleanwire-tmp-"
+MAX_NAME_BYTES = 150
+_HASH_CHARS = 12
+_DOTS = re.compile(r"\.{2,}")
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|\u202a-\u202e\u2066-\u2069\ud800-\udfff]')  # bidi overrides too
+_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
+    + [f"{dev}{n}" for dev in ("COM", "LPT") for n in ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³"]]
+)
+_INTERRUPTS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+def safe_filename(doc_id: str) -> str:
+    """A portable file name for an id: no separators, "..", control characters or reserved names; ends in ".txt".
+
+    An id that is already a safe name keeps it (`000_3ff1.txt` -> `000_3ff1.txt`, `a` -> `a.txt`); any id that
+    had to be changed or shortened gets a hash of the full id appended, so two different ids never map to
+    the same name by accident (`a/b` -> `a_b-<hash>.txt`, not `a_b.txt`).
+    """
+    stem = doc_id[:-4] if doc_id.lower().endswith(".txt") else doc_id
+    safe = unicodedata.normalize("NFC", _DOTS.sub("_", _UNSAFE_CHARS.sub("_", stem))).strip(" .")
+    if safe.split(".")[0].upper().rstrip(" ") in _RESERVED:
+        safe = "_" + safe
+    changed = safe != stem or not safe
+    budget = MAX_NAME_BYTES - len(".txt") - (1 + _HASH_CHARS)
+    if len(safe.encode("utf-8")) > budget:
+        safe = safe.encode("utf-8")[:budget].decode("utf-8", errors="ignore").rstrip(" .")
+        changed = True
+    if changed:
+        digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+        safe = f"{safe}-{digest[:_HASH_CHARS]}" if safe else digest[:_HASH_CHARS]
+    return safe + ".txt"
+
+
+class OutputDir:
+    """A folder that receives one .txt per story and a few JSON files, never anything outside it."""
+
+    def __init__(self, path: str | Path, fsync: bool = False) -> None:
+        self.root = Path(path)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.root = self.root.resolve()
+        self._fsync = fsync  # only power loss needs it; interrupts are covered by the rename
+        self._owners: dict[str, str] = {}  # case-folded file name -> the id written there
+        self.names: dict[str, str] = {}  # id -> file name written in this run
+        mask = os.umask(0)
+        os.umask(mask)
+        self._mode = 0o666 & ~mask
+        self.cleanup_temp()
+
+    def write_text(self, doc_id: str, text: str) -> Path:
+        """Write `text` (plus a final newline) atomically under a name made from `doc_id`; return its path."""
+        name = self.names.get(doc_id) or self._claim(doc_id)
+        body = text if text.endswith("\n") or not text else text + "\n"
+        return self._write_atomic(name, body.encode("utf-8", errors="replace"))
+
+    def write_json(self, name: str, obj: Any) -> Path:
+        """Write `obj` as indented JSON atomically, e.g. clusters.json; `name` must be a plain file name."""
+        if name != os.path.basename(name) or name in ("", ".", "..") or _UNSAFE_CHARS.search(name):
+            raise ValueError(f"not a plain file name: {name!r}")
+        data = json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+        return self._write_atomic(name, data.encode("utf-8", errors="replace"))
+
+    def cleanup_temp(self) -> None:
+        """Remove temporary files an earlier, killed run left behind."""
+        with os.scandir(self.root) as it:
+            for entry in it:
+                if entry.name.startswith(TEMP_PREFIX):
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(entry.path)
+
+    def _claim(self, doc_id: str) -> str:
+        """The file name for a new id: safe_filename, made distinct from names that differ only in case."""
+        name = safe_filename(doc_id)
+        key = _fold(name)
+        if key in self._owners:
+            digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+            base = name[: -len(".txt")]
+            name = f"{base}-{digest[:_HASH_CHARS]}.txt"
+            n = 2
+            while _fold(name) in self._owners:  # only an adversarial id gets here
+                name = f"{base}-{digest[:_HASH_CHARS]}-{n}.txt"
+                n += 1
+            key = _fold(name)
+        self._owners[key] = doc_id
+        self.names[doc_id] = name
+        return name
+
+    def _write_atomic(self, name: str, data: bytes) -> Path:
+        target = self.root / name
+        if target.parent != self.root or name in (".", ".."):  # cannot happen with safe names; checked anyway
+            raise ValueError(f"refusing to write outside {self.root}: {name!r}")
+        with _interrupts_deferred():
+            fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.root)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(data)
+                    if hasattr(os, "fchmod"):
+                        os.fchmod(out.fileno(), self._mode)
+                    if self._fsync:
+                        out.flush()
+                        os.fsync(out.fileno())
+                os.replace(tmp, target)  # replaces a symlink itself, never follows it out of the folder
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+        return target
+
+
+def _fold(name: str) -> str:
+    """How a case-insensitive, normalising file system (Windows, macOS) compares names."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT/SIGTERM/SIGHUP until the block ends, so a write is never cut in half (POSIX main thread)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def install_signal_handlers() -> None:
+    """Turn SIGTERM (and SIGHUP) into KeyboardInterrupt, as SIGINT already is, so cleanup code runs."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _raise_interrupt)
+
+
+@contextlib.contextmanager
+def interrupts_as_keyboard_interrupt() -> Iterator[None]:
+    """install_signal_handlers for the duration of a block, restoring the previous handlers after it."""
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {name: signal.getsignal(getattr(signal, name)) for name in names}
+    install_signal_handlers()
+    try:
+        yield
+    finally:
+        for name, handler in previous.items():
+            signal.signal(getattr(signal, name), handler)

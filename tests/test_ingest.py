@@ -1,0 +1,505 @@
+"""Ingest: every input comes out as a Document or one error Document, in a deterministic order."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import os
+import random
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from cleanwire import ingest
+from cleanwire.config import IngestConfig
+from cleanwire.document import Document
+from cleanwire.ingest import RENAMED_FROM_KEY, InputSet
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "fixtures" / "seeds"
+BAD = ROOT / "fixtures" / "bad"
+
+STORY = ("The harbour committee met on Thursday and agreed a new fee for every berth in the marina. "
+         "Fishermen said the figure was unfair and promised to raise it with the council next month.\n")
+
+
+def read(inputs: list[str | Path], stdin: io.BytesIO | None = None, **cfg: object) -> list[Document]:
+    with InputSet([str(i) for i in inputs], IngestConfig(**cfg), stdin=stdin) as inputs_set:  # type: ignore[arg-type]
+        return list(inputs_set.documents())
+
+
+def by_id(docs: list[Document]) -> dict[str, Document]:
+    return {doc.id: doc for doc in docs}
+
+
+def one(inputs: list[str | Path], **cfg: object) -> Document:
+    docs = read(inputs, **cfg)
+    assert len(docs) == 1, [(d.id, d.error) for d in docs]
+    return docs[0]
+
+
+# ---------------------------------------------------------------- ids, order, formats
+
+
+def test_folder_ids_are_relative_paths_and_file_ids_are_as_given() -> None:
+    docs = read([SEEDS])
+    assert [d.id for d in docs] == sorted(p.name for p in SEEDS.iterdir())
+    assert all(d.error is None and d.kind == "text" and d.text for d in docs)
+    assert docs[0].source == str(SEEDS / docs[0].id)
+    given = str(SEEDS / "000_3ff13f3d5dec7158.txt")
+    assert one([given]).id == given
+
+
+def test_nested_folder_ids_use_slashes_and_hidden_entries_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "b" / "c").mkdir(parents=True)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "x.txt").write_text(STORY)
+    (tmp_path / ".hidden.txt").write_text(STORY)
+    (tmp_path / "b" / "c" / "deep.txt").write_text(STORY)
+    (tmp_path / "a.txt").write_text(STORY)
+    assert [d.id for d in read([tmp_path])] == ["a.txt", "b/c/deep.txt"]
+
+
+def test_order_does_not_depend_on_argument_order(tmp_path: Path) -> None:
+    for name in ("z.txt", "m.txt", "a.txt"):
+        (tmp_path / name).write_text(f"{name}: {STORY}")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "k.txt").write_text(STORY)
+    args = [tmp_path / "z.txt", tmp_path / "sub", tmp_path / "a.txt", tmp_path / "m.txt"]
+    first = [(d.id, d.text) for d in read(args)]
+    assert first == [(d.id, d.text) for d in read(list(reversed(args)))]
+    assert first == [(d.id, d.text) for d in read(args[1:] + args[:1])]
+
+
+def test_glob_filters_files_inside_folders_only(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    for name in ("a.txt", "b.html", "sub/c.txt", "sub/d.md"):
+        (tmp_path / name).write_text(STORY)
+    assert [d.id for d in read([tmp_path], glob="*.txt")] == ["a.txt", "sub/c.txt"]
+    assert [d.id for d in read([tmp_path], glob="sub/*")] == ["sub/c.txt", "sub/d.md"]
+    assert [d.id for d in read([tmp_path], glob="**/*.txt")] == ["a.txt", "sub/c.txt"]
+    explicit = tmp_path / "b.html"
+    assert [d.id for d in read([explicit], glob="*.txt")] == [str(explicit)]
+
+
+def test_format_by_extension_then_by_sniffing(tmp_path: Path) -> None:
+    html = "<!DOCTYPE html>\n<html><head><title>T</title></head><body><p>" + STORY + "</p></body></html>"
+    (tmp_path / "page.htm").write_text(html)
+    (tmp_path / "page_no_ext").write_text("\n  " + html)
+    (tmp_path / "records.data").write_text(json.dumps({"id": "r1", "text": STORY}) + "\n")
+    (tmp_path / "dump.txt").write_text(html)  # .txt is a text dump whatever it holds
+    (tmp_path / "less_than.dat").write_text("<3 is a heart, and " + STORY)
+    docs = by_id(read([tmp_path]))
+    assert docs["page.htm"].kind == "html" and docs["page.htm"].text == html
+    assert docs["page_no_ext"].kind == "html"
+    assert docs["r1"].kind == "text" and docs["r1"].source.endswith("records.data:1")
+    assert docs["dump.txt"].kind == "text"
+    assert docs["less_than.dat"].kind == "text"
+
+
+def test_forced_input_format(tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("<p>" + STORY + "</p>")
+    assert one([page], input_format="html").kind == "html"
+    records = tmp_path / "records.txt"
+    records.write_text(json.dumps({"text": STORY}) + "\n")
+    assert one([records], input_format="jsonl").id == f"{records}:1"
+
+
+def test_json_array_file_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "all.json"
+    path.write_text(json.dumps([{"text": STORY}]))
+    assert "jq -c" in (one([path]).error or "")
+
+
+# ---------------------------------------------------------------- the bad-input fixtures
+
+
+@pytest.mark.parametrize(
+    ("name", "error", "kind", "snippet"),
+    [
+        ("image.png", "binary file (PNG image)", None, None),
+        ("page.txt.gz", "binary file (gzip data", None, None),
+        ("empty.txt", "empty input", None, None),
+        ("whitespace_only.txt", "empty input", None, None),
+        ("invalid_utf8.txt", None, "text", "Café prices rose again. The bridge"),
+        ("cp1252_page.txt", None, "text", "agreed a “temporary” fee of €12 per berth — a figure"),
+        ("latin1_page.txt", None, "text", "a voté mardi soir un budget révisé pour l'école élémentaire. « Nous"),
+        ("shift_jis_page.txt", None, "text", "港町の市議会は木曜日、新しい防波堤の建設計画を承認した。"),
+        ("deeply_nested.html", None, "html", "<div><div><div>"),
+        ("malformed.html", None, "html", "<table><tr><td>unclosed"),
+    ],
+)
+def test_bad_input_fixture(name: str, error: str | None, kind: str | None, snippet: str | None) -> None:
+    doc = one([BAD / name])
+    assert doc.id == str(BAD / name) and doc.source == str(BAD / name)
+    if error is None:
+        assert doc.error is None and doc.kind == kind and snippet in doc.text
+    else:
+        assert doc.text == "" and doc.error is not None and doc.error.startswith(error)
+        assert "\n" not in doc.error
+
+
+def test_bad_folder_accounts_for_every_input() -> None:
+    docs = read([BAD])
+    files = sorted(p.name for p in BAD.iterdir() if p.suffix != ".jsonl" and not p.name.startswith("."))
+    record_lines = [ln for ln in (BAD / "records.jsonl").read_text().splitlines() if ln.strip()]
+    assert len(docs) == len(files) + len(record_lines)
+    assert len({d.id for d in docs}) == len(docs)
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def test_invalid_utf8_keeps_the_valid_text_and_marks_the_bad_bytes() -> None:
+    doc = one([BAD / "invalid_utf8.txt"])
+    assert "café owners said" in doc.text and "\ufffd" in doc.text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Le marché de Noël s'est ouvert samedi à Colmar, où les exposants ont présenté leurs créations. "
+         "« C'est une très belle édition », a déclaré l'organisatrice.\n" * 3, "latin-1"),
+        ("The council’s “final” offer — €3 million — was rejected… Residents were not surprised.\n" * 3, "cp1252"),
+        ("Городской совет в четверг утвердил план строительства нового моста через реку. "
+         "Работы начнутся весной следующего года.\n" * 3, "cp1251"),
+        ("港町の市議会は木曜日、新しい防波堤の建設計画を承認した。工事は来年春に始まる見通しだ。\n" * 3, "shift_jis"),
+        ("Die Stadtverwaltung hat am Donnerstag beschlossen, die Brücke über den Fluss für größere Fahrzeuge "
+         "zu sperren. Anwohner äußerten Verständnis.\n" * 3, "cp1252"),
+        (STORY + "naïve café\n", "utf-8-sig"),
+        (STORY + "naïve café\n", "utf-16"),
+        (STORY + "naïve café\n", "utf-16-le"),
+        (STORY + "naïve café\n", "utf-32"),
+    ],
+)
+def test_legacy_and_wide_encodings_decode_exactly(tmp_path: Path, text: str, encoding: str) -> None:
+    path = tmp_path / "page.txt"
+    path.write_bytes(text.encode(encoding))
+    doc = one([path])
+    assert doc.error is None
+    assert doc.text.lstrip("\ufeff") == text
+
+
+def test_html_declared_charset_is_used_when_not_utf8(tmp_path: Path) -> None:
+    html = ('<html><head><meta charset="windows-1252"><title>Ville</title></head>'
+            "<body><p>Réunion du conseil à la mairie, mardi.</p></body></html>")
+    path = tmp_path / "page.html"
+    path.write_bytes(html.encode("cp1252"))
+    doc = one([path])
+    assert doc.kind == "html" and "Réunion du conseil à la mairie" in doc.text
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4,
+        gzip.compress(STORY.encode() * 20, mtime=0),
+        b"\xff\xd8\xff\xe0" + bytes(200),
+        b"PK\x03\x04" + b"\x14\x00" * 50,
+        random.Random(7).randbytes(4096),
+        STORY.encode() + b"\x00\x00\x01\x02" + STORY.encode(),
+        bytes(range(1, 32)) * 50,
+    ],
+    ids=["png", "gzip", "jpeg", "zip", "random", "nul", "controls"],
+)
+def test_binary_files_are_one_error(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "blob.txt"
+    path.write_bytes(data)
+    doc = one([path])
+    assert doc.error is not None and doc.error.startswith("binary file"), doc.error
+    assert doc.text == ""
+
+
+def test_empty_and_whitespace_only_inputs(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text(" \n\t\u00a0\u3000\n")
+    (tmp_path / "blank.html").write_text("   \n")
+    for doc in read([tmp_path]):
+        assert doc.error == "empty input"
+
+
+# ---------------------------------------------------------------- size limits
+
+
+def _write_large(path: Path, size: int, line: bytes = b"All work and no play makes a dull story. " * 24 + b"\n") -> None:
+    chunk = line * (1024 * 1024 // len(line) + 1)
+    with open(path, "wb") as out:
+        written = 0
+        while written < size:
+            part = chunk[: size - written]
+            out.write(part)
+            written += len(part)
+
+
+def test_file_above_max_bytes_is_refused_without_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.txt"
+    with open(path, "wb") as out:  # sparse: 200 MB on paper, nothing on disk, and never read
+        out.truncate(200 * 1024 * 1024)
+    start = time.perf_counter()
+    doc = one([path], max_bytes=10 * 1024 * 1024)
+    assert doc.error == f"too large: {200 * 1024 * 1024} bytes (limit {10 * 1024 * 1024})"
+    assert time.perf_counter() - start < 1.0
+
+
+def test_file_of_200_mb_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.txt"
+    size = 200 * 1024 * 1024
+    _write_large(path, size)
+    start = time.perf_counter()
+    doc = one([path])
+    elapsed = time.perf_counter() - start
+    assert doc.error is None and len(doc.text) == size
+    assert elapsed < 10, elapsed
+
+
+def test_single_10_mb_line(tmp_path: Path) -> None:
+    line = ("word" * 2_621_440).encode()  # 10 MiB, no newline at all
+    (tmp_path / "one_line.txt").write_bytes(line)
+    record = json.dumps({"id": "long", "text": line.decode()}).encode()
+    (tmp_path / "one_line.jsonl").write_bytes(record + b"\n" + json.dumps({"id": "next", "text": STORY}).encode())
+    docs = by_id(read([tmp_path]))
+    assert len(docs["one_line.txt"].text) == len(line)
+    assert len(docs["long"].text) == len(line) and docs["next"].text == STORY
+    limited = by_id(read([tmp_path], max_line_bytes=1024 * 1024))
+    assert limited["one_line.jsonl:1"].error == f"JSON line longer than {1024 * 1024} bytes"
+    assert limited["one_line.jsonl:1"].source == f"{tmp_path / 'one_line.jsonl'}:1"
+    assert limited["next"].text == STORY
+    assert len(limited["one_line.txt"].text) == len(line)  # text files are bounded by max_bytes only
+
+
+# ---------------------------------------------------------------- JSON lines
+
+
+def test_json_lines_fixture() -> None:
+    docs = read([BAD / "records.jsonl"])
+    src = str(BAD / "records.jsonl")
+    rows = [(d.id, d.source.rsplit(":", 1)[1], d.kind, d.error) for d in docs]
+    assert rows == [
+        ("a1", "1", "text", None),
+        (f"{src}:2", "2", "text", "invalid JSON: Expecting ',' delimiter: line 2 column 1 (char 59)"),
+        ("a3", "4", "text", "no 'text' or 'html' field"),
+        ("a4", "5", "text", "field 'text' is a number, not a string"),
+        ("a5", "6", "html", None),
+        (f"{src}:7", "7", "text", "not a JSON object but an array"),
+        (f"{src}:8", "8", "text", None),
+        ("a1#2", "9", "text", None),
+        ("7", "10", "text", None),
+    ]
+    first = docs[0]
+    assert first.metadata == {"lang": "en", "tags": ["civic"]}
+    assert docs[7].metadata == {RENAMED_FROM_KEY: "a1"}
+    assert docs[8].metadata == {"extra": {"nested": [1, {"k": None}]}}
+    assert docs[4].text == "<p>The ferry timetable changed this week.</p>"
+
+
+def test_json_lines_fields_pass_through_and_configurable_names(tmp_path: Path) -> None:
+    record = {"doc_id": "x", "body": STORY, "link": "https://example.org/x", "headline": "Fee agreed",
+              "author": "A. Writer", "score": 0.5, "flags": None, "title": 3}
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    doc = one([path], id_field="doc_id", text_field="body", url_field="link", title_field="headline")
+    assert (doc.id, doc.text, doc.url, doc.title) == ("x", STORY, "https://example.org/x", "Fee agreed")
+    assert doc.metadata == {"author": "A. Writer", "score": 0.5, "flags": None, "title": 3}
+
+
+def test_json_lines_edge_records(tmp_path: Path) -> None:
+    lines = [
+        "\ufeff" + json.dumps({"id": "bom", "text": STORY}),  # a BOM on the first line
+        json.dumps({"id": "crlf", "text": STORY}) + "\r",
+        "   ",
+        json.dumps({"id": "empty", "text": "  "}),
+        json.dumps({"id": "nulltext", "text": None}),
+        json.dumps({"id": "listhtml", "html": ["<p>"]}),
+        '{"id": "nan", "text": "x", "score": NaN}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"id": "big", "n": ' + "9" * 5000 + ', "text": "x"}',
+        json.dumps({"id": "surrogate\ud800", "text": "lone \ud800 surrogate", "title": "t\udfff"}),
+        json.dumps({"id": True, "text": STORY}),
+        json.dumps({"id": {"a": 1}, "text": STORY}),
+        json.dumps({"id": "", "text": STORY}),
+        json.dumps("just a string"),
+    ]
+    path = tmp_path / "edge.jsonl"
+    path.write_bytes("\n".join(lines).encode("utf-8") + b"\n\xff\xfe garbage\n")
+    docs = read([path])
+    got = {d.id: d.error for d in docs}
+    assert got["bom"] is None and got["crlf"] is None
+    assert got["empty"] == "empty input"
+    assert got["nulltext"] == "no 'text' or 'html' field"
+    assert got["listhtml"] == "field 'html' is an array, not a string"
+    assert got[f"{path}:7"] == "invalid JSON: NaN is not JSON"
+    assert got[f"{path}:8"] == "invalid JSON: nested too deeply"
+    assert (got[f"{path}:9"] or "").startswith("invalid JSON")
+    surrogate = by_id(docs)["surrogate\ufffd"]
+    assert surrogate.text == "lone \ufffd surrogate" and surrogate.title == "t\ufffd"
+    assert got["true"] is None and got['{"a":1}'] is None and got[f"{path}:13"] is None
+    assert got[f"{path}:14"] == "not a JSON object but a string"
+    assert (got[f"{path}:15"] or "").startswith("invalid JSON")
+    assert len(docs) == 14  # every non-blank line, once
+
+
+def test_duplicate_ids_get_a_suffix_and_a_note(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": i, "text": f"{n} {STORY}"}) for n, i in enumerate(["x", "x", "x#2", "x", "y"])]
+    (tmp_path / "a.jsonl").write_text("\n".join(lines))
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "b" / "same.txt").write_text(STORY)
+    (tmp_path / "c" / "same.txt").write_text(STORY)
+    docs = read([tmp_path / "a.jsonl", tmp_path / "c", tmp_path / "b"])
+    ids = [d.id for d in docs]
+    assert len(set(ids)) == len(ids)
+    # the file argument's id is its absolute path, which sorts before the folder files' "same.txt"
+    assert ids == ["x", "x#2", "x#2#2", "x#3", "y", "same.txt", "same.txt#2"]
+    renamed = {d.id: d.metadata.get(RENAMED_FROM_KEY) for d in docs}
+    assert renamed["x#2"] == "x" and renamed["x#2#2"] == "x#2" and renamed["x#3"] == "x"
+    assert renamed["same.txt#2"] == "same.txt" and renamed["y"] is None
+    same = [d for d in docs if d.id.startswith("same.txt")]
+    assert [d.source for d in same] == [str(tmp_path / "b" / "same.txt"), str(tmp_path / "c" / "same.txt")]
+    assert [d.id for d in read([tmp_path / "b", tmp_path / "c", tmp_path / "a.jsonl"])] == ids
+
+
+# ---------------------------------------------------------------- stdin and FIFOs
+
+
+def test_stdin_is_spooled_and_read_twice() -> None:
+    lines = "\n".join(json.dumps({"text": f"{n} {STORY}", "k": n}) for n in range(3)) + "\n"
+    inputs = InputSet(["-"], IngestConfig(), stdin=io.BytesIO(lines.encode()))
+    first = [(d.id, d.source, d.text, d.metadata) for d in inputs.documents()]
+    second = [(d.id, d.source, d.text, d.metadata) for d in inputs.documents()]
+    assert first == second
+    assert [row[:2] for row in first] == [("stdin:1", "stdin:1"), ("stdin:2", "stdin:2"), ("stdin:3", "stdin:3")]
+    spool = next(iter(inputs._spooled.values()))
+    assert os.path.exists(spool)
+    inputs.close()
+    assert not os.path.exists(spool)
+
+
+def test_stdin_text_and_html_have_the_id_stdin() -> None:
+    assert one_stdin(STORY.encode()).id == "stdin"
+    doc = one_stdin(b"<html><body><p>" + STORY.encode() + b"</p></body></html>")
+    assert (doc.id, doc.source, doc.kind) == ("stdin", "stdin", "html")
+    assert one_stdin(b"").error == "empty input"
+
+
+def one_stdin(data: bytes, **cfg: object) -> Document:
+    docs = read(["-"], stdin=io.BytesIO(data), **cfg)
+    assert len(docs) == 1
+    return docs[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_fifo_argument_is_spooled(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    writer = threading.Thread(target=lambda: fifo.write_text(STORY))
+    writer.start()
+    with InputSet([str(fifo)], IngestConfig()) as inputs:
+        first = [d.text for d in inputs.documents()]
+        writer.join()
+        assert first == [STORY] == [d.text for d in inputs.documents()]
+
+
+# ---------------------------------------------------------------- file system failures
+
+
+def test_missing_path_is_one_error(tmp_path: Path) -> None:
+    doc = one([tmp_path / "nope.txt"])
+    assert doc.error == "no such file or directory (or a broken symlink)"
+    assert doc.id == str(tmp_path / "nope.txt")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symlinks here")
+def test_symlink_loops_and_broken_links(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "story.txt").write_text(STORY)
+    os.symlink("..", corpus / "sub" / "up")  # a folder cycle
+    os.symlink("self", corpus / "self")  # a link to itself
+    os.symlink("missing.txt", corpus / "dangling.txt")
+    os.symlink("sub", corpus / "again")  # the same folder by another route: read once
+    docs = by_id(read([corpus]))
+    assert docs["sub/story.txt"].text == STORY
+    assert docs["sub/up"].error == "symlink loop: this folder links back to a parent"
+    assert docs["self"].error == "too many levels of symbolic links"
+    assert docs["dangling.txt"].error == "no such file or directory (or a broken symlink)"
+    assert set(docs) == {"sub/story.txt", "sub/up", "self", "dangling.txt"} or set(docs) == {
+        "again/story.txt", "again/up", "self", "dangling.txt"}
+    loop_arg = one([corpus / "self"])
+    assert loop_arg.error == "too many levels of symbolic links"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads files whatever their mode")
+def test_unreadable_file_real(tmp_path: Path) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text(STORY)
+    path.chmod(0)
+    try:
+        assert one([path]).error == "cannot read: permission denied"
+    finally:
+        path.chmod(0o644)
+
+
+def test_unreadable_file_and_folder_simulated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "x.txt").write_text(STORY)
+    (tmp_path / "secret.txt").write_text(STORY)
+    (tmp_path / "fine.txt").write_text(STORY)
+    real_open, real_scandir = open, os.scandir
+
+    def fake_open(path: object, *args: object, **kwargs: object) -> object:
+        if str(path).endswith("secret.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+
+    def fake_scandir(path: object) -> object:
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest, "open", fake_open, raising=False)
+    monkeypatch.setattr(ingest.os, "scandir", fake_scandir)
+    docs = by_id(read([tmp_path]))
+    assert docs["secret.txt"].error == "cannot read: permission denied"
+    assert docs["locked"].error == "cannot list folder: permission denied"
+    assert docs["fine.txt"].text == STORY
+
+
+def test_an_unexpected_failure_is_an_error_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text(STORY)
+    (tmp_path / "b.txt").write_text(STORY)
+
+    def broken(data: bytes, html: bool = False) -> str:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(ingest, "decode_bytes", broken)
+    docs = read([tmp_path])
+    assert [(d.id, d.error) for d in docs] == [("a.txt", "RuntimeError: boom second line"),
+                                               ("b.txt", "RuntimeError: boom second line")]
+
+
+# ---------------------------------------------------------------- scale
+
+
+def test_folder_of_100000_small_files(tmp_path: Path) -> None:
+    n = 100_000
+    for shard in range(10):
+        folder = tmp_path / f"s{shard}"
+        folder.mkdir()
+        for i in range(shard, n, 10):
+            with open(folder / f"{i:06d}.txt", "w") as out:
+                out.write(f"Story {i}. {STORY}")
+    start = time.perf_counter()
+    count = 0
+    last = ""
+    with InputSet([str(tmp_path)], IngestConfig()) as inputs:
+        for doc in inputs.documents():
+            assert doc.error is None and doc.id > last
+            last = doc.id
+            count += 1
+    elapsed = time.perf_counter() - start
+    assert count == n
+    assert elapsed < 30, elapsed
