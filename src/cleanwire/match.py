@@ -111,8 +111,8 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
         yield code >> 32, code & 0xFFFFFFFF
 
 
-def _aligned_blocks(left: list[str], right: list[str], min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
-    """Shared runs (i, j, size) of at least `min_block` tokens; later passes find moved passages."""
+def aligned_blocks(left: list[str], right: list[str], min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
+    """Shared runs (i, j, size) of at least `min_block` tokens, sorted; later passes find moved passages."""
     blocks: list[tuple[int, int, int]] = []
     left_index, right_index = list(range(len(left))), list(range(len(right)))
     for _ in range(passes):
@@ -144,11 +144,6 @@ def _aligned_blocks(left: list[str], right: list[str], min_block: int, passes: i
     return blocks
 
 
-def aligned_blocks(key_a: str, key_b: str, cfg: DedupConfig) -> list[tuple[int, int, int]]:
-    """Shared passages of two match keys as (token index in a, in b, tokens), in a's order."""
-    return _aligned_blocks(key_a.split(), key_b.split(), cfg.min_block)
-
-
 def scores(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[float, float]:
     """(similarity, containment) of two match keys from their aligned shared passages."""
     a, b = key_a.split(), key_b.split()
@@ -156,7 +151,7 @@ def scores(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[float, float]:
         return 0.0, 0.0
     if a == b:
         return 1.0, 1.0
-    shared = sum(size for _, _, size in _aligned_blocks(a, b, cfg.min_block))
+    shared = sum(size for _, _, size in aligned_blocks(a, b, cfg.min_block))
     return 2 * shared / (len(a) + len(b)), shared / min(len(a), len(b))
 
 

@@ -1,0 +1,173 @@
+"""Why two documents match or not: scores, thresholds and their shared passages aligned side by side."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+import numpy as np
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cleanwire.config import DedupConfig
+from cleanwire.fingerprint import match_key, signature
+from cleanwire.match import aligned_blocks, judge
+
+# same tokens as match_key, but with their places in the text so passages show the original words
+_TOKEN = re.compile(r"[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+                    r"\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f]|[^\W_]+")
+_SHOWN_WORDS = 16  # words shown at each end of a long shared passage in the terminal view
+
+
+def _tokens(text: str) -> tuple[str, list[str], list[tuple[int, int]]]:
+    """The NFKC text, its casefolded tokens and their character spans."""
+    text = unicodedata.normalize("NFKC", text)
+    found = [(m.group().casefold(), m.span()) for m in _TOKEN.finditer(text)]
+    return text, [t for t, _ in found], [s for _, s in found]
+
+
+def _slice(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
+    """The original text of tokens start..end-1, punctuation between them included."""
+    if start >= end:
+        return ""
+    return text[spans[start][0]:spans[end - 1][1]]
+
+
+def _passages(a: tuple[str, list[str], list[tuple[int, int]]], b: tuple[str, list[str], list[tuple[int, int]]],
+              cfg: DedupConfig) -> list[dict[str, Any]]:
+    """Rows in A's order: shared passages, and what only one side has between them."""
+    (text_a, tok_a, span_a), (text_b, tok_b, span_b) = a, b
+    blocks = aligned_blocks(tok_a, tok_b, cfg.min_block)
+    covered_b = np.zeros(len(tok_b) + 1, dtype=bool)
+    in_blocks = np.zeros(len(tok_b) + 1, dtype=bool)
+    for _, j, size in blocks:
+        in_blocks[j:j + size] = True
+    rows: list[dict[str, Any]] = []
+
+    def gap(a_start: int, a_end: int, b_start: int, b_end: int) -> None:
+        if in_blocks[b_start:b_end].any():
+            b_start = b_end = 0  # a moved passage sits in this stretch of B: shown with the leftovers
+        if b_end > b_start:
+            covered_b[b_start:b_end] = True
+        only_a, only_b = a_end > a_start, b_end > b_start
+        if only_a or only_b:
+            rows.append({"kind": "differs" if only_a and only_b else ("only_a" if only_a else "only_b"),
+                         "a": _slice(text_a, span_a, a_start, a_end), "a_words": [a_start, a_end],
+                         "b": _slice(text_b, span_b, b_start, b_end), "b_words": [b_start, b_end]})
+
+    a_pos = b_pos = 0
+    for i, j, size in blocks:
+        in_order = j >= b_pos
+        gap(a_pos, i, b_pos, j) if in_order else gap(a_pos, i, 0, 0)
+        covered_b[j:j + size] = True
+        rows.append({"kind": "shared", "moved": not in_order,
+                     "a": _slice(text_a, span_a, i, i + size), "a_words": [i, i + size],
+                     "b": _slice(text_b, span_b, j, j + size), "b_words": [j, j + size]})
+        a_pos = i + size
+        if in_order:
+            b_pos = j + size
+    gap(a_pos, len(tok_a), 0, 0)
+    # what B has that no row showed yet (around moved passages), in B's order
+    uncovered = np.flatnonzero(~covered_b[:len(tok_b)])
+    if len(uncovered):
+        runs = np.split(uncovered, np.flatnonzero(np.diff(uncovered) > 1) + 1)
+        for run in runs:
+            gap(0, 0, int(run[0]), int(run[-1]) + 1)
+    return rows
+
+
+def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
+    """Both scores, the relation, the thresholds and the aligned passages of two clean texts (JSON-ready)."""
+    relation, similarity, containment = judge(match_key(text_a), match_key(text_b), cfg)
+    sig_a, sig_b = signature(text_a, cfg), signature(text_b, cfg)
+    shared_fingerprints = len(np.intersect1d(sig_a.hashes, sig_b.hashes, assume_unique=True))
+    a, b = _tokens(text_a), _tokens(text_b)
+    rows = _passages(a, b, cfg)
+    shared = sum(r["a_words"][1] - r["a_words"][0] for r in rows if r["kind"] == "shared")
+    short = min(sig_a.words, sig_b.words) < cfg.short_words
+    return {
+        "a": labels[0],
+        "b": labels[1],
+        "relation": relation,
+        "duplicate": relation is not None,
+        "similarity": round(similarity, 4),
+        "containment": round(containment, 4),
+        "words": {"a": sig_a.words, "b": sig_b.words, "shared": shared},
+        "short": short,
+        "thresholds": {
+            "near_threshold": cfg.near_threshold,
+            "excerpt_threshold": cfg.excerpt_threshold,
+            "short_words": cfg.short_words,
+            "short_similarity": cfg.short_similarity,
+            "min_block": cfg.min_block,
+        },
+        "candidate": {
+            "shared_fingerprints": shared_fingerprints,
+            "min_shared": cfg.min_shared,
+            "would_be_candidate": shared_fingerprints >= cfg.min_shared or sig_a.exact == sig_b.exact,
+        },
+        "passages": rows,
+    }
+
+
+def _abbreviate(text: str, what: str, shown: int = _SHOWN_WORDS) -> str:
+    """A long passage as its first and last words around a count of the words left out."""
+    words = text.split()
+    if len(words) <= 3 * shown:
+        return text
+    left_out = len(words) - 2 * shown
+    return f"{' '.join(words[:shown])} … [{left_out} more {what} words] … {' '.join(words[-shown:])}"
+
+
+def _verdict(result: dict[str, Any]) -> Text:
+    """One line: the relation, or why there is none."""
+    if result["relation"]:
+        return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"))
+    return Text.assemble(("not a duplicate", "bold red"))
+
+
+def render_explain(result: dict[str, Any]) -> RenderableType:
+    """The explanation as a rich renderable: scores against thresholds, then the texts side by side."""
+    th = result["thresholds"]
+    scores = Table.grid(padding=(0, 2))
+    scores.add_column(style="bold")
+    scores.add_column()
+    scores.add_column(style="dim")
+
+    def mark(value: float, threshold: float) -> Text:
+        return Text(f"{value:.3f}", style="green" if value >= threshold else "red")
+
+    if result["short"]:
+        scores.add_row("similarity", mark(result["similarity"], th["short_similarity"]),
+                       f">= {th['short_similarity']} (character level: a text under {th['short_words']} words "
+                       "matches only near-exact text)")
+    else:
+        scores.add_row("similarity", mark(result["similarity"], th["near_threshold"]),
+                       f">= {th['near_threshold']} for near-duplicate")
+        scores.add_row("containment", mark(result["containment"], th["excerpt_threshold"]),
+                       f">= {th['excerpt_threshold']} for excerpt (share of the smaller in the larger)")
+    words = result["words"]
+    scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
+                   f"shared in runs of >= {th['min_block']} words: {words['shared']}")
+    cand = result["candidate"]
+    scores.add_row("fingerprints", f"{cand['shared_fingerprints']} shared",
+                   f"a candidate pair needs >= {cand['min_shared']}")
+
+    sides = Table(expand=True, show_lines=True)
+    sides.add_column(result["a"], ratio=1)
+    sides.add_column(result["b"], ratio=1)
+    styles = {"only_a": ("bold red", ""), "only_b": ("", "bold green"), "differs": ("bold red", "bold green")}
+    for row in result["passages"]:
+        if row["kind"] == "shared":
+            note = " (moved)" if row["moved"] else ""
+            sides.add_row(Text(_abbreviate(row["a"], "shared") + note, style="dim"),
+                          Text(_abbreviate(row["b"], "shared") + note, style="dim"))
+        else:
+            style_a, style_b = styles[row["kind"]]
+            sides.add_row(Text(_abbreviate(row["a"], "one-sided", 2 * _SHOWN_WORDS), style=style_a),
+                          Text(_abbreviate(row["b"], "one-sided", 2 * _SHOWN_WORDS), style=style_b))
+    legend = Text.assemble(("shared", "dim"), "   ", (f"only in {result['a']}", "bold red"), "   ",
+                           (f"only in {result['b']}", "bold green"))
+    return Group(_verdict(result), scores, legend, sides)
