@@ -1,0 +1,304 @@
+"""Throughput and memory at scale: cleanwire against datasketch on the same generated corpus.
+
+Each tool runs in its own child process (cleanwire through its CLI, datasketch through
+`baseline_datasketch`); this process polls the child's process tree with psutil for the
+peak resident memory (workers included) and times it. Outputs are scored pairwise against
+the corpus's gold clusters, so speed is never bought by missing duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import click
+
+from cleanwire.bench.corpus import KINDS, write_corpus
+
+POLL_SECONDS = 0.05
+SHARD_GLOB = "shard-*.jsonl"
+
+
+@dataclass
+class Run:
+    """One measured run of one tool on one corpus."""
+
+    tool: str  # datasketch | dedupe-only | clean+dedupe
+    corpus: str  # raw | clean
+    docs: int
+    jobs: int
+    seconds: float = 0.0
+    docs_per_s: float = 0.0
+    peak_rss_mb: float = 0.0
+    exit_code: int = 0
+    ratio: float | None = None  # throughput over datasketch's on the same corpus
+    scores: dict[str, float] = field(default_factory=dict)
+    error: str = ""
+
+
+def tree_rss(process: object) -> int:
+    """Resident bytes of a process and all its descendants (0 for those that vanished meanwhile)."""
+    import psutil
+
+    total = 0
+    procs = [process]
+    try:
+        procs += process.children(recursive=True)  # type: ignore[attr-defined]
+    except psutil.Error:
+        pass
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss  # type: ignore[attr-defined]
+        except psutil.Error:
+            pass
+    return total
+
+
+def measure(argv: list[str], stdout_path: Path, stderr_path: Path) -> tuple[float, int, int]:
+    """Run argv as a child; return (wall seconds, peak tree RSS in bytes, exit code)."""
+    import psutil
+
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
+        proc = psutil.Process(child.pid)
+        peak = 0
+        while child.poll() is None:
+            peak = max(peak, tree_rss(proc))
+            time.sleep(POLL_SECONDS)
+        seconds = time.perf_counter() - start
+    return seconds, peak, int(child.returncode)
+
+
+def read_gold(corpus: Path) -> dict[str, tuple[str, str]]:
+    """id -> (story cluster, copy type) from gold.jsonl."""
+    gold = {}
+    with open(corpus / "gold.jsonl", encoding="utf-8") as lines:
+        for line in lines:
+            rec = json.loads(line)
+            gold[rec["id"]] = (rec["cluster"], rec["type"])
+    return gold
+
+
+def read_predicted(path: Path) -> Iterator[tuple[str, str]]:
+    """(id, cluster label) per output line: datasketch's `cluster`, cleanwire's `canonical_id` or own id."""
+    with open(path, encoding="utf-8") as lines:
+        for line in lines:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            label = rec.get("cluster") or rec.get("canonical_id") or rec["id"]
+            yield str(rec["id"]), str(label)
+            for dup in rec.get("duplicates") or ():
+                # a canonical record that lists its duplicates (when --all is not honoured)
+                if isinstance(dup, dict) and "id" in dup:
+                    yield str(dup["id"]), str(label)
+
+
+def pairs(sizes: Iterable[int]) -> int:
+    """Number of unordered pairs inside groups of these sizes."""
+    return sum(n * (n - 1) // 2 for n in sizes)
+
+
+def score(gold: dict[str, tuple[str, str]], predicted: Iterable[tuple[str, str]]) -> dict[str, float]:
+    """Pairwise P/R/F1 (clusters as given), recall per copy type against the story's original, and lost ids."""
+    pred: dict[str, str] = {}
+    for doc_id, label in predicted:
+        pred.setdefault(doc_id, label)
+    lost = sum(1 for doc_id in gold if doc_id not in pred)
+    label_of = {doc_id: pred.get(doc_id, "\0" + doc_id) for doc_id in gold}  # a lost id is its own singleton
+    true_pos = pairs(Counter((label_of[d], g[0]) for d, g in gold.items()).values())
+    pred_pairs = pairs(Counter(label_of.values()).values())
+    gold_pairs = pairs(Counter(g[0] for g in gold.values()).values())
+    precision = true_pos / pred_pairs if pred_pairs else 1.0
+    recall = true_pos / gold_pairs if gold_pairs else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    original = {g[0]: d for d, g in gold.items() if g[1] == "original"}
+    hits: Counter[str] = Counter()
+    totals: Counter[str] = Counter()
+    for doc_id, (cluster, kind) in gold.items():
+        if kind != "original" and cluster in original:
+            totals[kind] += 1
+            hits[kind] += label_of[doc_id] == label_of[original[cluster]]
+    out = {"P": precision, "R": recall, "F1": f1, "lost": float(lost)}
+    for kind in KINDS[1:]:
+        if totals[kind]:
+            out[f"R_{kind}"] = hits[kind] / totals[kind]
+    return out
+
+
+def ensure_corpus(path: Path, docs: int, clean: bool, seed: int, shard_size: int) -> Path:
+    """Generate the corpus at path unless a matching one is already there."""
+    manifest = path / "manifest.json"
+    if manifest.exists():
+        meta = json.loads(manifest.read_text(encoding="utf-8"))
+        if meta.get("docs") == docs and meta.get("clean") == clean and meta.get("seed") == seed:
+            return path
+    click.echo(f"generating {'clean' if clean else 'raw'} corpus of {docs:,} documents in {path}", err=True)
+    write_corpus(path, docs, seed=seed, shard_size=shard_size, clean=clean, jobs=os.cpu_count() or 1)
+    return path
+
+
+def cleanwire_argv(corpus: Path, jobs: int, cleaning: bool, profile: Path | None = None) -> list[str]:
+    """The cleanwire CLI call the benchmark times."""
+    head = [sys.executable]
+    if profile is not None:
+        head += ["-m", "cProfile", "-o", str(profile)]
+    argv = head + ["-m", "cleanwire", "dedupe", str(corpus), "--glob", SHARD_GLOB, "--input-format", "jsonl",
+                   "--format", "jsonl", "--all", "--quiet", "--jobs", str(jobs)]
+    return argv if cleaning else argv + ["--no-clean"]
+
+
+def run_tool(run: Run, corpus: Path, work: Path, gold: dict[str, tuple[str, str]]) -> Run:
+    """Run one tool on one corpus, measure and score it."""
+    name = f"{run.tool}-{run.corpus}-{run.docs}-j{run.jobs}"
+    out, err = work / f"{name}.jsonl", work / f"{name}.stderr"
+    if run.tool == "datasketch":
+        argv = [sys.executable, "-m", "cleanwire.bench.baseline_datasketch", str(corpus), str(out)]
+    else:
+        argv = cleanwire_argv(corpus, run.jobs, cleaning=run.tool == "clean+dedupe")
+    click.echo(f"running {name}: {' '.join(argv[1:])}", err=True)
+    run.seconds, peak, run.exit_code = measure(argv, out, err)
+    run.peak_rss_mb = peak / 2**20
+    run.docs_per_s = run.docs / run.seconds if run.seconds else 0.0
+    if run.exit_code not in (0, 3):  # 3: duplicates found, only with --fail-on-duplicates
+        tail = err.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
+        run.error = " | ".join(tail)[:300]
+        return run
+    run.scores = score(gold, read_predicted(out))
+    return run
+
+
+def print_table(runs: list[Run]) -> None:
+    """The results as a Markdown table on stdout."""
+    kinds = [k for k in KINDS[1:]]
+    head = ["docs", "corpus", "tool", "jobs", "wall s", "docs/s", "peak RSS MB", "x datasketch", "P", "R", "F1"]
+    head += [f"R {k}" for k in kinds]
+    click.echo("| " + " | ".join(head) + " |")
+    click.echo("|" + "---|" * len(head))
+    for r in runs:
+        if r.error:
+            cells = [f"{r.docs:,}", r.corpus, r.tool, str(r.jobs), f"{r.seconds:.1f}", "-", f"{r.peak_rss_mb:.0f}",
+                     "-", f"failed (exit {r.exit_code}): {r.error}"]
+        else:
+            cells = [f"{r.docs:,}", r.corpus, r.tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.docs_per_s:,.0f}",
+                     f"{r.peak_rss_mb:.0f}", f"{r.ratio:.1f}" if r.ratio is not None else "-"]
+            cells += [f"{r.scores.get(k, 0):.3f}" for k in ("P", "R", "F1")]
+            cells += [f"{r.scores[f'R_{k}']:.3f}" if f"R_{k}" in r.scores else "-" for k in kinds]
+        click.echo("| " + " | ".join(cells) + " |")
+
+
+def floors(runs: list[Run]) -> list[tuple[str, float, float, bool]]:
+    """The issue's floors, checked on the runs there are: (what, measured, floor, met)."""
+    checks = []
+    by = {(r.docs, r.tool, r.jobs): r for r in runs if not r.error}
+    sizes = sorted({r.docs for r in runs})
+    for n in sizes:
+        for tool, floor in (("dedupe-only", 10.0), ("clean+dedupe", 3.0)):
+            top = max((r for (d, t, _), r in by.items() if d == n and t == tool), key=lambda r: r.jobs, default=None)
+            if top is not None and top.ratio is not None:
+                checks.append((f"{n:,} {tool} --jobs {top.jobs} vs datasketch", top.ratio, floor, top.ratio >= floor))
+        for tool in ("clean+dedupe", "dedupe-only"):
+            one, two = by.get((n, tool, 1)), by.get((n, tool, 2))
+            if one and two:
+                speedup = two.docs_per_s / one.docs_per_s
+                checks.append((f"{n:,} {tool} --jobs 2 vs --jobs 1", speedup, 1.7, speedup >= 1.7))
+        big = [r for r in runs if r.docs == n and r.tool != "datasketch" and not r.error]
+        if n >= 1_000_000 and big:
+            peak = max(r.peak_rss_mb for r in big)
+            checks.append((f"{n:,} cleanwire peak RSS MB (< 2048)", peak, 2048.0, peak < 2048))
+    if len(sizes) > 1:
+        for tool in ("clean+dedupe", "dedupe-only"):
+            rates = [(n, max((r.docs_per_s for (d, t, _), r in by.items() if d == n and t == tool), default=0.0))
+                     for n in sizes]
+            rates = [(n, rate) for n, rate in rates if rate]
+            if len(rates) > 1:
+                kept = rates[-1][1] / rates[0][1]
+                checks.append((f"{tool} throughput at {rates[-1][0]:,} over {rates[0][0]:,} (near-linear)", kept,
+                               0.7, kept >= 0.7))
+    return checks
+
+
+@click.command("scale")
+@click.argument("corpus_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--docs", "sizes", multiple=True, type=click.IntRange(1),
+              help="Corpus sizes; each gets raw-N/ and clean-N/ under CORPUS_DIR (generated when missing). "
+                   "Without it, CORPUS_DIR is one corpus made by make-corpus.")
+@click.option("--jobs", "jobs_list", default="1,2", show_default=True, help="cleanwire --jobs values, comma-separated.")
+@click.option("--tools", default="datasketch,dedupe-only,clean+dedupe", show_default=True,
+              help="Which rows to run, comma-separated.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Corpus seed.")
+@click.option("--shard-size", type=click.IntRange(1), default=10_000, show_default=True)
+@click.option("--work-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where outputs and stderr of each run go [default: CORPUS_DIR/runs].")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the runs as JSON.")
+@click.option("--profile", is_flag=True,
+              help="After the timed runs, profile cleanwire clean+dedupe --jobs 1 on the largest raw corpus "
+                   "(cProfile, top functions on stderr).")
+def command(corpus_dir: Path, sizes: tuple[int, ...], jobs_list: str, tools: str, seed: int, shard_size: int,
+            work_dir: Path | None, json_out: Path | None, profile: bool) -> None:
+    """Throughput, peak memory and pairwise P/R of cleanwire against datasketch on a generated corpus."""
+    jobs_values = [int(j) for j in jobs_list.split(",") if j.strip()]
+    wanted = [t.strip() for t in tools.split(",") if t.strip()]
+    unknown = set(wanted) - {"datasketch", "dedupe-only", "clean+dedupe"}
+    if unknown:
+        raise click.UsageError(f"unknown --tools: {', '.join(sorted(unknown))}")
+    corpora: list[tuple[int, str, Path]] = []  # (docs, raw|clean, path)
+    if sizes:
+        for n in sizes:
+            if "clean+dedupe" in wanted or "datasketch" in wanted:
+                corpora.append((n, "raw", ensure_corpus(corpus_dir / f"raw-{n}", n, False, seed, shard_size)))
+            if "dedupe-only" in wanted:
+                corpora.append((n, "clean", ensure_corpus(corpus_dir / f"clean-{n}", n, True, seed, shard_size)))
+    else:
+        meta = json.loads((corpus_dir / "manifest.json").read_text(encoding="utf-8"))
+        corpora.append((int(meta["docs"]), "clean" if meta["clean"] else "raw", corpus_dir))
+    work = work_dir or corpus_dir / "runs"
+    work.mkdir(parents=True, exist_ok=True)
+    runs: list[Run] = []
+    for n, kind, path in corpora:
+        gold = read_gold(path)
+        tool_rows = ["datasketch"] if "datasketch" in wanted else []
+        tool_rows += ["clean+dedupe"] if kind == "raw" and "clean+dedupe" in wanted else []
+        tool_rows += ["dedupe-only"] if kind == "clean" and "dedupe-only" in wanted else []
+        baseline: Run | None = None
+        for tool in tool_rows:
+            for jobs in [1] if tool == "datasketch" else jobs_values:
+                run = run_tool(Run(tool=tool, corpus=kind, docs=n, jobs=jobs), path, work, gold)
+                if tool == "datasketch":
+                    baseline = run if not run.error else None
+                elif baseline is not None and not run.error:
+                    run.ratio = run.docs_per_s / baseline.docs_per_s
+                runs.append(run)
+                click.echo(json.dumps(asdict(run)), err=True)
+    print_table(runs)
+    checks = floors(runs)
+    if checks:
+        click.echo("")
+        click.echo("| floor | measured | needed | met |")
+        click.echo("|---|---|---|---|")
+        for what, measured, needed, met in checks:
+            click.echo(f"| {what} | {measured:.2f} | {needed:g} | {'yes' if met else 'NO'} |")
+    if json_out is not None:
+        json_out.write_text(json.dumps([asdict(r) for r in runs], indent=1) + "\n", encoding="utf-8")
+    if profile:
+        raw = [c for c in corpora if c[1] == "raw"]
+        if raw:
+            n, _, path = max(raw)
+            prof = work / f"profile-clean+dedupe-{n}.prof"
+            measure(cleanwire_argv(path, 1, cleaning=True, profile=prof), work / "profile.jsonl", work / "profile.stderr")
+            import pstats
+
+            stats = pstats.Stats(str(prof), stream=sys.stderr)
+            stats.sort_stats("tottime").print_stats(25)
