@@ -1,0 +1,138 @@
+"""Cleaning benchmark: cleanwire against jusText on the dev set's text dumps (and HTML).
+
+Runs on one core in this process: for each dump folder, pass 1 learns a TemplateModel over
+all pages (as the pipeline does), pass 2 cleans each page; jusText gets every dump line
+wrapped as one <p>. Predictions go to a temporary folder and are scored with the dev
+set's own score.py, imported from DEV_DIR.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import importlib.util
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from cleanwire.clean import TemplateModel, clean_html, clean_text_dump
+
+DUMPS = ("dump_lines", "dump_glued")
+
+
+def load_scorer(dev_dir: Path) -> ModuleType:
+    """Import DEV_DIR/score.py without copying it."""
+    spec = importlib.util.spec_from_file_location("devset_score", dev_dir / "score.py")
+    if spec is None or spec.loader is None:
+        raise click.ClickException(f"no score.py in {dev_dir}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_cleanwire(pages: dict[str, str], html: bool, learn: bool) -> tuple[dict[str, str], float]:
+    """Clean every page the way the pipeline does (two passes); return outputs and seconds."""
+    start = time.perf_counter()
+    model = None
+    if learn:
+        model = TemplateModel()
+        for text in pages.values():
+            model.add(text)
+        model.freeze()
+    clean = clean_html if html else clean_text_dump
+    out = {page_id: clean(text, model).body for page_id, text in pages.items()}
+    return out, time.perf_counter() - start
+
+
+def run_justext(pages: dict[str, str]) -> tuple[dict[str, str], float]:
+    """jusText as the dev README describes: each dump line one <p>, English stoplist."""
+    import justext
+
+    stoplist = justext.get_stoplist("English")
+    start = time.perf_counter()
+    out = {}
+    for page_id, text in pages.items():
+        body = "".join(f"<p>{html_lib.escape(line)}</p>\n" for line in text.splitlines() if line.strip())
+        doc = f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>".encode()
+        paragraphs = justext.justext(doc, stoplist)
+        out[page_id] = "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+    return out, time.perf_counter() - start
+
+
+def run_trafilatura(pages: dict[str, str]) -> tuple[dict[str, str], float]:
+    """trafilatura alone on the HTML, the reference the dev README reports."""
+    import trafilatura
+
+    start = time.perf_counter()
+    out = {pid: trafilatura.extract(text, include_comments=False) or "" for pid, text in pages.items()}
+    return out, time.perf_counter() - start
+
+
+def score_outputs(scorer: ModuleType, dev_dir: Path, outputs: dict[str, str]) -> tuple[dict, dict]:
+    """Write outputs to a temporary folder and score them with score.py."""
+    with tempfile.TemporaryDirectory(prefix="cleanwire-bench-") as tmp:
+        for page_id, body in outputs.items():
+            (Path(tmp) / f"{page_id}.txt").write_text(body, encoding="utf-8")
+        return scorer.score_dir(Path(tmp), dev_dir / "truth")
+
+
+def read_pages(folder: Path, limit: int | None) -> dict[str, str]:
+    files = sorted(p for p in folder.iterdir() if p.is_file())[:limit]
+    return {p.stem: p.read_text(encoding="utf-8", errors="replace") for p in files}
+
+
+@click.command()
+@click.argument("dev_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--worst", type=int, default=0, show_default=True, help="List the N worst cleanwire pages per input.")
+@click.option("--html/--no-html", "with_html", default=True, show_default=True, help="Also run the HTML path on html/.")
+@click.option("--justext/--no-justext", "with_justext", default=True, show_default=True, help="Run jusText too.")
+@click.option("--learn/--no-learn", default=True, show_default=True, help="Learn site templates across the run.")
+@click.option("--limit", type=int, default=None, help="Only the first N pages (quick runs).")
+def command(dev_dir: Path, worst: int, with_html: bool, with_justext: bool, learn: bool, limit: int | None) -> None:
+    """Cleaning quality (score.py) and speed (one core) for cleanwire and jusText."""
+    scorer = load_scorer(dev_dir)
+    err = Console(stderr=True)
+    table = Table(title=f"Cleaning on {dev_dir} (one core)")
+    for column in ("input", "tool", "P", "R", "F1", "mean page F1", "share F1>=0.9", "empty", "pages/s"):
+        table.add_column(column, justify="left" if column in ("input", "tool") else "right")
+    worst_lists: list[tuple[str, list[tuple[str, dict]]]] = []
+    speeds: dict[tuple[str, str], float] = {}
+
+    def add_row(kind: str, tool: str, runner: Callable[[], tuple[dict[str, str], float]]) -> None:
+        err.print(f"[dim]{kind}: {tool}...[/dim]")
+        outputs, seconds = runner()
+        summary, pages = score_outputs(scorer, dev_dir, outputs)
+        speed = len(outputs) / seconds if seconds else float("inf")
+        speeds[kind, tool] = speed
+        table.add_row(
+            kind, tool, f"{summary['precision']:.3f}", f"{summary['recall']:.3f}", f"{summary['f1']:.3f}",
+            f"{summary['mean_page_f1']:.3f}", f"{summary['share_f1_ge_0.9']:.3f}", str(summary["empty_pred"]),
+            f"{speed:,.0f}",
+        )
+        if tool == "cleanwire" and worst:
+            worst_lists.append((kind, sorted(pages.items(), key=lambda kv: kv[1]["f1"])[:worst]))
+
+    for kind in DUMPS:
+        pages = read_pages(dev_dir / kind, limit)
+        add_row(kind, "cleanwire", lambda pages=pages: run_cleanwire(pages, html=False, learn=learn))
+        if with_justext:
+            add_row(kind, "jusText", lambda pages=pages: run_justext(pages))
+    if with_html:
+        pages = read_pages(dev_dir / "html", limit)
+        add_row("html", "cleanwire", lambda: run_cleanwire(pages, html=True, learn=learn))
+        add_row("html", "trafilatura", lambda: run_trafilatura(pages))
+    console = Console(width=max(110, Console().width))
+    console.print(table)
+    for kind in DUMPS:
+        if (kind, "jusText") in speeds:
+            ratio = speeds[kind, "cleanwire"] / speeds[kind, "jusText"]
+            console.print(f"{kind}: cleanwire is {ratio:.1f}x jusText's pages per second")
+    for kind, rows in worst_lists:
+        console.print(f"worst cleanwire pages on {kind}:")
+        for page_id, row in rows:
+            console.print(f"  {page_id}  P={row['precision']:.3f} R={row['recall']:.3f} F1={row['f1']:.3f}")

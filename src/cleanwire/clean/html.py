@@ -1,0 +1,83 @@
+"""Clean an HTML page: trafilatura finds the body and metadata, the line rules finish it."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from cleanwire.clean.normalize import normalize_text
+from cleanwire.clean.text import CleanedText, clean_lines, clean_text_dump
+
+if TYPE_CHECKING:
+    from cleanwire.clean.template import TemplateModel
+
+_BREAK_TAGS = re.compile(
+    r"</?(?:p|div|br|li|tr|td|th|h[1-6]|ul|ol|table|section|article|header|footer|nav|blockquote|"
+    r"figcaption|dd|dt)\b[^<>]*>",
+    re.IGNORECASE,
+)
+_TAGS = re.compile(r"<[^<>]*>")
+
+
+def clean_html(
+    html: str, template: TemplateModel | None = None, *, url: str | None = None, explain: bool = False
+) -> CleanedText:
+    """Extract the article of an HTML page with trafilatura, then drop junk lines from it."""
+    import trafilatura  # heavy import, only paid by runs that see HTML
+
+    extracted = None
+    try:
+        extracted = trafilatura.bare_extraction(
+            html, url=url, include_comments=False, with_metadata=True, include_tables=True
+        )
+    except Exception:  # trafilatura raises on some malformed pages; the text fallback still works
+        extracted = None
+    text = normalize_text(getattr(extracted, "text", None) or "") if extracted is not None else ""
+    if not text:
+        result = clean_text_dump(html_to_text(html), template, explain=explain)
+        return result
+    result = clean_lines(text.split("\n"), template, explain=explain, extracted=True)
+    if not result.body:
+        result.body = text
+    result.title = _clean_meta(getattr(extracted, "title", None)) or result.title
+    result.author = _clean_meta(getattr(extracted, "author", None)) or result.author
+    result.date = _clean_meta(getattr(extracted, "date", None)) or result.date
+    return result
+
+
+def html_to_text(html: str) -> str:
+    """A naive text dump of a page: one line per block element, tags and scripts dropped."""
+    import html as html_lib
+
+    text = _BREAK_TAGS.sub("\n", _drop_elements(html, ("script", "style", "noscript", "template")))
+    return html_lib.unescape(_TAGS.sub(" ", text))
+
+
+def _drop_elements(html: str, names: tuple[str, ...]) -> str:
+    """Cut <name ...>...</name> spans with str.find, so an unclosed tag costs one scan, not a regex."""
+    low = html.lower()
+    for name in names:
+        if f"<{name}" not in low:
+            continue
+        parts, pos = [], 0
+        while True:
+            start = low.find(f"<{name}", pos)
+            if start < 0:
+                parts.append(html[pos:])
+                break
+            parts.append(html[pos:start])
+            end = low.find(f"</{name}", start)
+            if end < 0:
+                break  # unclosed: the element swallows the rest, as a browser would
+            close = low.find(">", end)
+            pos = len(html) if close < 0 else close + 1
+        html = "".join(parts)
+        low = html.lower()
+    return html
+
+
+def _clean_meta(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    value = normalize_text(value).replace("\n", " ")
+    return value or None

@@ -1,0 +1,123 @@
+"""Word lists the line rules lean on: stopwords per language and page-junk phrases.
+
+Stopwords are the most frequent function words of each language (lower case). Prose is
+dense in them; menus, link lists, captions and credits are not. The language of a page is
+the list that covers most of its distinct words, so non-English pages are read with their
+own list; pages no list fits (CJK, rare languages) fall back to rules without stopwords.
+"""
+
+from __future__ import annotations
+
+import re
+
+_STOPWORDS_TEXT = {
+    "en": """a about above after again against all also am an and any are as at be because been before
+        being below between both but by can could did do does doing down during each few for from further
+        had has have having he her here hers herself him himself his how i if in into is it its itself just
+        me more most my myself no nor not now of off on once only or other our ours out over own same she
+        should so some such than that the their theirs them then there these they this those through to too
+        under until up very was we were what when where which while who whom why will with would you your
+        yours said says may might must shall since though although however yet still even many much us""",
+    "de": """aber alle allem allen aller alles als also am an ander andere anderen auch auf aus bei bin bis
+        bist da damit dann das dass dem den denn der des dessen dich die dies diese diesem diesen dieser
+        dieses dir doch dort du durch ein eine einem einen einer eines er es etwas euch für gegen gewesen hab
+        habe haben hat hatte hier hin hinter ich ihm ihn ihnen ihr ihre im in indem ins ist jede jedem jeden
+        jeder jetzt kann kein keine können man mein mich mir mit muss nach nicht nichts noch nun nur ob oder
+        ohne sehr sein seine sich sie sind so soll sondern über um und uns unter vom von vor war waren was
+        weil welche wenn werden wie wieder will wir wird wurde würde zu zum zur zwischen""",
+    "fr": """a ai aie au aux avait avec avoir c ce cela ces cet cette comme d dans de des du elle elles en
+        est et été étaient était être eu fait il ils j je l la le les leur leurs lui m ma mais me même mes
+        moi mon n ne nos notre nous on ont ou où par pas pour plus qu que quel quelle qui s sa sans se ses
+        si son sont sur ta te tes toi ton tous tout très tu un une vos votre vous y aussi après avant bien
+        cela dont elle entre peu peut sous""",
+    "es": """a al algo algunos ante antes como con contra cual cuando de del desde donde durante e el él
+        ella ellas ellos en entre era es esa ese eso esta está están este esto estos fue fueron ha había han
+        hasta hay la las le les lo los más me mi muy nada ni no nos o otra otro para pero poco por porque
+        que quien se sea ser si sí sin sobre su sus también tanto te tiene todo todos tu un una uno unos y
+        ya yo según tras cada""",
+    "it": """a ad al alla alle allo anche avere c che chi ci come con contro cui da dal dalla dei del della
+        delle dello di dove e è ed era erano essere gli ha hanno i il in io la le lei li lo loro lui ma mi
+        molto ne negli nei nel nella nelle noi non o per perché più poi quale quando quella quelle quello
+        questa queste questo se sei si sia siamo sono su sua sue sui sul sulla suo suoi tra tutti tutto un
+        una uno sono stato stata""",
+    "pt": """a ao aos as até com como da das de dela dele do dos e é ela ele eles em entre era essa esse
+        esta este eu foi foram há isso isto já la lhe mais mas me mesmo meu minha muito na nas não nem no
+        nos o os ou para pela pelo por quando que quem se sem ser seu seus sua suas também te tem um uma
+        umas uns você são está estão sobre após""",
+    "nl": """aan al als bij dan dat de der deze die dit doch door dus een en er ge geen had heb hebben heeft
+        het hier hij hoe hun ik in is ja je kan kon maar me meer men met mij mijn na naar niet niets nog nu
+        of om omdat ons ook op over reeds te tegen toch toen tot u uit uw van veel voor want was wat we wel
+        werd wezen wie wij wil worden zal ze zei zelf zich zij zijn zo zonder zou""",
+    "sv": """alla att av blev bli blir de dem den denna deras dess det detta dig din dina du där då efter ej
+        eller en er ert ett från för ha hade han hans har henne hennes hon honom hur här i icke ingen inom
+        inte jag ju kan kunde man med mellan men mig min mina mot mycket ni nu när någon något några och om
+        oss på samma sedan sig sin sina sitta själv skulle som så sådan till under upp ut utan vad var vara
+        varit vi vid vilka vilken är än över""",
+    "da": """af alle andet andre at blev blive bliver da de dem den denne der deres det dette dig din dog du
+        efter eller en end er et for fra ham han hans har havde have hende hendes her hos hun hvad hvis hvor
+        i ikke ind jeg jer kan kunne man mange med meget men mig min mod når og også om op os over på selv
+        sig sin skal skulle som sådan thi til ud under var vi vil ville vor være været""",
+    "no": """alle at av bare begge ble blei bli blir da de deg dei deim deira deires dem den denne der dere
+        deres det dette di din disse ditt du dykk eg ein eit eitt eller elles en enn er et ett etter for
+        fordi fra før han hans har hennar henne hennes her hjå ho hoe honom hoss hossen hun hva hvem hver
+        hvilke hvis hvor hvordan i ikke ingen inn jeg kan kom kunne man mange med meg men mitt mot mye når
+        og også om opp oss over på sin sine skal skulle slik som så til um under ut uten var ved vi vil
+        ville være vært""",
+    "pl": """a aby ale bardzo bez by być był była było były co czy dla do gdy go i ich im jak jako je jego
+        jej jest jeszcze jednak już ich każdy kiedy która które który ma może na nad nie nich nie niż o od
+        oraz po pod przez przy również się so są ta tak także tam te tego tej ten też to tu tylko w we wiele
+        więc z za ze że żeby""",
+    "tr": """acaba ama ancak aslında az bazı belki biri birkaç birşey biz bu çok çünkü da daha de defa diye
+        eğer en gibi hem hep hepsi her hiç için ile ise kez ki kim mı mu mü nasıl ne neden nerde nerede
+        nereye niçin niye o sanki şey siz şu tüm ve veya ya yani olan olarak bir sonra kadar göre""",
+    "id": """ada adalah akan anda antara apa atau bagi bahwa banyak belum bisa dalam dan dari dengan di dia
+        harus hingga ia ini itu jika juga kami kata ke kepada ketika lagi lain lebih masih mereka oleh pada
+        para saat saja sama sangat satu sebagai sebuah sedang sejak seperti serta setelah sudah tak tapi
+        telah tersebut tidak untuk yaitu yang""",
+    "ru": """а без более бы был была были было быть в вам вас весь во вот все всего всех вы где да даже для
+        до его ее ей если есть еще же за здесь и из или им их к как ко когда кто ли либо мне может мы на
+        надо наш не него нее нет ни них но ну о об однако он она они оно от очень по под при с со так также
+        такой там те тем то того тоже той только том ты у уже хотя чего чей чем что чтобы эта эти это я""",
+    "uk": """а але без був була були було бути в вже від він вона вони воно все де для до же з за и із їх
+        й його її як який яка які коли ми на над не ні ну о от по при про с та так також те то тож того
+        той у цей ця це ці через що щоб я""",
+}
+
+STOPWORDS: dict[str, frozenset[str]] = {
+    lang: frozenset(words.split()) for lang, words in _STOPWORDS_TEXT.items()
+}
+
+# Page junk, matched case-insensitively. A short line matching any of these is junk; a long
+# line is junk only when the phrase opens or closes it ("... Read more"), since prose can
+# quote such words.
+JUNK_PHRASES = (
+    r"connect with us", r"follow us", r"find us on", r"like us on", r"keep reading", r"show (?:less|more)",
+    r"read more", r"read full (?:story|article)", r"continue reading", r"exit mobile version", r"loading\.\.\.",
+    r"written by", r"you can read the rest", r"read the rest", r"read the (?:full|original|complete) (?:story|article)",
+    r"share (?:this|on|via)", r"share$", r"tweet(?: this)?$", r"subscribe", r"sign up", r"newsletter",
+    r"log ?in", r"log ?out", r"sign in", r"register", r"all rights reserved", r"copyright", r"©", r"\(c\) \d{4}",
+    r"privacy policy", r"terms (?:of|and) (?:use|service|conditions)", r"cookie", r"skip to", r"jump to",
+    r"back to top", r"click here", r"advertisement", r"sponsored", r"print (?:this|article|version|page)",
+    r"e-?mail (?:this|article|to a friend|story|page)", r"most (?:read|popular|viewed|emailed|e-mailed|commented)",
+    r"related (?:articles|stories|posts|news|content|links|coverage|topics)", r"recommended for you",
+    r"you (?:may|might) also like", r"more from", r"more stories", r"more news", r"top stories",
+    r"what are you looking for", r"search for:?$", r"^search$", r"^menu$", r"^home$", r"^tags?:", r"^filed under",
+    r"^posted (?:in|by|on)", r"^categories?:", r"leave a (?:comment|reply)", r"\d+ comments?$", r"^comments?$",
+    r"post a comment", r"add (?:a |your )?comment", r"^reply$", r"^permalink", r"^image:", r"^photo:",
+    r"image: ", r"photo(?:graph)?: ", r"photo credit", r"\(photo", r"getty images", r"\bap photo",
+    r"\breuters/", r"/afp\b", r"for use with this story only", r"rss feeds?", r"^rss$", r"bookmark",
+    r"^about us$", r"contact us", r"site ?map", r"^next (?:article|story|post)", r"^previous (?:article|story|post)",
+    r"^(?:next|prev(?:ious)?)$", r"text size", r"font size", r"^page \d+ of \d+", r"view comments",
+    r"^\W*(?:facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print)\W*$", r"trending now",
+    r"don'?t miss", r"editor'?s picks?", r"^watch:", r"^video:", r"^listen:", r"^audio:", r"^ad$",
+    r"story continues below", r"article continues", r"^click to", r"javascript", r"your browser",
+)
+JUNK_PHRASE = re.compile("|".join(f"(?:{p})" for p in JUNK_PHRASES), re.IGNORECASE)
+
+# Phrases that end an article when they stand on their own line: what follows is bio,
+# teasers or comments.
+END_MARKERS = re.compile(
+    r"^(?:written by|about the author|you can read the rest|read the rest|keep reading|related|more from|"
+    r"tags?:|comments|leave a (?:comment|reply)|share this|recommended|you (?:may|might) also like)",
+    re.IGNORECASE,
+)

@@ -1,0 +1,260 @@
+"""Clean a plain-text page dump: decide per line whether it is article or page junk.
+
+The dump has no markup, so every decision comes from the text: a line's shape (length,
+sentence punctuation, stopword density, lowercase-to-Uppercase joins of glued menus,
+separators of link lists), known junk phrases, repetition inside the page and across the
+run (TemplateModel), and position: the article body is the densest contiguous run of
+prose-like lines, found as the maximum-sum run of per-line weights.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from cleanwire.clean.lexicon import END_MARKERS, JUNK_PHRASE, STOPWORDS
+from cleanwire.clean.normalize import normalize_text
+
+if TYPE_CHECKING:
+    from cleanwire.clean.template import TemplateModel
+
+TOKEN = re.compile(r"\w+")
+# A lowercase letter glued to an uppercase one ("HomeWorld", "readingShow"): inline links
+# that lost their separators. Prose has few of these ("McDonald", "iPhone").
+CAMEL_JOIN = re.compile(r"[a-zß-öø-ÿ][A-ZÀ-ÖØ-Þ]")
+SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$|[.!?。！？][\"'”’»)\]]* ")
+LIST_SEPARATORS = re.compile(r"(?:^|\s)[|•·»›◦▪►:]{1,2}(?=\s|$)|\s[-–/]\s")
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+DATE = re.compile(
+    rf"\b(?:{_MONTH}\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|\d{{1,2}}(?:st|nd|rd|th)? {_MONTH}\.?,? \d{{4}}"
+    rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}/\d{{1,2}}/\d{{2,4}}|{_MONTH}\.? \d{{4}})\b",
+    re.IGNORECASE,
+)
+BYLINE = re.compile(
+    r"(?:^|\b)(?i:by|written by|posted by|von|par|por|door)\s+"
+    r"(?P<name>[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|van|von|de|da|del|der|la|le)){0,4})"
+)
+BIO = re.compile(
+    r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?: \([^)]{0,40}\))?,? (?:is|was|has been|serves as) (?:a|an|the)\b"
+    r".{0,120}?\b(?:editor|writer|author|journalist|correspondent|reporter|columnist|fellow|professor|"
+    r"contributor|analyst|director|ceo|founder|blogger|freelance)",
+    re.IGNORECASE,
+)
+
+# Per-line classes, ordered from sure junk to sure content. END lines ("Related stories",
+# "Written by", "Comments") close an article: the main region crosses one only to reach a
+# lot more prose (an inline "Related" box), not a teaser or two.
+END, STRONG_JUNK, JUNK, SHORT, MEDIUM, GOOD = range(6)
+_MIN_LANG_HITS = 4  # distinct stopwords a page needs before its language's list is trusted
+
+
+@dataclass(slots=True, frozen=True)
+class LineDecision:
+    """Why one input line was kept or dropped."""
+
+    line: str
+    keep: bool
+    rule: str
+    score: float
+
+
+@dataclass(slots=True)
+class CleanedText:
+    """The article body (one paragraph per line) and the metadata found around it."""
+
+    body: str
+    title: str | None
+    author: str | None
+    date: str | None
+    decisions: list[LineDecision]
+
+
+def page_stopwords(low_text: str) -> frozenset[str] | None:
+    """The stopword list of the page's language, or None when no list fits it."""
+    words = set(TOKEN.findall(low_text))
+    best, best_hits = None, 0
+    for stops in STOPWORDS.values():
+        hits = len(stops & words) if len(words) > len(stops) else len(words & stops)
+        if hits > best_hits:
+            best, best_hits = stops, hits
+    return best if best_hits >= _MIN_LANG_HITS else None
+
+
+def classify_line(
+    line: str, low: str, stops: frozenset[str] | None, cjk: bool
+) -> tuple[int, str, float, int]:
+    """Class, rule, score in [0, 1] and word count of one normalised line, on its own."""
+    toks = TOKEN.findall(low)
+    n = len(toks)
+    if cjk:
+        n += len(CJK.findall(line)) // 2
+    if n <= 8 and END_MARKERS.match(line):
+        return END, "end-marker", 0.0, n
+    if n <= 15 or len(line) < 120:
+        if JUNK_PHRASE.search(line):
+            return STRONG_JUNK, "junk-phrase", 0.0, n
+    elif JUNK_PHRASE.search(line[:30]) or JUNK_PHRASE.search(line[-30:]):
+        return STRONG_JUNK, "junk-phrase", 0.1, n
+    if n == 0:
+        return JUNK, "no-words", 0.0, n
+    joins = len(CAMEL_JOIN.findall(line))
+    if joins >= 2 and joins * 4 >= n:
+        return STRONG_JUNK, "glued-menu", 0.0, n
+    seps = len(LIST_SEPARATORS.findall(line))
+    if seps >= 2 and seps * 4 >= n:
+        return JUNK, "short-link-list", 0.1, n
+    if stops is not None:
+        density = sum(1 for t in toks if t in stops) / n
+    else:
+        density = 0.3  # no language list fits: judge by shape alone
+    sentence = SENTENCE_END.search(line) is not None
+    if n >= 12 and BIO.match(line):
+        return JUNK, "bio", 0.2, n
+    if n >= 10:
+        if density >= 0.2 or (sentence and density >= 0.12):
+            score = min(1.0, 0.5 + density + (0.2 if sentence else 0.0))
+            return GOOD, "body", score, n
+        if joins >= 2 and joins * 8 >= n:
+            return STRONG_JUNK, "glued-menu", 0.1, n
+        return JUNK, "low-stopwords", density, n
+    if n >= 5 and sentence and density >= 0.15:
+        return MEDIUM, "body", 0.6, n
+    return SHORT, "too-short", 0.3, n
+
+
+# Region weights per class: prose pulls the main region over itself, junk pushes it away.
+def _weight(cls: int, n: int, short_weight: float) -> float:
+    if cls == GOOD:
+        return float(n)
+    if cls == MEDIUM:
+        return n * 0.5
+    if cls == SHORT:
+        return short_weight
+    if cls == JUNK:
+        return -3.0 - n * 0.5
+    if cls == END:
+        return -60.0
+    return -25.0
+
+
+def clean_text_dump(
+    text: str, template: TemplateModel | None = None, *, explain: bool = False
+) -> CleanedText:
+    """Clean one page dump; `explain` fills `decisions` with every line's keep/drop reason."""
+    text = normalize_text(text)
+    if not text:
+        return CleanedText("", None, None, None, [])
+    lines = text.split("\n")
+    return clean_lines(lines, template, explain=explain)
+
+
+def clean_lines(
+    lines: list[str], template: TemplateModel | None = None, *, explain: bool = False, extracted: bool = False
+) -> CleanedText:
+    """Clean normalised lines (no empty ones) of one page.
+
+    `extracted`: the lines come from an HTML extractor that already chose the body, so
+    short lines are not held against the region.
+    """
+    low_text = "\n".join(lines).lower()
+    low_lines = low_text.split("\n")
+    stops = page_stopwords(low_text)
+    cjk = CJK.search(low_text) is not None
+    count = len(lines)
+    classes: list[int] = [0] * count
+    rules: list[str] = [""] * count
+    scores: list[float] = [0.0] * count
+    words: list[int] = [0] * count
+    seen: set[str] = set()
+    flags = template.template_flags(lines) if template is not None else None
+    for i, (line, low) in enumerate(zip(lines, low_lines)):
+        cls, rule, score, n = classify_line(line, low, stops, cjk)
+        if low in seen:
+            cls, rule, score = JUNK, "duplicate-line", 0.0
+        elif flags is not None and flags[i]:
+            cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
+        seen.add(low)
+        classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
+    start, end = main_region(classes, words, short_weight=0.0 if extracted else -2.0)
+    keep = [False] * count
+    if end > start:
+        _keep_in_region(classes, start, end, keep, keep_short=extracted)
+    title, author, date = find_metadata(lines, classes, start)
+    body = "\n".join(line for line, k in zip(lines, keep) if k)
+    decisions: list[LineDecision] = []
+    if explain:
+        for i, line in enumerate(lines):
+            rule = rules[i]
+            if not keep[i] and classes[i] >= SHORT and not (start <= i < end):
+                rule = "outside-main-region"
+            if line == title:
+                rule = "title"
+            decisions.append(LineDecision(line, keep[i], rule, round(scores[i], 3)))
+    return CleanedText(body, title, author, date, decisions)
+
+
+def main_region(classes: list[int], words: list[int], short_weight: float = -2.0) -> tuple[int, int]:
+    """The [start, end) run of lines with the largest total weight (Kadane)."""
+    best, best_start, best_end = 0.0, 0, 0
+    total, start = 0.0, 0
+    for i, cls in enumerate(classes):
+        if total <= 0:
+            total, start = 0.0, i
+        total += _weight(cls, words[i], short_weight)
+        if total > best:
+            best, best_start, best_end = total, start, i + 1
+    return best_start, best_end
+
+
+def _keep_in_region(classes: list[int], start: int, end: int, keep: list[bool], keep_short: bool = False) -> None:
+    """Keep prose lines of the region, and short ones held between prose on both sides."""
+    for i in range(start, end):
+        cls = classes[i]
+        if cls >= MEDIUM or (keep_short and cls == SHORT):
+            keep[i] = True
+        elif cls == SHORT:
+            prev_ok = i > start and classes[i - 1] >= MEDIUM
+            next_ok = i + 1 < end and classes[i + 1] >= MEDIUM
+            keep[i] = prev_ok and next_ok
+
+
+def find_metadata(
+    lines: list[str], classes: list[int], start: int
+) -> tuple[str | None, str | None, str | None]:
+    """Title, author and date from the lines just before the body (and its first line)."""
+    title = author = date = None
+    first = max(0, start - 12)
+    for i in range(min(len(lines) - 1, start), first - 1, -1):
+        line = lines[i]
+        if len(line) > 300:
+            continue
+        if author is None:
+            m = BYLINE.search(line)
+            if m and len(line) < 120:
+                author = m.group("name").strip()
+        if date is None and len(line) < 120:
+            m = DATE.search(line)
+            if m:
+                date = m.group(0)
+        if title is None and i < start and _title_like(line, classes[i]):
+            title = line
+    return title, author, date
+
+
+def _title_like(line: str, cls: int) -> bool:
+    """A headline: a few words, not a sentence, not a date, byline, caption or junk."""
+    if cls <= STRONG_JUNK:
+        return False
+    n = len(line.split())
+    if n < 3 or n > 20 or len(line) > 200:
+        return False
+    if line.endswith(".") and not line.endswith("..."):
+        return False
+    if DATE.search(line) or BYLINE.search(line) or "|" in line:
+        return False
+    return True

@@ -1,0 +1,191 @@
+"""clean_text_dump: line rules, main region, metadata, languages, explain, linear time."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from cleanwire.clean import CleanedText, LineDecision, clean_text_dump
+from cleanwire.clean import html as html_module
+from cleanwire.clean import lexicon, template, text
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "clean"
+
+PARAGRAPHS = [
+    "The river authority said on Monday that water levels had fallen for the third week in a row, "
+    "and that it would ask farmers along the lower valley to cut the water they draw for their fields.",
+    "Officials at the authority told a meeting in the town hall that the reservoirs were now at less "
+    "than half of their usual level for the time of year, after a dry winter and an early spring.",
+    "Several of the farmers who came to the meeting said they had already planted crops that need "
+    "steady watering, and that the cuts would cost them much of the harvest if they went ahead.",
+]
+
+
+def page(*lines: str) -> str:
+    return "\n".join(lines)
+
+
+def test_keeps_article_and_drops_junk_phrases() -> None:
+    result = clean_text_dump(
+        page(
+            "Follow us on social",
+            "Loading...",
+            "Home",
+            "River authority asks valley farmers to draw less water",
+            "Photo: A dry riverbed near the dam. Image: Staff photographer.",
+            *PARAGRAPHS,
+            "READ MORE",
+            "Connect with us",
+            "Exit mobile version",
+        )
+    )
+    assert isinstance(result, CleanedText)
+    assert result.body.split("\n") == PARAGRAPHS
+    assert result.title == "River authority asks valley farmers to draw less water"
+
+
+def test_glued_menus_are_junk_glued_sentences_are_content() -> None:
+    result = clean_text_dump((FIXTURES / "glued_page.txt").read_text())
+    assert "fanssmoke potsoverhead sprinklers" in result.body
+    for junk in ("HomeWorld", "Skip to content", "keep reading", "SubscribeLog"):
+        assert junk not in result.body
+    assert result.title == "Orchard growers count the cost of a late frost"
+
+
+def test_duplicate_lines_dropped() -> None:
+    result = clean_text_dump(page(PARAGRAPHS[0], PARAGRAPHS[1], PARAGRAPHS[1], PARAGRAPHS[2]), explain=True)
+    assert result.body.split("\n") == PARAGRAPHS
+    assert [d.rule for d in result.decisions].count("duplicate-line") == 1
+
+
+def test_byline_and_date() -> None:
+    result = clean_text_dump(page("Valley farmers told to draw less water", "March 3, 2024 by Ana Ruiz", *PARAGRAPHS))
+    assert result.author == "Ana Ruiz"
+    assert result.date == "March 3, 2024"
+    assert result.title == "Valley farmers told to draw less water"
+
+
+def test_teasers_after_the_end_marker_are_not_body() -> None:
+    teaser = (
+        "The school board has approved a new timetable for the spring term, which moves the start of "
+        "lessons half an hour later so that pupils who travel in from the villages can catch the first bus."
+    )
+    result = clean_text_dump(
+        page(*PARAGRAPHS, "Related stories", "Schools move lessons later", teaser, "Read more", "Share this")
+    )
+    assert result.body.split("\n") == PARAGRAPHS
+
+
+def test_bio_after_the_article_is_dropped() -> None:
+    bio = (
+        "Jonas Meyer is a senior correspondent for the Valley Courier and has covered farming and water "
+        "policy in the region for more than fifteen years, after earlier work at several regional papers."
+    )
+    result = clean_text_dump(page(*PARAGRAPHS, "Written by", bio))
+    assert "Jonas Meyer" not in result.body
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        (FIXTURES / "german_page.txt").read_text().split("\n"),
+        [
+            "Accueil",
+            "Actualités",
+            "Le conseil municipal a voté mardi soir la rénovation complète de la vieille halle du marché, "
+            "qui était fermée au public depuis que le toit avait été endommagé par la tempête de l'hiver dernier.",
+            "Les commerçants du centre-ville attendent la réouverture avec impatience, car la halle attirait "
+            "chaque samedi des visiteurs venus de toute la région.",
+            "Mentions légales",
+        ],
+        [
+            "Inicio",
+            "El ayuntamiento de la ciudad anunció el lunes que la nueva línea de autobuses empezará a "
+            "funcionar en verano, después de dos años de obras en las calles del centro histórico.",
+            "Según el alcalde, el servicio unirá los barrios del norte con la estación de tren y tendrá "
+            "una frecuencia de diez minutos durante las horas de mayor tráfico.",
+        ],
+        [
+            "Главная",
+            "Городские власти сообщили в понедельник, что ремонт старого моста через реку будет закончен "
+            "до конца лета, и движение по нему откроют уже в сентябре.",
+            "По словам мэра, работы идут по плану, и жители смогут снова ездить в центр без долгого объезда.",
+        ],
+        [
+            "首页",
+            "新闻",
+            "市政府星期一宣布，横跨河流的新大桥将于今年夏天完工，届时市民前往市中心的时间将缩短近半个小时。",
+            "市长表示，工程目前进展顺利，费用也控制在预算之内，附近居民对大桥的开通充满期待。",
+            "联系我们",
+        ],
+    ],
+    ids=["german", "french", "spanish", "russian", "chinese"],
+)
+def test_non_english_pages_are_not_empty(lines: list[str]) -> None:
+    result = clean_text_dump("\n".join(lines))
+    assert len(result.body) > 60
+    assert lines[0] not in result.body.split("\n")
+
+
+def test_explain_fills_a_decision_per_line() -> None:
+    raw = page("Home", "Sign up for our newsletter", *PARAGRAPHS, "Share on Facebook")
+    quiet = clean_text_dump(raw)
+    assert quiet.decisions == []
+    result = clean_text_dump(raw, explain=True)
+    assert [d.line for d in result.decisions] == raw.split("\n")
+    assert all(isinstance(d, LineDecision) and 0.0 <= d.score <= 1.0 for d in result.decisions)
+    by_line = {d.line: d for d in result.decisions}
+    assert by_line["Sign up for our newsletter"].rule == "junk-phrase"
+    assert not by_line["Share on Facebook"].keep
+    assert all(by_line[p].keep and by_line[p].rule == "body" for p in PARAGRAPHS)
+    assert result.body == quiet.body
+
+
+def test_empty_and_blank_input() -> None:
+    assert clean_text_dump("").body == ""
+    assert clean_text_dump(" \n \r\n\t").body == ""
+
+
+HOSTILE = [
+    "a" * 100_000,
+    "A" * 100_000,
+    "aA" * 50_000,
+    " " * 100_000 + "x",
+    "." * 100_000,
+    "|" * 100_000,
+    "| " * 50_000,
+    "- " * 50_000,
+    "!?" * 50_000,
+    "<" * 100_000,
+    "<p" * 50_000,
+    "1/" * 50_000,
+    "by " * 33_000,
+    "Jan 1 " * 16_000,
+    "A. " * 33_000,
+    "\u00a0" * 100_000,
+    "é" * 100_000,
+    "中" * 100_000,
+]
+
+PATTERNS = [
+    value
+    for module in (text, lexicon, html_module, template)
+    for value in vars(module).values()
+    if isinstance(value, re.Pattern)
+]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=[repr(h[:6]) for h in HOSTILE])
+def test_every_rule_is_linear_on_hostile_lines(hostile: str) -> None:
+    start = time.perf_counter()
+    for pattern in PATTERNS:
+        pattern.search(hostile)
+        pattern.findall(hostile[:20_000])
+    text.classify_line(hostile, hostile.lower(), None, False)
+    clean_text_dump(hostile)
+    clean_text_dump("\n".join([hostile[:5_000]] * 20))
+    html_module.html_to_text(hostile)
+    assert time.perf_counter() - start < 2.0
