@@ -26,7 +26,10 @@ KINDS = ("original", "excerpt", "wrapped", "glued", "edited", "reordered", "exac
 COPY_WEIGHTS = {"excerpt": 30, "wrapped": 15, "glued": 20, "edited": 20, "reordered": 10, "exact": 5}
 COPIES_PER_STORY = (1, 2, 3)
 COPIES_PER_STORY_P = (0.45, 0.35, 0.20)
-DOCS_PER_SITE = 200  # a site lends its template to about this many pages
+GENERATOR = "cleanwire.bench.corpus v2"  # bump when the output for a seed changes
+DOCS_PER_SITE = 200
+BRIEF_SHARE = 12  # percent of stories that are short briefs
+FOLLOWUP_SHARE = 8  # percent of full stories that quote a paragraph of an older one  # a site lends its template to about this many pages
 
 STOPWORD_DETS = ("the", "the", "the", "a", "a", "this", "that", "their", "its", "his", "her", "our", "every", "some")
 PREPS = ("in", "in", "of", "of", "on", "at", "for", "with", "from", "by", "after", "over", "under", "about", "into",
@@ -239,10 +242,23 @@ class Writer:
         }
 
     def body(self, story: int) -> Body:
-        """The story's own article, the same wherever it is copied."""
+        """The story's article, the same wherever it is copied; a follow-up quotes a paragraph of an older story."""
+        own = self.own_body(story)
+        older = borrowed_story(self.seed, story)
+        if older is None:
+            return own
+        quoted = self.own_body(older).paragraphs[1]
+        paragraphs = list(own.paragraphs)
+        paragraphs.insert(len(paragraphs) // 2, quoted)
+        return Body(headline=own.headline, author=own.author, date=own.date, paragraphs=tuple(paragraphs))
+
+    def own_body(self, story: int) -> Body:
+        """The story's own text: a brief of 1-3 short paragraphs or a full article of 7-15."""
         rng = self.rng(2, story)
-        n_par = rng.randint(7, 15)
-        sizes = [rng.randint(2, 6) for _ in range(n_par)]
+        if is_brief(self.seed, story):
+            sizes = [rng.randint(2, 3) for _ in range(rng.randint(1, 3))]
+        else:
+            sizes = [rng.randint(2, 6) for _ in range(rng.randint(7, 15))]
         pools = self.pools(rng, sum(sizes) + 8)
         paragraphs = []
         for size in sizes:
@@ -441,6 +457,24 @@ def _story_site(seed: int, story: int, n_sites: int) -> int:
     return (story * 2654435761 + seed * 97) % n_sites
 
 
+def _mix(seed: int, story: int, salt: int) -> int:
+    """A stable pseudo-random number in [0, 100) for a story (works on ints and numpy arrays alike)."""
+    return ((story * 2654435761 + seed * 40503 + salt * 7919) >> 5) % 100
+
+
+def is_brief(seed: int, story: int) -> bool:
+    """Briefs (about BRIEF_SHARE of stories) are short: in a page dump the template outweighs them."""
+    return bool(_mix(seed, story, 1) < BRIEF_SHARE)
+
+
+def borrowed_story(seed: int, story: int) -> int | None:
+    """The older story a follow-up quotes one paragraph of (a hard negative: shared text, other story)."""
+    if story < 10 or is_brief(seed, story) or _mix(seed, story, 2) >= FOLLOWUP_SHARE:
+        return None
+    older = story - 1 - _mix(seed, story, 3) % 9
+    return None if is_brief(seed, older) else older
+
+
 def _cycle(items: list[str]) -> Iterator[str]:
     while True:
         yield from items
@@ -477,6 +511,10 @@ def make_plan(n_docs: int, seed: int, dup_share: float) -> Plan:
     weights = np.array([COPY_WEIGHTS[n] for n in names], dtype=float)
     copy_kind = np.array([KINDS.index(n) for n in names], dtype=np.int8)[
         rng.choice(len(names), size=n_docs, p=weights / weights.sum())]
+    # A brief is too short to excerpt or reorder: its copies of those kinds are wrapped instead.
+    brief = _mix(seed, story, 1) < BRIEF_SHARE
+    reshaped = np.isin(copy_kind, [KINDS.index("excerpt"), KINDS.index("reordered")]) & brief
+    copy_kind = np.where(reshaped, KINDS.index("wrapped"), copy_kind)
     kind = np.where(first, 0, copy_kind).astype(np.int8)
     home = (story * 2654435761 + seed * 97) % n_sites
     other = (home + 1 + rng.integers(0, n_sites - 1, size=n_docs)) % n_sites
@@ -529,7 +567,7 @@ def write_corpus(out_dir: Path, n_docs: int, seed: int = 1, shard_size: int = 10
     manifest: dict[str, object] = {
         "docs": written, "seed": seed, "shard_size": shard_size, "shards": len(tasks), "clean": clean,
         "dup_share": dup_share, "stories": int(len(np.unique(plan.story))), "sites": plan.n_sites, "types": counts,
-        "generator": "cleanwire.bench.corpus v1",
+        "generator": GENERATOR,
     }
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest

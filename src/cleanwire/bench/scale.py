@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from cleanwire.bench.corpus import KINDS, write_corpus
+from cleanwire.bench.corpus import GENERATOR, KINDS, write_corpus
 
 POLL_SECONDS = 0.05
 SHARD_GLOB = "shard-*.jsonl"
@@ -35,6 +35,7 @@ class Run:
     docs: int
     jobs: int
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
     docs_per_s: float = 0.0
     peak_rss_mb: float = 0.0
     exit_code: int = 0
@@ -61,8 +62,12 @@ def tree_rss(process: object) -> int:
     return total
 
 
-def measure(argv: list[str], stdout_path: Path, stderr_path: Path) -> tuple[float, int, int]:
-    """Run argv as a child; return (wall seconds, peak tree RSS in bytes, exit code)."""
+def measure(argv: list[str], stdout_path: Path, stderr_path: Path) -> tuple[float, float, int, int]:
+    """Run argv as a child; return (wall s, CPU s of the tree, peak tree RSS bytes, exit code).
+
+    CPU seconds come from wait4 (the child and the workers it waited for), so a figure stays
+    comparable when other work shares the machine; wall time does not.
+    """
     import psutil
 
     env = dict(os.environ)
@@ -73,11 +78,15 @@ def measure(argv: list[str], stdout_path: Path, stderr_path: Path) -> tuple[floa
         child = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
         proc = psutil.Process(child.pid)
         peak = 0
-        while child.poll() is None:
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
             peak = max(peak, tree_rss(proc))
             time.sleep(POLL_SECONDS)
         seconds = time.perf_counter() - start
-    return seconds, peak, int(child.returncode)
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
+    return seconds, usage.ru_utime + usage.ru_stime, peak, child.returncode
 
 
 def read_gold(corpus: Path) -> dict[str, tuple[str, str]]:
@@ -142,7 +151,8 @@ def ensure_corpus(path: Path, docs: int, clean: bool, seed: int, shard_size: int
     manifest = path / "manifest.json"
     if manifest.exists():
         meta = json.loads(manifest.read_text(encoding="utf-8"))
-        if meta.get("docs") == docs and meta.get("clean") == clean and meta.get("seed") == seed:
+        if meta.get("docs") == docs and meta.get("clean") == clean and meta.get("seed") == seed \
+                and meta.get("generator") == GENERATOR:
             return path
     click.echo(f"generating {'clean' if clean else 'raw'} corpus of {docs:,} documents in {path}", err=True)
     write_corpus(path, docs, seed=seed, shard_size=shard_size, clean=clean, jobs=os.cpu_count() or 1)
@@ -168,7 +178,7 @@ def run_tool(run: Run, corpus: Path, work: Path, gold: dict[str, tuple[str, str]
     else:
         argv = cleanwire_argv(corpus, run.jobs, cleaning=run.tool == "clean+dedupe")
     click.echo(f"running {name}: {' '.join(argv[1:])}", err=True)
-    run.seconds, peak, run.exit_code = measure(argv, out, err)
+    run.seconds, run.cpu_seconds, peak, run.exit_code = measure(argv, out, err)
     run.peak_rss_mb = peak / 2**20
     run.docs_per_s = run.docs / run.seconds if run.seconds else 0.0
     if run.exit_code not in (0, 3):  # 3: duplicates found, only with --fail-on-duplicates
@@ -182,16 +192,17 @@ def run_tool(run: Run, corpus: Path, work: Path, gold: dict[str, tuple[str, str]
 def print_table(runs: list[Run]) -> None:
     """The results as a Markdown table on stdout."""
     kinds = [k for k in KINDS[1:]]
-    head = ["docs", "corpus", "tool", "jobs", "wall s", "docs/s", "peak RSS MB", "x datasketch", "P", "R", "F1"]
+    head = ["docs", "corpus", "tool", "jobs", "wall s", "cpu s", "docs/s", "peak RSS MB", "x datasketch", "P", "R", "F1"]
     head += [f"R {k}" for k in kinds]
     click.echo("| " + " | ".join(head) + " |")
     click.echo("|" + "---|" * len(head))
     for r in runs:
         if r.error:
-            cells = [f"{r.docs:,}", r.corpus, r.tool, str(r.jobs), f"{r.seconds:.1f}", "-", f"{r.peak_rss_mb:.0f}",
+            cells = [f"{r.docs:,}", r.corpus, r.tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", "-", f"{r.peak_rss_mb:.0f}",
                      "-", f"failed (exit {r.exit_code}): {r.error}"]
         else:
-            cells = [f"{r.docs:,}", r.corpus, r.tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.docs_per_s:,.0f}",
+            cells = [f"{r.docs:,}", r.corpus, r.tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}",
+                     f"{r.docs_per_s:,.0f}",
                      f"{r.peak_rss_mb:.0f}", f"{r.ratio:.1f}" if r.ratio is not None else "-"]
             cells += [f"{r.scores.get(k, 0):.3f}" for k in ("P", "R", "F1")]
             cells += [f"{r.scores[f'R_{k}']:.3f}" if f"R_{k}" in r.scores else "-" for k in kinds]
