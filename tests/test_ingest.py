@@ -184,6 +184,46 @@ def test_legacy_and_wide_encodings_decode_exactly(tmp_path: Path, text: str, enc
     assert doc.text.lstrip("\ufeff") == text
 
 
+LANGUAGES = {
+    "fr": ("Le conseil municipal a voté mardi soir à la mairie un budget révisé pour l'école élémentaire, "
+           "où le maître présentera sa leçon. ", "cp1252"),
+    "es": ("El ayuntamiento aprobó el jueves el plan para construir un puente nuevo. España celebra. "
+           "Señor Muñoz dijo que sí. ", "cp1252"),
+    "pt": ("A câmara municipal aprovou na quinta-feira o plano de construção de uma nova ponte. "
+           "Não há dúvidas, disse o presidente. ", "cp1252"),
+    "it": ("Il consiglio comunale ha approvato giovedì il piano per il nuovo ponte sulla città. "
+           "È una novità, ha detto il sindaco. ", "cp1252"),
+    "de": ("Die Stadtverwaltung hat am Donnerstag beschlossen, die Brücke über den Fluss für größere "
+           "Fahrzeuge zu sperren. ", "cp1252"),
+    "da": ("Byrådet godkendte torsdag planen om at bygge en ny bro over åen. Arbejdet begynder næste forår. ",
+           "cp1252"),
+    "en": ("The council’s “final” offer — €3 million — was rejected… Residents were not surprised. ", "cp1252"),
+    "cs": ("Městská rada ve čtvrtek schválila plán výstavby nového mostu přes řeku. Práce začnou příští rok. ",
+           "cp1250"),
+    "pl": ("Rada miasta w czwartek zatwierdziła plan budowy nowego mostu na rzece. Prace rozpoczną się wiosną. ",
+           "cp1250"),
+    "hu": ("A városi tanács csütörtökön jóváhagyta az új híd építésének tervét. A munkálatok jövő tavasszal "
+           "kezdődnek. ", "cp1250"),
+    "ro": ("Consiliul local a aprobat joi planul de construire a unui pod nou peste râu. Lucrările vor începe "
+           "în primăvara anului viitor. ", "cp1250"),
+    "ru": ("Городской совет в четверг утвердил план строительства нового моста через реку. ", "cp1251"),
+    "el": ("Το δημοτικό συμβούλιο ενέκρινε την Πέμπτη το σχέδιο για τη νέα γέφυρα πάνω από τον ποταμό. ",
+           "cp1253"),
+    "he": ("מועצת העיר אישרה ביום חמישי את התוכנית לבניית גשר חדש מעל הנהר. ", "cp1255"),
+    "ja": ("港町の市議会は木曜日、新しい防波堤の建設計画を承認した。", "shift_jis"),
+    "zh": ("市议会周四批准了在河上修建新桥的计划。工程将于明年春天开始。", "gb18030"),
+    "zh-hant": ("市議會週四批准了在河上修建新橋的計劃。工程將於明年春天開始。", "big5"),
+    "ko": ("시의회는 목요일 강 위에 새 다리를 건설하는 계획을 승인했다. ", "euc_kr"),
+}
+
+
+@pytest.mark.parametrize("repeat", [1, 3])
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_legacy_encodings_of_many_languages(lang: str, repeat: int) -> None:
+    text, encoding = LANGUAGES[lang]
+    assert ingest.decode_bytes((text * repeat).encode(encoding)) == text * repeat
+
+
 def test_html_declared_charset_is_used_when_not_utf8(tmp_path: Path) -> None:
     html = ('<html><head><meta charset="windows-1252"><title>Ville</title></head>'
             "<body><p>Réunion du conseil à la mairie, mardi.</p></body></html>")
@@ -404,6 +444,34 @@ def test_fifo_argument_is_spooled(tmp_path: Path) -> None:
 
 
 # ---------------------------------------------------------------- file system failures
+
+
+@pytest.mark.skipif(os.name != "posix", reason="byte file names")
+def test_file_names_that_are_not_utf8_get_printable_ids(tmp_path: Path) -> None:
+    name = os.fsencode(tmp_path) + b"/caf\xe9.txt"
+    with open(name, "wb") as out:
+        out.write(STORY.encode())
+    doc = one([tmp_path])
+    assert doc.text == STORY and doc.id == "caf\ufffd.txt"
+    doc.id.encode("utf-8")
+    doc.source.encode("utf-8")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_special_files_inside_folders_are_named_errors(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "a.txt").write_text(STORY)
+    docs = by_id(read([tmp_path]))
+    assert docs["pipe"].error == "not a regular file" and docs["a.txt"].text == STORY
+
+
+def test_deep_folder_tree(tmp_path: Path) -> None:
+    deep = tmp_path
+    for _ in range(200):
+        deep = deep / "d"
+    deep.mkdir(parents=True)
+    (deep / "story.txt").write_text(STORY)
+    assert one([tmp_path]).id == "d/" * 200 + "story.txt"
 
 
 def test_missing_path_is_one_error(tmp_path: Path) -> None:

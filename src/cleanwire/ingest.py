@@ -26,6 +26,7 @@ Rules (the README's "What happens when..." follows them):
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -73,14 +74,15 @@ _HTML_TAG = re.compile(
     r"[\s/>]", re.IGNORECASE,
 )
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
-_TRUSTED_LEGACY = frozenset({  # charset-normalizer's names; a DOS or Mac code page is not on this list
-    "cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r", "koi8_u", "iso8859_5",
-    "cp1253", "iso8859_7", "cp1254", "iso8859_9", "cp1255", "iso8859_8", "cp1256", "iso8859_6", "cp1257",
-    "cp1258", "tis_620", "cp874", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb2312", "gbk", "gb18030",
-    "big5", "big5hkscs", "cp950", "euc_kr", "cp949", "johab", "utf_16", "utf_32",
-})
 _WESTERN_CHARS = re.compile("[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                             "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+_WESTERN_CODECS = frozenset({"cp1252", "latin_1", "iso8859_15", "ascii"})
+_OTHER_LATIN_CODECS = frozenset({"cp1250", "iso8859_2", "cp1257", "iso8859_4", "iso8859_13", "iso8859_10",
+                                 "iso8859_14", "iso8859_16", "iso8859_3", "cp1254", "iso8859_9", "cp1258"})
+_WESTERN_BYTES = (b"\xe0", b"\xc0", b"\xf1", b"\xd1", b"\xe5", b"\xc5")  # à À ñ Ñ å Å
+_CENTRAL_BYTES = (b"\xec", b"\xcc", b"\xb9", b"\xa5", b"\xb3", b"\xa3", b"\xbf", b"\xaf", b"\x9c", b"\x8c",
+                  b"\x9f", b"\x8f", b"\xba", b"\xaa", b"\xfe", b"\xde")  # ě Ě ą Ą ł Ł ż Ż ś Ś ź Ź ş Ş ţ Ţ
+_DETECT_BYTES = 1024 * 1024
 _NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
 _BLANK = " \t\n\r\f\v\u00a0\u200b\ufeff\u3000"
 
@@ -205,12 +207,17 @@ def _expand(arg: str, cfg: IngestConfig) -> Iterator[_Entry]:
     try:
         st = os.stat(arg)
     except (OSError, ValueError) as exc:
-        yield _Entry(arg, arg, arg, _reason(exc))
+        yield _named(arg, arg, _reason(exc))
         return
     if stat.S_ISDIR(st.st_mode):
         yield from _walk(arg, cfg.glob, st)
     else:
-        yield _Entry(arg, arg, arg, spool=not stat.S_ISREG(st.st_mode))
+        yield _named(arg, arg, spool=not stat.S_ISREG(st.st_mode))
+
+
+def _named(doc_id: str, path: str, error: str | None = None, spool: bool = False) -> _Entry:
+    """An entry whose id and source are printable: a file name that is not UTF-8 arrives with lone surrogates."""
+    return _Entry(_no_surrogates(doc_id), path, _no_surrogates(path), error, spool)
 
 
 def _walk(root: str, pattern: str | None, root_stat: os.stat_result) -> Iterator[_Entry]:
@@ -225,7 +232,7 @@ def _walk(root: str, pattern: str | None, root_stat: os.stat_result) -> Iterator
                 # sorted, real folders before symlinks to them, so a folder reached twice is read by the same route
                 entries = sorted(it, key=lambda e: (e.is_symlink(), e.name))
         except OSError as exc:
-            yield _Entry(rel_dir or ".", dir_path, dir_path, f"cannot list folder: {_reason(exc)}")
+            yield _named(rel_dir or root, dir_path, f"cannot list folder: {_reason(exc)}")
             continue
         for entry in entries:
             if entry.name.startswith("."):
@@ -236,7 +243,7 @@ def _walk(root: str, pattern: str | None, root_stat: os.stat_result) -> Iterator
                     st = entry.stat()
                     key = (st.st_dev, st.st_ino)
                     if key in parents:
-                        yield _Entry(rel, entry.path, entry.path, "symlink loop: this folder links back to a parent")
+                        yield _named(rel, entry.path, "symlink loop: this folder links back to a parent")
                     elif key not in listed:
                         listed.add(key)
                         stack.append((rel, entry.path, parents + (key,)))
@@ -244,15 +251,13 @@ def _walk(root: str, pattern: str | None, root_stat: os.stat_result) -> Iterator
                 if pattern is not None and not _glob_match(rel, entry.name, pattern):
                     continue
                 if entry.is_file():
-                    yield _Entry(rel, entry.path, entry.path)
-                elif entry.is_symlink():
-                    os.stat(entry.path)  # raises the reason: a loop, a missing target
-                    yield _Entry(rel, entry.path, entry.path, "not a regular file")
+                    yield _named(rel, entry.path)
                 else:
-                    yield _Entry(rel, entry.path, entry.path, "not a regular file")
+                    os.stat(entry.path)  # a symlink loop or a missing target raises its reason here
+                    yield _named(rel, entry.path, "not a regular file")
             except OSError as exc:
                 if pattern is None or _glob_match(rel, entry.name, pattern):
-                    yield _Entry(rel, entry.path, entry.path, _reason(exc))
+                    yield _named(rel, entry.path, _reason(exc))
 
 
 def _glob_match(rel: str, name: str, pattern: str) -> bool:
@@ -375,7 +380,11 @@ def _looks_like_jsonl(text: str, truncated: bool) -> bool:
 
 
 def decode_bytes(data: bytes, html: bool = False) -> str | None:
-    """Text from bytes in whatever encoding they are in; None when no text encoding is plausible."""
+    """Text from bytes in whatever encoding they are in; None when no text encoding is plausible.
+
+    Detection looks at the first MiB only (charset-normalizer and the Western check cost time per byte);
+    the whole input is then decoded with the encoding found.
+    """
     codec = _bom_codec(data) or _utf16_without_bom(data[:_SNIFF_BYTES])
     if codec is not None:
         try:
@@ -386,43 +395,84 @@ def decode_bytes(data: bytes, html: bool = False) -> str | None:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    text = _mostly_utf8(data)
-    if text is not None:
-        return text
+    sample = data[:_DETECT_BYTES]
+    if _mostly_utf8(sample):
+        return data.decode("utf-8", errors="replace")
     if html:
-        declared = _DECLARED_CHARSET.search(data, 0, 8192)
+        declared = _declared_charset(data)
         if declared is not None:
             try:
-                return _plausible(data.decode(declared.group(1).decode("ascii")))
-            except (LookupError, UnicodeDecodeError):
+                return _plausible(data.decode(declared))
+            except UnicodeDecodeError:
                 pass
-    best = from_bytes(data).best()
-    if best is None or best.encoding not in _TRUSTED_LEGACY:
-        # charset-normalizer often takes short Western text with curly quotes for a DOS or Mac code page
-        western = _western_text(data)
-        if western is not None:
-            return western
-    if best is not None:
-        return _plausible(str(best))
-    return _plausible(data.decode("cp1252", errors="replace"))
+    codec = _legacy_codec(sample)
+    return _plausible(data.decode(codec, errors="replace")) if codec else None
 
 
-def _western_text(data: bytes) -> str | None:
-    """`data` as cp1252 when that reads as Western European text: accents inside words, Windows punctuation."""
+def _declared_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in a <meta> tag; Latin-1 read as cp1252, as browsers do."""
+    declared = _DECLARED_CHARSET.search(data, 0, 8192)
+    if declared is None:
+        return None
     try:
-        text = data.decode("cp1252")
+        name = codecs.lookup(declared.group(1).decode("ascii")).name
+    except LookupError:
+        return None
+    return "cp1252" if name in ("iso8859-1", "latin-1", "ascii") else name
+
+
+def _legacy_codec(sample: bytes) -> str | None:
+    """The legacy encoding of bytes that are not UTF-8: charset-normalizer, corrected towards cp1252.
+
+    charset-normalizer often reads short Western text with curly quotes as a DOS or Mac code page, and
+    French as cp1250 (à -> ŕ); cp1252, the most common legacy encoding of web text, wins those cases.
+    """
+    best = from_bytes(sample).best()
+    name = best.encoding if best is not None else None
+    if name in _WESTERN_CODECS:
+        return name
+    if name in _OTHER_LATIN_CODECS:
+        western, central = _latin_votes(sample)
+        return "cp1252" if western > central and _cp1252_strict(sample) else name
+    if _western_text(sample) is not None:  # also short Western text taken for a DOS, Mac or CJK code page
+        return "cp1252"
+    if name is not None:
+        return name
+    return "cp1252" if _plausible(sample.decode("cp1252", errors="replace")) is not None else None
+
+
+def _latin_votes(sample: bytes) -> tuple[int, int]:
+    """Bytes whose cp1252 letter is common in Western languages, and bytes whose cp1250 letter is common in
+    Central European ones (à ñ å against ě ą ł ż ś ź ş ţ); the bytes both read alike say nothing."""
+    western = sum(sample.count(b) for b in _WESTERN_BYTES)
+    central = sum(sample.count(b) for b in _CENTRAL_BYTES)
+    return western, central
+
+
+def _cp1252_strict(sample: bytes) -> bool:
+    try:
+        sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _western_text(sample: bytes) -> str | None:
+    """`sample` as cp1252 when that reads as Western European text: accents inside words, Windows punctuation."""
+    try:
+        text = sample.decode("cp1252")
     except UnicodeDecodeError:
         return None
-    letters = runs = 0
+    letters = in_runs = 0
     for match in _NON_ASCII_RUN.finditer(text):
         run = match.group()
         if _WESTERN_CHARS.fullmatch(run) is None:
             return None
         count = sum(1 for ch in run if ch.isalpha())
         letters += count
-        runs += count if count > 1 else 0
+        in_runs += count if count > 1 else 0
     # Cyrillic, Greek or CJK bytes read as cp1252 give whole words of accented letters
-    return _plausible(text) if runs * 4 <= letters else None
+    return _plausible(text) if in_runs * 2 <= letters else None
 
 
 def _plausible(text: str) -> str | None:
@@ -433,14 +483,14 @@ def _plausible(text: str) -> str | None:
     return text
 
 
-def _mostly_utf8(data: bytes) -> str | None:
-    """UTF-8 with invalid bytes replaced, when valid multi-byte characters outnumber the invalid bytes."""
+def _mostly_utf8(data: bytes) -> bool:
+    """Whether `data` is UTF-8 with a few invalid bytes: at least as many valid multi-byte characters."""
     text = data.decode("utf-8", errors="replace")
     invalid = text.count("\ufffd") - data.count("\ufffd".encode())
     non_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
     valid = non_ascii - invalid
     # valid multi-byte sequences almost never occur by chance in a legacy encoding
-    return text if valid > 0 and valid >= invalid else None
+    return valid > 0 and valid >= invalid
 
 
 def _bom_codec(data: bytes) -> str | None:
