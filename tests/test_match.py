@@ -105,12 +105,20 @@ def test_exact_duplicates_form_a_star_not_all_pairs() -> None:
     assert pairs == [(0, j) for j in range(1, 50)]
 
 
-def test_fingerprints_in_too_many_documents_are_boilerplate() -> None:
+def test_fingerprints_in_very_many_documents_link_them_only_as_a_chain() -> None:
     footer = "\n".join(paragraphs(99, count=2))
     texts = ["\n".join(paragraphs(s, count=2)) + "\n" + footer for s in range(12)]
     sigs = [signature(t, CFG) for t in texts]
-    assert len(list(candidate_pairs(sigs, CFG))) == 66
-    assert list(candidate_pairs(sigs, replace(CFG, max_doc_freq=10))) == []
+    assert len(list(candidate_pairs(sigs, CFG))) == 66  # all pairs below max_doc_freq
+    cfg = replace(CFG, max_doc_freq=10)
+    assert list(candidate_pairs(sigs, cfg)) == [(i, i + 1) for i in range(11)]  # linear, not quadratic
+    assert find_matches(sigs, lambda ords: {i: texts[i] for i in ords}, cfg) == []
+
+
+def test_a_shared_paragraph_that_is_a_small_share_of_both_is_no_candidate() -> None:
+    footer = paragraphs(99, count=1)[0]
+    texts = ["\n".join(paragraphs(s, count=8)) + "\n" + footer for s in range(5)]
+    assert list(candidate_pairs([signature(t, CFG) for t in texts], CFG)) == []
 
 
 def test_short_texts_match_only_near_exact_text() -> None:

@@ -29,23 +29,6 @@ class Match:
     containment: float  # share of the smaller text found in the larger, 0..1
 
 
-def _pairs_in_groups(starts: np.ndarray, sizes: np.ndarray, docs: np.ndarray) -> Iterator[np.ndarray]:
-    """Pair codes (a << 32 | b, a < b) of all pairs inside each group, one offset at a time."""
-    # members of group g sit at docs[start_g : start_g + size_g], sorted by doc
-    positions = _ranges(starts, sizes)
-    ends = np.repeat(starts + sizes, sizes)
-    offset = 1
-    while True:
-        keep = positions + offset < ends
-        positions, ends = positions[keep], ends[keep]
-        if not len(positions):
-            return
-        a = docs[positions].astype(np.uint64)
-        b = docs[positions + offset].astype(np.uint64)
-        yield (a << np.uint64(32)) | b
-        offset += 1
-
-
 def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Concatenation of arange(start, start + size) for every group, vectorised."""
     total = int(sizes.sum())
@@ -53,12 +36,43 @@ def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return firsts + np.arange(total, dtype=np.int64)
 
 
+def _pair_codes(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_all: int) -> np.ndarray:
+    """Pair codes (a << 32 | b, a < b), one per fingerprint two documents share.
+
+    Groups (documents sharing one fingerprint, sorted) of up to `max_all` give all their pairs;
+    larger ones, boilerplate or a story copied very often, only link each document to the next,
+    so the work stays linear: a heavily copied story still ends up as one chain of verified pairs.
+    """
+    out = []
+    positions = _ranges(starts, sizes)
+    ends = np.repeat(starts + sizes, sizes)
+    big = np.repeat(sizes > max_all, sizes)
+    offset = 1
+    while len(positions):
+        keep = (positions + offset < ends) & (~big | (offset == 1))
+        positions, ends, big = positions[keep], ends[keep], big[keep]
+        if len(positions):
+            out.append((docs[positions].astype(np.uint64) << np.uint64(32)) | docs[positions + offset].astype(np.uint64))
+        offset += 1
+    return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
+
+
+def _count(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of `codes` (sorted) and how often each occurs."""
+    if not len(codes):
+        return codes, np.empty(0, dtype=np.int64)
+    codes = np.sort(codes)
+    boundary = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1], [True])))
+    return codes[boundary[:-1]], np.diff(boundary)
+
+
 def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterator[tuple[int, int]]:
-    """Pairs (i < j, sorted) sharing at least `min_shared` fingerprints, or the same exact hash.
+    """Pairs (i < j, sorted) worth verifying: the same exact hash, or enough shared fingerprints.
 
     Exact duplicates are linked to the first document of their group (a star, not all pairs);
-    only that first one takes part in the fingerprint index. Fingerprints found in more than
-    `max_doc_freq` documents are boilerplate and give no evidence.
+    only that first one takes part in the fingerprint index. A pair needs `min_shared` shared
+    fingerprints that are also `min_estimate` of the smaller signature, so a shared boilerplate
+    paragraph alone does not make two long texts candidates.
     """
     n = len(signatures)
     if n < 2:
@@ -66,47 +80,41 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
     words = np.fromiter((s.words for s in signatures), dtype=np.int64, count=n)
     exact = np.fromiter((s.exact for s in signatures), dtype=np.uint64, count=n)
     order = np.lexsort((np.arange(n), exact))
-    first_of = np.empty(n, dtype=np.int64)
     same = np.concatenate(([False], exact[order][1:] == exact[order][:-1]))
-    group_start = np.maximum.accumulate(np.where(same, 0, np.arange(n)))
-    first_of[order] = order[group_start]
+    first_of = np.empty(n, dtype=np.int64)
+    first_of[order] = order[np.maximum.accumulate(np.where(same, 0, np.arange(n)))]
     pairs: list[np.ndarray] = []
     dup = (first_of != np.arange(n)) & (words > 0)
     if dup.any():
-        b = np.flatnonzero(dup).astype(np.uint64)
-        pairs.append((first_of[dup].astype(np.uint64) << np.uint64(32)) | b)
-    representatives = [i for i in range(n) if first_of[i] == i and signatures[i].words > 0]
-    counts = np.fromiter((len(signatures[i].hashes) for i in representatives), dtype=np.int64,
-                         count=len(representatives))
-    if counts.sum():
-        # one sort of packed (hash high bits | doc) keys: memory of one uint64 per fingerprint
+        pairs.append((first_of[dup].astype(np.uint64) << np.uint64(32)) | np.flatnonzero(dup).astype(np.uint64))
+    representatives = np.flatnonzero((first_of == np.arange(n)) & (words > 0))
+    sizes = np.fromiter((len(signatures[i].hashes) for i in representatives.tolist()), dtype=np.int64,
+                        count=len(representatives))
+    if sizes.sum():
+        # one sort of packed (hash high bits | doc) keys: one uint64 per fingerprint in memory
         doc_bits = max(1, (n - 1).bit_length())
-        keys = np.concatenate([signatures[i].hashes for i in representatives])
+        keys = np.concatenate([signatures[i].hashes for i in representatives.tolist()])
         keys >>= np.uint64(doc_bits)
         keys <<= np.uint64(doc_bits)
-        keys |= np.repeat(np.asarray(representatives, dtype=np.uint64), counts)
+        keys |= np.repeat(representatives.astype(np.uint64), sizes)
         keys.sort()
-        fingerprint = keys >> np.uint64(doc_bits)
+        boundary = np.flatnonzero(np.concatenate(([True], (keys[1:] >> np.uint64(doc_bits)) != (keys[:-1] >> np.uint64(doc_bits)), [True])))
         docs = (keys & np.uint64((1 << doc_bits) - 1)).astype(np.int64)
         del keys
-        boundary = np.flatnonzero(np.concatenate(([True], fingerprint[1:] != fingerprint[:-1], [True])))
-        del fingerprint
-        starts, sizes = boundary[:-1], np.diff(boundary)
-        useful = (sizes > 1) & (sizes <= cfg.max_doc_freq)
-        starts, sizes = starts[useful], sizes[useful]
-        if len(starts):
-            codes = np.concatenate(list(_pairs_in_groups(starts, sizes, docs)))
-            codes.sort()
-            boundary = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1], [True])))
-            hits = np.diff(boundary)
-            unique = codes[boundary[:-1]]
-            pairs.append(unique[hits >= cfg.min_shared])
+        starts, group_sizes = boundary[:-1], np.diff(boundary)
+        shared_by_some = group_sizes > 1
+        codes, hits = _count(_pair_codes(docs, starts[shared_by_some], group_sizes[shared_by_some], cfg.max_doc_freq))
+        del docs
+        count_of = np.zeros(n, dtype=np.int64)
+        count_of[representatives] = sizes
+        a = (codes >> np.uint64(32)).astype(np.int64)
+        b = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
+        smaller = np.minimum(count_of[a], count_of[b])
+        strong = (hits >= cfg.min_shared) & (hits >= cfg.min_estimate * smaller)
+        pairs.append(codes[strong])
     if not pairs:
         return
-    codes = np.concatenate(pairs)
-    codes.sort()
-    if len(codes) > 1:
-        codes = codes[np.concatenate(([True], codes[1:] != codes[:-1]))]
+    codes = np.unique(np.concatenate(pairs))
     for code in codes.tolist():
         yield code >> 32, code & 0xFFFFFFFF
 
@@ -178,14 +186,6 @@ def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, floa
     return judge(match_key(text_a), match_key(text_b), cfg)
 
 
-def _estimated_containment(a: Signature, b: Signature) -> float:
-    """Share of the smaller signature's fingerprints that the other one has."""
-    smaller = min(len(a.hashes), len(b.hashes))
-    if not smaller:
-        return 1.0
-    return len(np.intersect1d(a.hashes, b.hashes, assume_unique=True)) / smaller
-
-
 def find_matches(
     signatures: Sequence[Signature],
     load_texts: Callable[[Sequence[int]], Mapping[int, str]],
@@ -209,8 +209,6 @@ def find_matches(
         if sa.exact == sb.exact:
             matches.append(Match(a, b, "exact", 1.0, 1.0))
             continue
-        if min(sa.words, sb.words) >= cfg.short_words and _estimated_containment(sa, sb) < cfg.min_estimate:
-            continue  # the sample already shows too little shared text to be worth a verification
         batch.append((a, b))
         if len(batch) >= cfg.batch_pairs:
             flush()
