@@ -224,6 +224,21 @@ def test_legacy_encodings_of_many_languages(lang: str, repeat: int) -> None:
     assert ingest.decode_bytes((text * repeat).encode(encoding)) == text * repeat
 
 
+def test_invalid_byte_far_into_a_long_utf8_file() -> None:
+    data = ("plain ascii line of a story\n" * 100_000 + "naïve café\n" * 100).encode() + b"\xff end\n"
+    text = ingest.decode_bytes(data)
+    assert text is not None and text.endswith("naïve café\n\ufffd end\n")
+
+
+def test_json_lines_not_in_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "legacy.jsonl"
+    path.write_bytes(json.dumps({"id": "fr", "text": "Réunion à la mairie"}, ensure_ascii=False).encode("cp1252"))
+    assert one([path]).text == "Réunion à la mairie"
+    wide = tmp_path / "wide.jsonl"
+    wide.write_bytes(json.dumps({"text": STORY}).encode("utf-16"))
+    assert one([wide]).error == "JSON lines in UTF-16/32; convert to UTF-8 (iconv)"
+
+
 def test_html_declared_charset_is_used_when_not_utf8(tmp_path: Path) -> None:
     html = ('<html><head><meta charset="windows-1252"><title>Ville</title></head>'
             "<body><p>Réunion du conseil à la mairie, mardi.</p></body></html>")

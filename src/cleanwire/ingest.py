@@ -66,6 +66,8 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
 )
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -300,6 +302,9 @@ def _read_file(path: str, entry: _Entry, cfg: IngestConfig, line: list[int]) -> 
             return
         fmt = cfg.input_format or detect_format(entry.path, head)
         if fmt == "jsonl":
+            if head.startswith(_BOM_PREFIXES[1:]):
+                yield error_document(entry.id, entry.source, "JSON lines in UTF-16/32; convert to UTF-8 (iconv)")
+                return
             f.seek(0)
             yield from _read_jsonl(f, entry, cfg, line)
             return
@@ -324,23 +329,19 @@ def _read_file(path: str, entry: _Entry, cfg: IngestConfig, line: list[int]) -> 
 
 def binary_kind(head: bytes) -> str | None:
     """What binary data `head` (the first bytes of a file) looks like, or None for text."""
-    for magic, name in _MAGIC:
-        if head.startswith(magic):
-            return name
+    if head.startswith(_MAGIC_PREFIXES):
+        return next(name for magic, name in _MAGIC if head.startswith(magic))
     if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
         return "RIFF media"
     if head.startswith(b"BZh") and head[4:10] == b"1AY&SY":
         return "bzip2 data; decompress it first"
-    if _bom_codec(head) is not None or _utf16_without_bom(head) is not None:
-        return None  # wide text is full of NUL bytes; its decoded text is checked instead
+    if head.startswith(_BOM_PREFIXES):
+        return None  # UTF-16/32 text is full of NUL and control bytes; its decoded text is checked instead
     if b"\x00" in head:
-        return "NUL bytes"
-    if head:
-        sample = head[:8192]
-        controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-        if controls * 10 > len(sample):
-            return "control bytes"
-    return None
+        return None if _utf16_without_bom(head) is not None else "NUL bytes"
+    sample = head[:8192]
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return "control bytes" if controls * 10 > len(sample) else None
 
 
 def detect_format(path: str, head: bytes) -> str:
@@ -382,8 +383,8 @@ def _looks_like_jsonl(text: str, truncated: bool) -> bool:
 def decode_bytes(data: bytes, html: bool = False) -> str | None:
     """Text from bytes in whatever encoding they are in; None when no text encoding is plausible.
 
-    Detection looks at the first MiB only (charset-normalizer and the Western check cost time per byte);
-    the whole input is then decoded with the encoding found.
+    Detection looks at one MiB around the first byte that is not UTF-8 (charset-normalizer and the Western
+    check cost time per byte); the whole input is then decoded with the encoding found.
     """
     codec = _bom_codec(data) or _utf16_without_bom(data[:_SNIFF_BYTES])
     if codec is not None:
@@ -393,9 +394,10 @@ def decode_bytes(data: bytes, html: bool = False) -> str | None:
             return None
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    sample = data[:_DETECT_BYTES]
+    except UnicodeDecodeError as exc:
+        # the first invalid byte may sit far into a long ASCII file: look around it
+        start = max(0, min(exc.start - _DETECT_BYTES // 2, len(data) - _DETECT_BYTES))
+        sample = data[start:start + _DETECT_BYTES]
     if _mostly_utf8(sample):
         return data.decode("utf-8", errors="replace")
     if html:
@@ -430,7 +432,7 @@ def _legacy_codec(sample: bytes) -> str | None:
     best = from_bytes(sample).best()
     name = best.encoding if best is not None else None
     if name in _WESTERN_CODECS:
-        return name
+        return "cp1252" if name == "ascii" else name  # a sample can be ASCII where the rest is not
     if name in _OTHER_LATIN_CODECS:
         western, central = _latin_votes(sample)
         return "cp1252" if western > central and _cp1252_strict(sample) else name
@@ -538,7 +540,7 @@ def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int]) 
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw, parse_constant=_reject_constant)
+            record = json.loads(_json_text(raw), parse_constant=_reject_constant)
         except RecursionError:
             yield error_document(fallback_id, where, "invalid JSON: nested too deeply")
             continue
@@ -546,6 +548,14 @@ def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int]) 
             yield error_document(fallback_id, where, f"invalid JSON: {_reason(exc).split(': ', 1)[-1]}")
             continue
         yield record_document(record, fallback_id, where, cfg)
+
+
+def _json_text(raw: bytes) -> str:
+    """A JSON line as text: UTF-8 as JSON requires, else (a legacy export) mostly-UTF-8 or cp1252, not an error."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8" if _mostly_utf8(raw) else "cp1252", errors="replace")
 
 
 def _reject_constant(name: str) -> Any:
