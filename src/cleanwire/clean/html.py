@@ -36,7 +36,9 @@ def clean_html(
     if not text:
         result = clean_text_dump(html_to_text(html), template, explain=explain)
         return result
-    result = clean_lines(text.split("\n"), template, explain=explain, extracted=True)
+    # trafilatura writes table rows as "| cell | cell |"; the outer bars are layout, not text
+    lines = [line.strip("| ") or line for line in text.split("\n")]
+    result = clean_lines(lines, template, explain=explain, extracted=True)
     if not result.body:
         result.body = text
     result.title = _clean_meta(getattr(extracted, "title", None)) or result.title

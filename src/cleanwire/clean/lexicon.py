@@ -95,24 +95,44 @@ JUNK_PHRASES = (
     r"read more", r"read full (?:story|article)", r"continue reading", r"exit mobile version", r"loading\.\.\.",
     r"written by", r"you can read the rest", r"read the rest", r"read the (?:full|original|complete) (?:story|article)",
     r"share (?:this|on|via)", r"share$", r"tweet(?: this)?$", r"subscribe", r"sign up", r"newsletter",
-    r"log ?in", r"log ?out", r"sign in", r"register", r"all rights reserved", r"copyright", r"©", r"\(c\) \d{4}",
+    r"(?:log in|login)", r"(?:log out|logout)", r"sign in", r"register", r"all rights reserved", r"copyright",
     r"privacy policy", r"terms (?:of|and) (?:use|service|conditions)", r"cookie", r"skip to", r"jump to",
     r"back to top", r"click here", r"advertisement", r"sponsored", r"print (?:this|article|version|page)",
-    r"e-?mail (?:this|article|to a friend|story|page)", r"most (?:read|popular|viewed|emailed|e-mailed|commented)",
+    r"(?:e-mail|email) (?:this|article|to a friend|story|page)", r"most (?:read|popular|viewed|emailed|e-mailed|commented)",
     r"related (?:articles|stories|posts|news|content|links|coverage|topics)", r"recommended for you",
-    r"you (?:may|might) also like", r"more from", r"more stories", r"more news", r"top stories",
-    r"what are you looking for", r"search for:?$", r"^search$", r"^menu$", r"^home$", r"^tags?:", r"^filed under",
-    r"^posted (?:in|by|on)", r"^categories?:", r"leave a (?:comment|reply)", r"\d+ comments?$", r"^comments?$",
+    r"you (?:may|might) also like", r"more stories", r"more news", r"top stories",
+    r"what are you looking for", r"search for:?$", r"^search$", r"^menu$", r"^home$", r"^(?:tag|tags):", r"^filed under",
+    r"^posted (?:in|by|on)", r"^(?:category|categories):", r"leave a (?:comment|reply)", r"\d+ (?:comment|comments)$", r"^comments?$",
     r"post a comment", r"add (?:a |your )?comment", r"^reply$", r"^permalink", r"^image:", r"^photo:",
-    r"image: ", r"photo(?:graph)?: ", r"photo credit", r"\(photo", r"getty images", r"\bap photo",
-    r"\breuters/", r"/afp\b", r"for use with this story only", r"rss feeds?", r"^rss$", r"bookmark",
-    r"^about us$", r"contact us", r"site ?map", r"^next (?:article|story|post)", r"^previous (?:article|story|post)",
+    r"image:", r"(?:photo|photograph|picture):", r"photo credit", r"\(photo", r"getty images", r"\bap photo",
+    r"for use with this story only", r"rss feeds?", r"^rss$", r"bookmark",
+    r"contact us", r"(?:site map|sitemap)", r"^next (?:article|story|post)", r"^previous (?:article|story|post)",
     r"^(?:next|prev(?:ious)?)$", r"text size", r"font size", r"^page \d+ of \d+", r"view comments",
     r"^\W*(?:facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print)\W*$", r"trending now",
     r"don'?t miss", r"editor'?s picks?", r"^watch:", r"^video:", r"^listen:", r"^audio:", r"^ad$",
     r"story continues below", r"article continues", r"^click to", r"javascript", r"your browser",
 )
-JUNK_PHRASE = re.compile("|".join(f"(?:{p})" for p in JUNK_PHRASES), re.IGNORECASE)
+JUNK_PHRASE = re.compile(r"(?<!\w)(?:" + "|".join(JUNK_PHRASES) + r")(?!\w)", re.IGNORECASE)
+# Every phrase holds at least one of these words (its words that are not English
+# stopwords), so a line without any of them skips the slow alternation.
+JUNK_TRIGGERS = frozenset(
+    word
+    for phrase in JUNK_PHRASES
+    for word in re.findall(r"[a-z]{2,}", re.sub(r"\\[a-zA-Z]", " ", phrase))
+    if word not in STOPWORDS["en"]
+)
+# Symbols that mark junk on their own: copyright signs, "(c) 2008".
+JUNK_SYMBOLS = re.compile(r"©|\(c\) ?\d{4}", re.IGNORECASE)
+# Photo and agency credits of captions: "REUTERS/Jane Doe", "(Saul Loeb/AFP/Getty Images)".
+CREDIT = re.compile(
+    r"\b(?:REUTERS|Reuters|AFP|AP|EPA|AAP|PA|Getty Images|Bloomberg|Xinhua|dpa|Pool|File)\s?/\s?[A-Z]"
+    r"|/\s?(?:REUTERS|Reuters|AFP|AP|EPA|AAP|Getty Images|Pool|File|TNS|Bloomberg)\b"
+    r"|\((?:AP|AFP|Reuters|Getty Images|File) Photo|\bFile Photo\b|\b(?:Photo|Image|Picture)s? (?:by|courtesy|credit)\b"
+)
+# Short lines that close a teaser: the prose just above them is an excerpt of another page.
+TEASER_CLOSERS = re.compile(
+    r"^\W*(?:keep reading|read more|continue reading|read (?:the )?full (?:story|article)|full story)", re.IGNORECASE
+)
 
 # Phrases that end an article when they stand on their own line: what follows is bio,
 # teasers or comments.

@@ -6,9 +6,11 @@ million pages of a hundred lines fit in a few hundred MB; past `max_exact` disti
 the model switches to a bitset for lines seen once and exact counts for the rest.
 
 A line seen in `min_docs` pages is a template candidate. Copies of one story also share
-lines, so a page's candidates are judged together (`template_flags`): when enough of the
-page's own prose is shared at some count K, the page is one of K copies of a story, and
-only lines repeated more often than K (menus and footers of the copies' sites) are template.
+lines, so a page's candidates are judged together (`template_flags`). Besides its count,
+each line keeps the wrapping sum of the hashes of the pages holding it: lines held by
+exactly the same pages have equal sums. When a group of equal-sum lines carries a good part
+of the page's prose, the page is one of several copies of a story and that group is
+content; lines of other groups (the copies' site menus and footers) are template.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ _DIGITS = re.compile(r"\d+")
 _SEED = 0x5EED_C1EA
 _FLUSH_AT = 1 << 20  # pending hashes before they are folded into the sorted table
 _PROSE_WORDS = 15  # a line this long is prose, the kind copies of a story share
-_SHARED_PROSE_SHARE = 0.2  # share of a page's prose words that makes it a story copy
+_SHARED_PROSE_SHARE = 0.15  # share of a page's prose words that makes it a story copy
 _SHARED_PROSE_MIN = 40
 
 
@@ -47,11 +49,12 @@ class TemplateModel:
         self.max_exact = max_exact
         self.bitset_bits = bitset_bits
         self.documents = 0
-        self._pending: list[np.ndarray] = []
+        self._pending: list[tuple[np.ndarray, int]] = []
         self._pending_size = 0
-        self._keys = np.zeros(0, dtype=np.uint64)  # sorted, unique
-        self._counts = np.zeros(0, dtype=np.uint32)  # pages holding each key
-        self._bits: np.ndarray | None = None  # bitset mode: keys seen once live only here
+        self._keys = np.zeros(0, dtype=np.uint64)  # sorted, unique line hashes
+        self._counts = np.zeros(0, dtype=np.uint32)  # pages holding each line
+        self._sums = np.zeros(0, dtype=np.uint64)  # wrapping sum of those pages' hashes
+        self._bits: np.ndarray | None = None  # bitset mode: lines seen once live only here
         self._frozen = False
 
     # -- pass 1 -------------------------------------------------------------------------
@@ -64,7 +67,8 @@ class TemplateModel:
         if not norm:
             return
         hashes = np.unique(hash_lines(line_keys(norm)))
-        self._pending.append(hashes)
+        page_hash = xxhash.xxh3_64_intdigest(norm.encode("utf-8", "surrogatepass"), _SEED + 1)
+        self._pending.append((hashes, page_hash))
         self._pending_size += len(hashes)
         if self._pending_size >= _FLUSH_AT:
             self._flush()
@@ -77,45 +81,39 @@ class TemplateModel:
         other._flush()
         self.documents += other.documents
         if self._bits is None and other._bits is None:
-            self._keys, self._counts = _sum_counts(
-                np.concatenate([self._keys, other._keys]), np.concatenate([self._counts, other._counts])
+            self._set_table(
+                *_group(
+                    np.concatenate([self._keys, other._keys]),
+                    np.concatenate([self._counts, other._counts]),
+                    np.concatenate([self._sums, other._sums]),
+                )
             )
-            if len(self._keys) > self.max_exact:
-                self._to_bitset()
             return
         self._to_bitset()
         keys = np.union1d(self._keys, other._keys)
-        total = self._total(keys) + other._total(keys)
+        count_a, sum_a = self._lookup(keys)
+        count_b, sum_b = other._lookup(keys)
         if other._bits is not None:
             self._bits |= other._bits
-        _set_bits(self._bits, keys)  # every table key has its first sighting in the bitset
-        repeated = total >= 2
-        self._keys, self._counts = keys[repeated], (total[repeated] - 1).astype(np.uint32)
+        _set_bits(self._bits, keys)
+        total = count_a.astype(np.int64) + count_b
+        repeated = total >= 2  # lines seen once on each side are lost: the price of the bitset
+        self._keys, self._counts, self._sums = keys[repeated], total[repeated].astype(np.uint32), (sum_a + sum_b)[repeated]
 
     def freeze(self) -> TemplateModel:
         """Finish pass 1: keep only lines seen in at least `min_docs` pages."""
         if not self._frozen:
             self._flush()
-            if self._bits is not None:
-                self._counts = self._counts + np.uint32(1)  # the sighting held in the bitset
-                self._bits = None
+            self._bits = None
             keep = self._counts >= self.min_docs
-            self._keys, self._counts = self._keys[keep].copy(), self._counts[keep].copy()
+            self._keys, self._counts, self._sums = self._keys[keep], self._counts[keep], self._sums[keep]
             self._frozen = True
         return self
 
     # -- pass 2 -------------------------------------------------------------------------
     def counts(self, lines: list[str]) -> np.ndarray:
         """Pages of the run holding each normalised line (0 below `min_docs`)."""
-        if not self._frozen:
-            raise RuntimeError("TemplateModel used before freeze")
-        if not lines or not len(self._keys):
-            return np.zeros(len(lines), dtype=np.uint32)
-        hashes = hash_lines(line_keys("\n".join(lines)))
-        idx = np.searchsorted(self._keys, hashes)
-        idx[idx >= len(self._keys)] = 0
-        found = self._keys[idx] == hashes
-        return np.where(found, self._counts[idx], 0).astype(np.uint32)
+        return self._page_stats(lines)[0]
 
     def is_template(self, line: str) -> bool:
         """Whether this line, alone, repeats across at least `min_docs` pages of the run."""
@@ -124,73 +122,109 @@ class TemplateModel:
 
     def template_flags(self, lines: list[str]) -> list[bool]:
         """Per line of one page: template, given what the page's other lines share."""
-        counts = self.counts(lines)
+        counts, sums = self._page_stats(lines)
         if not counts.any():
             return [False] * len(lines)
-        words = [line.count(" ") + 1 for line in lines]
-        prose = [(int(c), w) for c, w in zip(counts.tolist(), words) if w >= _PROSE_WORDS]
-        prose_words = sum(w for _, w in prose)
-        need = max(_SHARED_PROSE_MIN, _SHARED_PROSE_SHARE * prose_words)
-        story_level, shared, shared_lines = 0, 0, 0
-        for count, w in sorted((p for p in prose if p[0] >= self.min_docs), reverse=True):
-            shared += w
-            shared_lines += 1
-            if shared >= need and shared_lines >= 2:
-                story_level = count  # this page is one of `count` copies of a story
-                break
-        limit = max(story_level, self.min_docs - 1)
-        return [c > limit for c in counts.tolist()]
+        count_list, sum_list = counts.tolist(), sums.tolist()
+        prose = [line.count(" ") + 1 >= _PROSE_WORDS for line in lines]
+        page_prose = sum(line.count(" ") + 1 for line, p in zip(lines, prose) if p)
+        group_words: dict[int, int] = {}
+        group_lines: dict[int, int] = {}
+        for line, c, g, p in zip(lines, count_list, sum_list, prose):
+            if p and c >= self.min_docs:
+                group_words[g] = group_words.get(g, 0) + line.count(" ") + 1
+                group_lines[g] = group_lines.get(g, 0) + 1
+        need = max(_SHARED_PROSE_MIN, _SHARED_PROSE_SHARE * page_prose)
+        stories = {g for g, w in group_words.items() if w >= need and group_lines[g] >= 2}
+        story_level = max((c for c, g in zip(count_list, sum_list) if g in stories), default=0)
+        # a prose line in fewer pages than the story's copies is an edited copy's paragraph
+        return [
+            c >= self.min_docs and g not in stories and (not p or c >= story_level)
+            for c, g, p in zip(count_list, sum_list, prose)
+        ]
 
     # -- internals ----------------------------------------------------------------------
+    def _page_stats(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        if not self._frozen:
+            raise RuntimeError("TemplateModel used before freeze")
+        if not lines or not len(self._keys):
+            return np.zeros(len(lines), dtype=np.uint32), np.zeros(len(lines), dtype=np.uint64)
+        return self._lookup(hash_lines(line_keys("\n".join(lines))))
+
+    def _lookup(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Count and page-hash sum of each hash (a line only in the bitset counts 1, sum 0)."""
+        counts = np.zeros(len(hashes), dtype=np.uint32)
+        sums = np.zeros(len(hashes), dtype=np.uint64)
+        if len(self._keys):
+            idx = np.searchsorted(self._keys, hashes)
+            idx[idx >= len(self._keys)] = 0
+            found = self._keys[idx] == hashes
+            counts[found] = self._counts[idx[found]]
+            sums[found] = self._sums[idx[found]]
+        else:
+            found = np.zeros(len(hashes), dtype=bool)
+        if self._bits is not None:
+            counts[~found] = _test_bits(self._bits, hashes[~found])
+        return counts, sums
+
+    def _set_table(self, keys: np.ndarray, counts: np.ndarray, sums: np.ndarray) -> None:
+        self._keys, self._counts, self._sums = keys, counts, sums
+        if len(self._keys) > self.max_exact:
+            self._to_bitset()
+
     def _flush(self) -> None:
         if not self._pending:
             return
-        batch = np.concatenate(self._pending)
+        keys = np.concatenate([h for h, _ in self._pending])
+        pages = np.concatenate([np.full(len(h), p, dtype=np.uint64) for h, p in self._pending])
         self._pending, self._pending_size = [], 0
-        keys, counts = np.unique(batch, return_counts=True)
-        counts = counts.astype(np.uint32)
+        keys, counts, sums = _group(keys, np.ones(len(keys), dtype=np.uint32), pages)
         if self._bits is None:
-            self._keys, self._counts = _sum_counts(
-                np.concatenate([self._keys, keys]), np.concatenate([self._counts, counts])
+            self._set_table(
+                *_group(
+                    np.concatenate([self._keys, keys]),
+                    np.concatenate([self._counts, counts]),
+                    np.concatenate([self._sums, sums]),
+                )
             )
-            if len(self._keys) > self.max_exact:
-                self._to_bitset()
             return
-        idx = np.searchsorted(self._keys, keys)
-        idx[idx >= len(self._keys)] = 0
-        known = (self._keys[idx] == keys) if len(self._keys) else np.zeros(len(keys), dtype=bool)
-        if known.any():
-            np.add.at(self._counts, idx[known], counts[known])
-        new_keys, new_counts = keys[~known], counts[~known]
-        seen = _test_bits(self._bits, new_keys)
-        repeated = (new_counts + seen) >= 2
+        if len(self._keys):
+            idx = np.searchsorted(self._keys, keys)
+            idx[idx >= len(self._keys)] = 0
+            known = self._keys[idx] == keys
+            self._counts[idx[known]] += counts[known]
+            self._sums[idx[known]] += sums[known]
+        else:
+            known = np.zeros(len(keys), dtype=bool)
+        new_keys, new_counts, new_sums = keys[~known], counts[~known], sums[~known]
+        total = new_counts + _test_bits(self._bits, new_keys)
         _set_bits(self._bits, new_keys)
-        # the bitset holds the first sighting; the table counts the ones after it
-        self._keys, self._counts = _sum_counts(
+        repeated = total >= 2  # a first sighting only in the bitset leaves its page out of the sum
+        self._keys, self._counts, self._sums = _group(
             np.concatenate([self._keys, new_keys[repeated]]),
-            np.concatenate([self._counts, (new_counts + seen - 1)[repeated].astype(np.uint32)]),
+            np.concatenate([self._counts, total[repeated]]),
+            np.concatenate([self._sums, new_sums[repeated]]),
         )
 
     def _to_bitset(self) -> None:
-        """Switch to bitset mode: keys seen once move to the bitset, the table keeps repeats."""
+        """Switch to bitset mode: lines seen once move to the bitset, the table keeps repeats."""
         if self._bits is not None:
             return
         self._bits = np.zeros(self.bitset_bits // 8, dtype=np.uint8)
         _set_bits(self._bits, self._keys)
         repeated = self._counts >= 2
-        self._keys, self._counts = self._keys[repeated], self._counts[repeated] - 1
-
-    def _total(self, keys: np.ndarray) -> np.ndarray:
-        """Pages holding each of `keys`: the table count, plus the bitset sighting of table keys."""
-        return _total_of(self._keys, self._counts, self._bits, keys)
+        self._keys, self._counts, self._sums = self._keys[repeated], self._counts[repeated], self._sums[repeated]
 
 
-def _sum_counts(keys: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique keys with the counts of equal keys summed."""
+def _group(keys: np.ndarray, counts: np.ndarray, sums: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sorted unique keys; counts summed and page-hash sums added (wrapping) per key."""
     if not len(keys):
-        return keys.astype(np.uint64), counts.astype(np.uint32)
-    uniq, inverse = np.unique(keys, return_inverse=True)
-    return uniq, np.bincount(inverse, weights=counts, minlength=len(uniq)).astype(np.uint32)
+        return keys.astype(np.uint64), counts.astype(np.uint32), sums.astype(np.uint64)
+    order = np.argsort(keys, kind="stable")
+    keys, counts, sums = keys[order], counts[order], sums[order]
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    with np.errstate(over="ignore"):
+        return keys[starts], np.add.reduceat(counts, starts).astype(np.uint32), np.add.reduceat(sums, starts)
 
 
 def _positions(bits: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -206,21 +240,3 @@ def _set_bits(bits: np.ndarray, keys: np.ndarray) -> None:
 def _test_bits(bits: np.ndarray, keys: np.ndarray) -> np.ndarray:
     byte, bit = _positions(bits, keys)
     return ((bits[byte] >> bit) & np.uint8(1)).astype(np.uint32)
-
-
-def _total_of(
-    table_keys: np.ndarray, table_counts: np.ndarray, bits: np.ndarray | None, keys: np.ndarray
-) -> np.ndarray:
-    """Pages holding each of `keys` according to one model."""
-    total = np.zeros(len(keys), dtype=np.int64)
-    found = np.zeros(len(keys), dtype=bool)
-    if len(table_keys):
-        idx = np.searchsorted(table_keys, keys)
-        idx[idx >= len(table_keys)] = 0
-        found = table_keys[idx] == keys
-        total[found] = table_counts[idx[found]]
-    if bits is not None:
-        # a table key's first sighting is in the bitset; a key outside the table was seen
-        # at most once, and only the bitset knows whether
-        total += _test_bits(bits, keys).astype(np.int64)
-    return total

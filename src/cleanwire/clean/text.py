@@ -13,7 +13,15 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from cleanwire.clean.lexicon import END_MARKERS, JUNK_PHRASE, STOPWORDS
+from cleanwire.clean.lexicon import (
+    CREDIT,
+    END_MARKERS,
+    JUNK_PHRASE,
+    JUNK_SYMBOLS,
+    JUNK_TRIGGERS,
+    STOPWORDS,
+    TEASER_CLOSERS,
+)
 from cleanwire.clean.normalize import normalize_text
 
 if TYPE_CHECKING:
@@ -23,7 +31,7 @@ TOKEN = re.compile(r"\w+")
 # A lowercase letter glued to an uppercase one ("HomeWorld", "readingShow"): inline links
 # that lost their separators. Prose has few of these ("McDonald", "iPhone").
 CAMEL_JOIN = re.compile(r"[a-zß-öø-ÿ][A-ZÀ-ÖØ-Þ]")
-SENTENCE_END = re.compile(r"[.!?。！？…][\"'”’»)\]]*$|[.!?。！？][\"'”’»)\]]* ")
+SENTENCE_END = re.compile(r"[.!?。！？…:;][\"'”’»)\]]*$")
 LIST_SEPARATORS = re.compile(r"(?:^|\s)[|•·»›◦▪►:]{1,2}(?=\s|$)|\s[-–/]\s")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _MONTH = (
@@ -50,7 +58,11 @@ BIO = re.compile(
 # "Written by", "Comments") close an article: the main region crosses one only to reach a
 # lot more prose (an inline "Related" box), not a teaser or two.
 END, STRONG_JUNK, JUNK, SHORT, MEDIUM, GOOD = range(6)
-_MIN_LANG_HITS = 4  # distinct stopwords a page needs before its language's list is trusted
+_MIN_LANG_HITS = 4
+_FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
+_EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
+_EDGE_WORDS = 40  # ... and shorter than this is not part of the body
+_TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser  # distinct stopwords a page needs before its language's list is trusted
 
 
 @dataclass(slots=True, frozen=True)
@@ -93,15 +105,20 @@ def classify_line(
     n = len(toks)
     if cjk:
         n += len(CJK.findall(line)) // 2
-    if n <= 8 and END_MARKERS.match(line):
-        return END, "end-marker", 0.0, n
-    if n <= 15 or len(line) < 120:
-        if JUNK_PHRASE.search(line):
-            return STRONG_JUNK, "junk-phrase", 0.0, n
-    elif JUNK_PHRASE.search(line[:30]) or JUNK_PHRASE.search(line[-30:]):
-        return STRONG_JUNK, "junk-phrase", 0.1, n
     if n == 0:
         return JUNK, "no-words", 0.0, n
+    if n <= 8 and END_MARKERS.match(line):
+        return END, "end-marker", 0.0, n
+    if not JUNK_TRIGGERS.isdisjoint(toks):
+        if n <= 15 or len(line) < 120:
+            if JUNK_PHRASE.search(line):
+                return STRONG_JUNK, "junk-phrase", 0.0, n
+        elif JUNK_PHRASE.search(line[:40]) or JUNK_PHRASE.search(line[-40:]):
+            return STRONG_JUNK, "junk-phrase", 0.1, n
+    if ("©" in line or "(c" in low) and JUNK_SYMBOLS.search(line):
+        return STRONG_JUNK, "junk-phrase", 0.0, n
+    if n <= 80 and ("/" in line or "Photo" in line or "Image" in line or "Picture" in line) and CREDIT.search(line):
+        return JUNK, "caption", 0.1, n
     joins = len(CAMEL_JOIN.findall(line))
     if joins >= 2 and joins * 4 >= n:
         return STRONG_JUNK, "glued-menu", 0.0, n
@@ -112,18 +129,20 @@ def classify_line(
         density = sum(1 for t in toks if t in stops) / n
     else:
         density = 0.3  # no language list fits: judge by shape alone
-    sentence = SENTENCE_END.search(line) is not None
+    ends = SENTENCE_END.search(line) is not None
     if n >= 12 and BIO.match(line):
         return JUNK, "bio", 0.2, n
+    if n >= 10 and (density >= 0.2 or (ends and density >= 0.12)):
+        if ends:
+            return GOOD, "body", min(1.0, 0.6 + density), n
+        # prose without a closing stop: headlines, standfirsts, teasers and link text
+        return MEDIUM if n > 25 else SHORT, "no-sentence-end", 0.4, n
     if n >= 10:
-        if density >= 0.2 or (sentence and density >= 0.12):
-            score = min(1.0, 0.5 + density + (0.2 if sentence else 0.0))
-            return GOOD, "body", score, n
         if joins >= 2 and joins * 8 >= n:
             return STRONG_JUNK, "glued-menu", 0.1, n
         return JUNK, "low-stopwords", density, n
-    if n >= 5 and sentence and density >= 0.15:
-        return MEDIUM, "body", 0.6, n
+    if n >= 5 and ends and density >= 0.15:
+        return MEDIUM, "short-sentence", 0.5, n
     return SHORT, "too-short", 0.3, n
 
 
@@ -132,7 +151,7 @@ def _weight(cls: int, n: int, short_weight: float) -> float:
     if cls == GOOD:
         return float(n)
     if cls == MEDIUM:
-        return n * 0.5
+        return n * 0.25
     if cls == SHORT:
         return short_weight
     if cls == JUNK:
@@ -180,10 +199,19 @@ def clean_lines(
             cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
         seen.add(low)
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
+        if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
+            _mark_teaser(classes, rules, scores, i)
     start, end = main_region(classes, words, short_weight=0.0 if extracted else -2.0)
+    if not extracted:
+        start, end = _trim_edges(classes, words, start, end)
     keep = [False] * count
     if end > start:
         _keep_in_region(classes, start, end, keep, keep_short=extracted)
+    if not any(keep):
+        # no article-like run at all (a stub, a list page): keep what reads as prose anyway
+        for i in range(count):
+            if words[i] >= _FALLBACK_WORDS and classes[i] >= JUNK and rules[i] != "duplicate-line":
+                keep[i], rules[i] = True, "fallback"
     title, author, date = find_metadata(lines, classes, start)
     body = "\n".join(line for line, k in zip(lines, keep) if k)
     decisions: list[LineDecision] = []
@@ -196,6 +224,32 @@ def clean_lines(
                 rule = "title"
             decisions.append(LineDecision(line, keep[i], rule, round(scores[i], 3)))
     return CleanedText(body, title, author, date, decisions)
+
+
+def _trim_edges(classes: list[int], words: list[int], start: int, end: int) -> tuple[int, int]:
+    """Drop a lone prose line at either edge of the region when two or more other lines part
+    it from the rest: a standfirst above the body, a caption or teaser below it."""
+    prose = [i for i in range(start, end) if classes[i] >= MEDIUM]
+    if len(prose) < 3:
+        return start, end
+    first, second = prose[0], prose[1]
+    if second - first > _EDGE_GAP and words[first] < _EDGE_WORDS:
+        start = second
+    last, before = prose[-1], prose[-2]
+    if last - before > _EDGE_GAP and words[last] < _EDGE_WORDS:
+        end = before + 1
+    return start, end
+
+
+def _mark_teaser(classes: list[int], rules: list[str], scores: list[float], closer: int) -> None:
+    """The one or two prose lines just above a "Read more" are an excerpt of another page."""
+    first = closer
+    while first > 0 and closer - first < _TEASER_LINES and classes[first - 1] >= MEDIUM:
+        first -= 1
+    if first == closer or (first > 0 and classes[first - 1] >= MEDIUM):
+        return  # nothing above, or a longer run of prose: an article that links on, not a teaser
+    for i in range(first, closer):
+        classes[i], rules[i], scores[i] = JUNK, "teaser", 0.1
 
 
 def main_region(classes: list[int], words: list[int], short_weight: float = -2.0) -> tuple[int, int]:

@@ -1,0 +1,115 @@
+"""TemplateModel: site templates learned across a run; shared story text survives."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+
+from cleanwire.clean import TemplateModel, clean_text_dump
+
+HEADER = ["Valley Courier", "News", "Sport", "Weather", "Subscribe today"]
+PROMO = (
+    "The Valley Courier is an independent newspaper that has served the towns of the lower valley since "
+    "it was founded, and it is paid for by the readers who buy a copy of it every week."
+)
+FOOTER = ["Contact the newsroom", "Privacy"]
+
+TOPICS = ["bridge", "school", "market", "library", "harbour", "orchard", "railway", "museum"]
+
+
+def story(topic: str, paragraphs: int = 4) -> list[str]:
+    """Made-up prose about one topic, distinct for every topic and paragraph."""
+    return [
+        f"Paragraph {p} of the {topic} story: the council said on Monday that the work on the {topic} "
+        f"would take longer than planned, and that residents who use the {topic} every week should expect "
+        f"delays of about {p + 2} weeks while the contractors finish the part they started in the spring."
+        for p in range(paragraphs)
+    ]
+
+
+def site_page(lines: list[str], header: list[str] = HEADER) -> str:
+    return "\n".join([*header, *lines, PROMO, *FOOTER])
+
+
+def other_site(lines: list[str], name: str) -> str:
+    return "\n".join([f"{name} Home", f"{name} World", *lines, f"About {name}"])
+
+
+def build(texts: list[str], **kwargs: int) -> TemplateModel:
+    model = TemplateModel(**kwargs)
+    for text in texts:
+        model.add(text)
+    return model.freeze()
+
+
+def test_lines_repeating_across_articles_are_template() -> None:
+    pages = [site_page(story(topic)) for topic in TOPICS[:5]]
+    model = build(pages)
+    assert model.is_template(PROMO)
+    assert model.is_template("Subscribe today")
+    assert not model.is_template(story("bridge")[0])
+    alone = clean_text_dump(pages[0])
+    learned = clean_text_dump(pages[0], model, explain=True)
+    assert "Valley Courier is an independent" in alone.body  # prose next to the article, kept alone
+    assert "Valley Courier is an independent" not in learned.body
+    assert learned.body.split("\n") == story("bridge")
+    rules = {d.line: d.rule for d in learned.decisions}
+    assert rules[PROMO] == "template"
+
+
+def test_copies_of_one_story_keep_their_shared_text() -> None:
+    shared = story("bridge")
+    pages = [other_site(shared, name) for name in ("Northern Post", "Daily Lantern", "Evening Star", "Hill Times")]
+    pages += [site_page(story(topic)) for topic in TOPICS[1:5]]
+    model = build(pages)
+    for page in pages[:4]:
+        assert clean_text_dump(page, model).body.split("\n") == shared
+    for topic, page in zip(TOPICS[1:5], pages[4:]):
+        assert clean_text_dump(page, model).body.split("\n") == story(topic)
+
+
+def test_excerpts_do_not_strip_the_full_story() -> None:
+    full = story("harbour", paragraphs=10)
+    excerpts = [other_site(full[:3] + ["You can read the rest at the Courier."], name) for name in "ABCD"]
+    pages = [site_page(full), *[site_page(story(t)) for t in TOPICS[:4]], *excerpts]
+    model = build(pages)
+    assert clean_text_dump(pages[0], model).body.split("\n") == full
+    assert clean_text_dump(excerpts[0], model).body.split("\n") == full[:3]
+
+
+def test_pickle_merge_and_bitset_mode_agree() -> None:
+    pages = [site_page(story(topic)) for topic in TOPICS]
+    whole = build(pages)
+    left, right = TemplateModel(), TemplateModel()
+    for i, page in enumerate(pages):
+        (left if i % 2 else right).add(page)
+    left.merge(right)
+    merged = left.freeze()
+    small = build(pages, max_exact=10, bitset_bits=1 << 20)
+    halves = [TemplateModel(max_exact=10, bitset_bits=1 << 20) for _ in range(2)]
+    for i, page in enumerate(pages):
+        halves[i % 2].add(page)
+    halves[0].merge(halves[1])
+    small_merged = halves[0].freeze()
+    restored = pickle.loads(pickle.dumps(whole))
+    lines = site_page(story("bridge")).split("\n")
+    expected = whole.counts(lines)
+    assert expected.max() == len(TOPICS)
+    for model in (merged, small, small_merged, restored):
+        assert np.array_equal(model.counts(lines), expected)
+        assert model.template_flags(lines) == whole.template_flags(lines)
+
+
+def test_deterministic_and_order_free() -> None:
+    pages = [site_page(story(topic)) for topic in TOPICS]
+    a, b = build(pages), build(list(reversed(pages)))
+    assert np.array_equal(a._keys, b._keys) and np.array_equal(a._counts, b._counts)
+    assert pickle.dumps(a) == pickle.dumps(b)
+
+
+def test_few_pages_learn_nothing() -> None:
+    pages = [site_page(story(topic)) for topic in TOPICS[:2]]
+    model = build(pages)
+    assert not model.is_template(PROMO)
+    assert not any(model.template_flags(pages[0].split("\n")))
