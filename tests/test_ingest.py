@@ -372,7 +372,8 @@ def test_json_lines_edge_records(tmp_path: Path) -> None:
         '{"id": "nan", "text": "x", "score": NaN}',
         "[" * 100_000 + "]" * 100_000,
         '{"id": "big", "n": ' + "9" * 5000 + ', "text": "x"}',
-        json.dumps({"id": "surrogate\ud800", "text": "lone \ud800 surrogate", "title": "t\udfff"}),
+        json.dumps({"id": "surrogate\ud800", "text": "lone \ud800 surrogate", "title": "t\udfff",
+                    "meta\udc00": ["x\ud800", {"k": "\udbff"}]}),
         json.dumps({"id": True, "text": STORY}),
         json.dumps({"id": {"a": 1}, "text": STORY}),
         json.dumps({"id": "", "text": STORY}),
@@ -391,6 +392,8 @@ def test_json_lines_edge_records(tmp_path: Path) -> None:
     assert (got[f"{path}:9"] or "").startswith("invalid JSON")
     surrogate = by_id(docs)["surrogate\ufffd"]
     assert surrogate.text == "lone \ufffd surrogate" and surrogate.title == "t\ufffd"
+    assert surrogate.metadata == {"meta\ufffd": ["x\ufffd", {"k": "\ufffd"}]}
+    json.dumps(surrogate.metadata, ensure_ascii=False).encode("utf-8")
     assert got["true"] is None and got['{"a":1}'] is None and got[f"{path}:13"] is None
     assert got[f"{path}:14"] == "not a JSON object but a string"
     assert (got[f"{path}:15"] or "").startswith("invalid JSON")
@@ -470,6 +473,12 @@ def test_file_names_that_are_not_utf8_get_printable_ids(tmp_path: Path) -> None:
     assert doc.text == STORY and doc.id == "caf\ufffd.txt"
     doc.id.encode("utf-8")
     doc.source.encode("utf-8")
+
+
+def test_sources_are_one_line_whatever_the_file_name(tmp_path: Path) -> None:
+    (tmp_path / "two\nlines.txt").write_text(STORY)
+    doc = one([tmp_path])
+    assert doc.id == "two\nlines.txt" and doc.source == f"{tmp_path}/two\\nlines.txt"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
@@ -586,3 +595,67 @@ def test_folder_of_100000_small_files(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert count == n
     assert elapsed < 30, elapsed
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+LINES = st.one_of(
+    st.fixed_dictionaries({}, optional={"id": JSON_VALUES, "text": JSON_VALUES, "html": JSON_VALUES,
+                                        "title": JSON_VALUES, "x": JSON_VALUES}).map(json.dumps),
+    st.text(alphabet=st.characters(blacklist_characters="\n\r"), max_size=40),
+    st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"").decode("latin-1")),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=3000))
+def test_decode_never_crashes(data: bytes) -> None:
+    text = ingest.decode_bytes(data)
+    assert text is None or isinstance(text, str)
+    try:
+        expected = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    if ingest.binary_kind(data[:65536]) is None and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        assert text in (expected, None) or text == expected.lstrip("\ufeff")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(LINES, max_size=12))
+def test_json_lines_lose_nothing(lines: list[str]) -> None:
+    data = "\n".join(lines).encode("utf-8", "replace")
+    docs = read(["-"], stdin=io.BytesIO(data), input_format="jsonl")
+    non_blank = [ln for ln in data.split(b"\n") if ln.strip()]
+    assert len(docs) == len(non_blank)
+    assert len({d.id for d in docs}) == len(docs)
+    for doc in docs:
+        assert (doc.error is None) == bool(doc.text)
+        assert doc.error is None or "\n" not in doc.error
+        json.dumps([doc.id, doc.text, doc.title, doc.url, doc.metadata, doc.error], ensure_ascii=False).encode()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.binary(max_size=300), min_size=1, max_size=8))
+def test_every_file_of_a_folder_comes_out_once(contents: list[bytes]) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        for i, data in enumerate(contents):
+            Path(folder, f"{i}.txt").write_bytes(data)
+        docs = read([folder])
+    assert [d.id for d in docs] == sorted(f"{i}.txt" for i in range(len(contents)))
+    assert all((d.error is None) == bool(d.text) for d in docs)
+
+
+def test_device_arguments_are_refused() -> None:
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero")
+    assert one(["/dev/zero"]).error == "not a regular file"

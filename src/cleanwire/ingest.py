@@ -71,6 +71,7 @@ _BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _HTML_TAG = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|article|section|table|script|style|a|br|h[1-6])"
     r"[\s/>]", re.IGNORECASE,
@@ -213,13 +214,21 @@ def _expand(arg: str, cfg: IngestConfig) -> Iterator[_Entry]:
         return
     if stat.S_ISDIR(st.st_mode):
         yield from _walk(arg, cfg.glob, st)
+    elif stat.S_ISREG(st.st_mode) or stat.S_ISFIFO(st.st_mode):
+        yield _named(arg, arg, spool=stat.S_ISFIFO(st.st_mode))  # a pipe, e.g. <(zcat x.gz), can be read once
     else:
-        yield _named(arg, arg, spool=not stat.S_ISREG(st.st_mode))
+        yield _named(arg, arg, "not a regular file")  # a device such as /dev/zero would never end
 
 
 def _named(doc_id: str, path: str, error: str | None = None, spool: bool = False) -> _Entry:
     """An entry whose id and source are printable: a file name that is not UTF-8 arrives with lone surrogates."""
-    return _Entry(_no_surrogates(doc_id), path, _no_surrogates(path), error, spool)
+    return _Entry(_no_surrogates(doc_id), path, _printable(path), error, spool)
+
+
+def _printable(path: str) -> str:
+    """A path for one-line messages: control characters escaped, undecodable bytes replaced."""
+    path = _no_surrogates(path)
+    return _CONTROL_ANY.sub(lambda m: repr(m.group())[1:-1], path) if _CONTROL_ANY.search(path) else path
 
 
 def _walk(root: str, pattern: str | None, root_stat: os.stat_result) -> Iterator[_Entry]:
@@ -296,11 +305,12 @@ def _read_file(path: str, entry: _Entry, cfg: IngestConfig, line: list[int]) -> 
             yield error_document(entry.id, entry.source, f"too large: {size} bytes (limit {cfg.max_bytes})")
             return
         head = f.read(_SNIFF_BYTES)
-        binary = binary_kind(head)
+        fmt = known or detect_format(entry.path, head)
+        # JSON lines are judged line by line (one bad line must not lose the file), unless a signature says binary
+        binary = magic_kind(head) if fmt == "jsonl" else binary_kind(head)
         if binary is not None:
             yield error_document(entry.id, entry.source, f"binary file ({binary})")
             return
-        fmt = cfg.input_format or detect_format(entry.path, head)
         if fmt == "jsonl":
             if head.startswith(_BOM_PREFIXES[1:]):
                 yield error_document(entry.id, entry.source, "JSON lines in UTF-16/32; convert to UTF-8 (iconv)")
@@ -329,12 +339,9 @@ def _read_file(path: str, entry: _Entry, cfg: IngestConfig, line: list[int]) -> 
 
 def binary_kind(head: bytes) -> str | None:
     """What binary data `head` (the first bytes of a file) looks like, or None for text."""
-    if head.startswith(_MAGIC_PREFIXES):
-        return next(name for magic, name in _MAGIC if head.startswith(magic))
-    if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
-        return "RIFF media"
-    if head.startswith(b"BZh") and head[4:10] == b"1AY&SY":
-        return "bzip2 data; decompress it first"
+    magic = magic_kind(head)
+    if magic is not None:
+        return magic
     if head.startswith(_BOM_PREFIXES):
         return None  # UTF-16/32 text is full of NUL and control bytes; its decoded text is checked instead
     if b"\x00" in head:
@@ -342,6 +349,17 @@ def binary_kind(head: bytes) -> str | None:
     sample = head[:8192]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return "control bytes" if controls * 10 > len(sample) else None
+
+
+def magic_kind(head: bytes) -> str | None:
+    """The kind of file a known binary signature at the start of `head` announces (images, archives...)."""
+    if head.startswith(_MAGIC_PREFIXES):
+        return next(name for magic, name in _MAGIC if head.startswith(magic))
+    if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return "RIFF media"
+    if head.startswith(b"BZh") and head[4:10] == b"1AY&SY":
+        return "bzip2 data; decompress it first"
+    return None
 
 
 def detect_format(path: str, head: bytes) -> str:
@@ -547,6 +565,8 @@ def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int]) 
         except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too many integer digits
             yield error_document(fallback_id, where, f"invalid JSON: {_reason(exc).split(': ', 1)[-1]}")
             continue
+        if b"\\ud" in raw or b"\\uD" in raw:  # only \uXXXX escapes make lone surrogates
+            record = _without_surrogates(record)
         yield record_document(record, fallback_id, where, cfg)
 
 
@@ -607,6 +627,17 @@ def _json_type(value: Any) -> str:
     names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean", int: "a number",
              float: "a number", type(None): "null"}
     return names.get(type(value), type(value).__name__)
+
+
+def _without_surrogates(value: Any) -> Any:
+    """`value` with lone surrogates replaced in every string, keys included: no UTF-8 writer accepts them."""
+    if isinstance(value, str):
+        return _no_surrogates(value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _no_surrogates(text: str) -> str:
