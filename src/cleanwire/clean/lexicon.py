@@ -94,7 +94,7 @@ JUNK_PHRASES = (
     r"connect with us", r"follow us", r"find us on", r"like us on", r"keep reading", r"show (?:less|more)",
     r"read more", r"read full (?:story|article)", r"continue reading", r"exit mobile version", r"loading\.\.\.",
     r"written by", r"you can read the rest", r"read the rest", r"read the (?:full|original|complete) (?:story|article)",
-    r"share (?:this|on|via)", r"share$", r"tweet(?: this)?$", r"subscribe", r"sign up", r"newsletter",
+    r"share (?:this|on|via)", r"share:?$", r"tweet(?: this)?$", r"subscribe", r"sign up", r"newsletter",
     r"(?:log in|login)", r"(?:log out|logout)", r"sign in", r"register", r"all rights reserved", r"copyright",
     r"privacy policy", r"terms (?:of|and) (?:use|service|conditions)", r"cookie", r"skip to", r"jump to",
     r"back to top", r"click here", r"advertisement", r"sponsored", r"print (?:this|article|version|page)",
@@ -113,14 +113,28 @@ JUNK_PHRASES = (
     r"story continues below", r"article continues", r"^click to", r"javascript", r"your browser",
 )
 JUNK_PHRASE = re.compile(r"(?<!\w)(?:" + "|".join(JUNK_PHRASES) + r")(?!\w)", re.IGNORECASE)
-# Every phrase holds at least one of these words (its words that are not English
-# stopwords), so a line without any of them skips the slow alternation.
-JUNK_TRIGGERS = frozenset(
-    word
-    for phrase in JUNK_PHRASES
-    for word in re.findall(r"[a-z]{2,}", re.sub(r"\\[a-zA-Z]", " ", phrase))
-    if word not in STOPWORDS["en"]
-)
+
+
+def _phrase_words(phrase: str) -> set[str]:
+    """The words of a phrase pattern that are not English stopwords (one of them is in every match)."""
+    return {w for w in re.findall(r"[a-z]{2,}", re.sub(r"\\[a-zA-Z]", " ", phrase)) if w not in STOPWORDS["en"]}
+
+
+def _phrases_by_word() -> dict[str, re.Pattern[str]]:
+    grouped: dict[str, list[str]] = {}
+    for phrase in JUNK_PHRASES:
+        for word in sorted(_phrase_words(phrase)):
+            grouped.setdefault(word, []).append(phrase)
+    return {
+        word: re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)", re.IGNORECASE)
+        for word, phrases in grouped.items()
+    }
+
+
+# Every phrase holds at least one of its non-stopword words; a line is searched only with
+# the few phrases of the words it holds, not with the slow alternation of all of them.
+JUNK_PHRASES_BY_WORD = _phrases_by_word()
+JUNK_TRIGGERS = frozenset(JUNK_PHRASES_BY_WORD)
 # Symbols that mark junk on their own: copyright signs, "(c) 2008".
 JUNK_SYMBOLS = re.compile(r"©|\(c\) ?\d{4}", re.IGNORECASE)
 # Photo and agency credits of captions: "REUTERS/Jane Doe", "(Saul Loeb/AFP/Getty Images)".

@@ -5,18 +5,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters NFKC leaves alone that still act as spaces or as nothing at all.
-_SPACE_LIKE = dict.fromkeys(map(ord, "\t\v\f\u1680\u180e\u200b\u2060\u3000\u202f\u205f\u00a0"), " ")
-_SPACE_LIKE.update(dict.fromkeys(map(ord, "\u200c\u200d\ufeff\u00ad"), None))  # zero width, soft hyphen
-_SPACE_LIKE.update({ord("\r"): "\n", 0x2028: "\n", 0x2029: "\n", 0x85: "\n"})
-_SPACES = re.compile(r"[ ]{2,}")
+# Characters NFKC leaves alone that still act as spaces, or as nothing at all. Regex
+# passes, not str.translate: translate with a mapping is slow on non-ASCII text.
+_SPACE_RUNS = re.compile("[\t\v\f\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u2060\u3000][ \t\v\f\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u2060\u3000]*| [ \t\v\f\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u2060\u3000]+")
+_INVISIBLE = re.compile("[\u200c\u200d\ufeff\u00ad]+")
+_LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
+
+
+_ODD_SPACES = "\t\v\f\u1680\u180e\u200b\u2060"  # the space-like characters NFKC keeps
+_INVISIBLES = "\u200c\u200d\ufeff\u00ad"
+_BREAKS = "\r\u2028\u2029\x85"
 
 
 def normalize_text(text: str) -> str:
     """NFKC, odd spaces to ' ', one space between words, stripped lines, no empty lines."""
-    text = text.replace("\r\n", "\n")
+    # each pass runs only when its characters occur: `in` scans far faster than a regex
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_SPACE_LIKE)
-    text = _SPACES.sub(" ", text)
+        text = unicodedata.normalize("NFKC", text)  # also maps NBSP and the U+2000 spaces to ' '
+        if any(c in text for c in _INVISIBLES):
+            text = _INVISIBLE.sub("", text)
+    if any(c in text for c in _BREAKS):
+        text = _LINE_BREAKS.sub("\n", text)
+    if "  " in text or any(c in text for c in _ODD_SPACES):
+        text = _SPACE_RUNS.sub(" ", text)
     return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
