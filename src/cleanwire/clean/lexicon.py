@@ -102,7 +102,7 @@ JUNK_PHRASES = (
     r"related (?:articles|stories|posts|news|content|links|coverage|topics)", r"recommended for you",
     r"you (?:may|might) also like", r"more stories", r"more news", r"top stories",
     r"what are you looking for", r"search for:?$", r"^search$", r"^menu$", r"^home$", r"^(?:tag|tags):", r"^filed under",
-    r"^posted (?:in|by|on)", r"^(?:category|categories):", r"leave a (?:comment|reply)", r"\d+ (?:comment|comments)$", r"^comments?$",
+    r"^\W*posted (?:in|by|on)", r"^(?:category|categories):", r"leave a (?:comment|reply)", r"\d+ (?:comment|comments)$", r"^comments?$",
     r"post a comment", r"add (?:a |your )?comment", r"^reply$", r"^permalink", r"^image:", r"^photo:",
     r"image:", r"(?:photo|photograph|picture):", r"photo credit", r"\(photo", r"getty images", r"\bap photo",
     r"for use with this story only", r"rss feeds?", r"^rss$", r"bookmark",

@@ -65,6 +65,8 @@ _CLOSING_CHARS = frozenset("\"'”’»)]")
 _WORD_PARTS = re.compile(r"[-'’]")
 _PUNCTUATION = "\"'“”‘’«»()[]{}<>.,;:!?|•·*#/\\-–—"
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
+_GAP_COST = 6.0  # extra cost of each further line in a run of non-prose lines
+_ISOLATED = 0.6  # weight share of a prose line with no prose neighbour
 _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
 _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser  # distinct stopwords a page needs before its language's list is trusted
@@ -159,9 +161,10 @@ def classify_line(
         joins = len(CAMEL_JOIN.findall(line))
         if joins >= 2 and joins * 4 >= n:
             return STRONG_JUNK, "glued-menu", 0.0, n
-    seps = line.count("|") + line.count("•") + line.count(" - ") + line.count("·")
-    if seps >= 2 and seps * 4 >= n:
-        return JUNK, "short-link-list", 0.1, n
+    if n <= 40:
+        seps = line.count("|") + line.count("•") + line.count(" - ")
+        if seps >= 2 and seps * 4 >= n:
+            return JUNK, "short-link-list", 0.1, n
     if n < 5:
         return SHORT, "too-short", 0.3, n
     if stops is None:
@@ -232,10 +235,13 @@ def clean_lines(
     seen: set[str] = set()
     flags = template.template_flags(lines) if template is not None else None
     for i, (line, low) in enumerate(zip(lines, low_lines)):
+        if low in seen:  # a repeat is junk whatever it reads like: skip the rules
+            classes[i], rules[i], scores[i], words[i] = JUNK, "duplicate-line", 0.0, low.count(" ") + 1
+            if words[i] <= 4 and TEASER_CLOSERS.match(line):
+                _mark_teaser(classes, rules, scores, i)
+            continue
         cls, rule, score, n = classify_line(line, low, stops, cjk)
-        if low in seen:
-            cls, rule, score = JUNK, "duplicate-line", 0.0
-        elif flags is not None and flags[i]:
+        if flags is not None and flags[i] and cls != END:
             cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
         seen.add(low)
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
@@ -293,13 +299,27 @@ def _mark_teaser(classes: list[int], rules: list[str], scores: list[float], clos
 
 
 def main_region(classes: list[int], words: list[int], short_weight: float = -2.0) -> tuple[int, int]:
-    """The [start, end) run of lines with the largest total weight (Kadane)."""
+    """The [start, end) run of lines with the largest total weight (Kadane).
+
+    Each further line of a run of non-prose lines costs more than the one before: an
+    article is one block with small breaks, comment threads and teaser lists are many
+    blocks with wide breaks.
+    """
     best, best_start, best_end = 0.0, 0, 0
-    total, start = 0.0, 0
+    total, start, gap = 0.0, 0, 0
+    last = len(classes) - 1
     for i, cls in enumerate(classes):
         if total <= 0:
             total, start = 0.0, i
-        total += _weight(cls, words[i], short_weight)
+        if cls >= MEDIUM:
+            gap = 0
+            weight = _weight(cls, words[i], short_weight)
+            if (i == 0 or classes[i - 1] < MEDIUM) and (i == last or classes[i + 1] < MEDIUM):
+                weight *= _ISOLATED  # one paragraph between headlines: a teaser list, not an article
+        else:
+            gap += 1
+            weight = _weight(cls, words[i], short_weight) - _GAP_COST * (gap - 1)
+        total += weight
         if total > best:
             best, best_start, best_end = total, start, i + 1
     return best_start, best_end
