@@ -35,9 +35,10 @@ import stat
 import sys
 import tempfile
 import weakref
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Any, BinaryIO, Iterable, Iterator, Sequence
+from typing import Any, BinaryIO
 
 from charset_normalizer import from_bytes
 
@@ -76,7 +77,7 @@ _HTML_TAG = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|article|section|table|script|style|a|br|h[1-6])"
     r"[\s/>]", re.IGNORECASE,
 )
-_DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.I)
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
 _WESTERN_CHARS = re.compile("[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                             "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
 _WESTERN_CODECS = frozenset({"cp1252", "latin_1", "iso8859_15", "ascii"})
@@ -448,7 +449,7 @@ def _legacy_codec(sample: bytes) -> str | None:
     French as cp1250 (à -> ŕ); cp1252, the most common legacy encoding of web text, wins those cases.
     """
     best = from_bytes(sample).best()
-    name = best.encoding if best is not None else None
+    name: str | None = best.encoding if best is not None else None
     if name in _WESTERN_CODECS:
         return "cp1252" if name == "ascii" else name  # a sample can be ASCII where the rest is not
     if name in _OTHER_LATIN_CODECS:

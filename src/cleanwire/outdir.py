@@ -17,7 +17,8 @@ import tempfile
 import unicodedata
 from pathlib import Path
 from types import FrameType
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 TEMP_PREFIX = ".cleanwire-tmp-"
 MAX_NAME_BYTES = 150
