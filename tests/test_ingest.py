@@ -283,7 +283,8 @@ def test_empty_and_whitespace_only_inputs(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- size limits
 
 
-def _write_large(path: Path, size: int, line: bytes = b"All work and no play makes a dull story. " * 24 + b"\n") -> None:
+def _write_large(path: Path, size: int) -> None:
+    line = b"All work and no play makes a dull story. " * 24 + b"\n"
     chunk = line * (1024 * 1024 // len(line) + 1)
     with open(path, "wb") as out:
         written = 0

@@ -103,7 +103,7 @@ class _Entry:
 
 
 class InputSet:
-    """The run's inputs: file paths, folders (recursive; `cfg.glob` filters files found inside folders), "-" for stdin."""
+    """The run's inputs: file paths, folders (recursive; `cfg.glob` filters their files), "-" for stdin."""
 
     def __init__(self, inputs: Sequence[str], cfg: IngestConfig, stdin: BinaryIO | None = None) -> None:
         self._inputs = list(dict.fromkeys(inputs))  # the same argument twice is one input

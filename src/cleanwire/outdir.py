@@ -15,16 +15,17 @@ import re
 import signal
 import tempfile
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from collections.abc import Iterator
 from typing import Any
 
 TEMP_PREFIX = ".cleanwire-tmp-"
 MAX_NAME_BYTES = 150
 _HASH_CHARS = 12
 _DOTS = re.compile(r"\.{2,}")
-_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|\u202a-\u202e\u2066-\u2069\ud800-\udfff]')  # bidi overrides too
+# control characters, separators, what Windows forbids, bidi overrides (they disguise extensions), surrogates
+_UNSAFE_CHARS = re.compile(r'[\x00-\x1f\x7f-\x9f/\\:*?"<>|\u202a-\u202e\u2066-\u2069\ud800-\udfff]')
 _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
     + [f"{dev}{n}" for dev in ("COM", "LPT") for n in ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³"]]
