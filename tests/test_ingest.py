@@ -362,7 +362,8 @@ def test_json_lines_fields_pass_through_and_configurable_names(tmp_path: Path) -
     path.write_text(json.dumps(record) + "\n")
     doc = one([path], id_field="doc_id", text_field="body", url_field="link", title_field="headline")
     assert (doc.id, doc.text, doc.url, doc.title) == ("x", STORY, "https://example.org/x", "Fee agreed")
-    assert doc.metadata == {"author": "A. Writer", "score": 0.5, "flags": None, "title": 3}
+    assert (doc.author, doc.date) == ("A. Writer", None)
+    assert doc.metadata == {"score": 0.5, "flags": None, "title": 3}
 
 
 def test_json_lines_edge_records(tmp_path: Path) -> None:

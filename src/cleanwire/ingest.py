@@ -48,6 +48,8 @@ from cleanwire.document import Document
 STDIN_ARG = "-"
 STDIN_ID = "stdin"
 RENAMED_FROM_KEY = "renamed_from_id"
+AUTHOR_FIELD = "author"  # JSON string fields that fill Document.author and .date (the output has the same keys)
+DATE_FIELD = "date"
 
 _EXTENSION_FORMATS = {
     ".txt": "text", ".text": "text",
@@ -584,7 +586,10 @@ def _reject_constant(name: str) -> Any:
 
 
 def record_document(record: Any, fallback_id: str, where: str, cfg: IngestConfig) -> Document:
-    """A Document from one JSON record; fields cleanwire does not own go to metadata unchanged."""
+    """A Document from one JSON record; fields cleanwire does not own go to metadata unchanged.
+
+    cleanwire owns the id, text and html fields, and title, url, author and date when they are strings.
+    """
     if not isinstance(record, dict):
         return error_document(fallback_id, where, f"not a JSON object but {_json_type(record)}")
     fields = dict(record)
@@ -597,13 +602,12 @@ def record_document(record: Any, fallback_id: str, where: str, cfg: IngestConfig
         kind, body = "html", html
     else:
         return error_document(doc_id, where, _missing_text_reason(text, html, cfg))
-    title = fields.pop(cfg.title_field) if isinstance(fields.get(cfg.title_field), str) else None
-    url = fields.pop(cfg.url_field) if isinstance(fields.get(cfg.url_field), str) else None
-    return Document(
-        id=doc_id, text=_no_surrogates(body), source=where, kind=kind,
-        title=_no_surrogates(title) if title else None, url=_no_surrogates(url) if url else None,
-        metadata=fields,
+    title, url, author, date = (
+        _no_surrogates(fields.pop(name)) if isinstance(fields.get(name), str) else None
+        for name in (cfg.title_field, cfg.url_field, AUTHOR_FIELD, DATE_FIELD)
     )
+    return Document(id=doc_id, text=_no_surrogates(body), source=where, kind=kind, title=title, url=url,
+                    author=author, date=date, metadata=fields)
 
 
 def _missing_text_reason(text: Any, html: Any, cfg: IngestConfig) -> str:
