@@ -667,3 +667,25 @@ def test_device_arguments_are_refused() -> None:
     if not os.path.exists("/dev/zero"):
         pytest.skip("no /dev/zero")
     assert one(["/dev/zero"]).error == "not a regular file"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"<html><meta charset=" + b" " * 60_000 + b"!\xe9",
+        b"<meta " * 10_000 + b"\xe9",
+        b"<meta" + b"a" * 60_000 + b"\xe9",
+        b"<" * 100_000 + b"\xe9",
+        b"\xe9" * 100_000,
+        b"a\xe9" * 50_000,
+        b"\xe9 " * 50_000,
+        b"." * 100_000 + b"\xff",
+    ],
+    ids=["meta-spaces", "metas", "meta-long", "lt", "high", "alternating", "high-spaced", "dots"],
+)
+def test_hostile_bytes_decode_in_linear_time(data: bytes) -> None:
+    start = time.perf_counter()
+    ingest.decode_bytes(data, html=True)
+    ingest.detect_format("x", data[:65536])
+    ingest.binary_kind(data[:65536])
+    assert time.perf_counter() - start < 1.0

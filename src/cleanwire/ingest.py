@@ -79,7 +79,9 @@ _HTML_TAG = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|article|section|table|script|style|a|br|h[1-6])"
     r"[\s/>]", re.IGNORECASE,
 )
-_DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{1,40})""", re.IGNORECASE)
+# no two adjacent optional runs that can trade characters: that would backtrack quadratically
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s{0,20}=\s{0,20}["']?([A-Za-z0-9_.:-]{1,40})""",
+                               re.IGNORECASE)
 _WESTERN_CHARS = re.compile("[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
                             "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]+")
 _WESTERN_CODECS = frozenset({"cp1252", "latin_1", "iso8859_15", "ascii"})
