@@ -528,7 +528,7 @@ def _bom_codec(data: bytes) -> str | None:
 def _utf16_without_bom(head: bytes) -> str | None:
     """UTF-16 without a BOM: mostly-ASCII text leaves a NUL in every other byte."""
     half = len(head) // 2
-    if half < 2:
+    if half < 16:  # too short to tell from binary
         return None
     even, odd = head[0::2].count(0), head[1::2].count(0)
     if odd * 10 >= half * 4 and even * 20 < half:
