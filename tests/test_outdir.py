@@ -71,7 +71,14 @@ def test_hostile_ids_never_escape_and_never_collide(tmp_path: Path) -> None:
         assert path.parent == (tmp_path / "out").resolve()
         assert_safe(path.name)
         assert path.read_text() == f"text of {doc_id!r}\n"
-    assert out.names["Story"] == "Story.txt" and out.names["story"] != "story.txt"
+    assert paths["Story"].name == "Story.txt" and paths["story"].name.startswith("story-")
+    assert out.write_text("story", "again") == paths["story"]  # the same id keeps its name
+    long_a, long_b = "Y" * 300, "y" * 300
+    for doc_id in (long_a, long_b):
+        path = out.write_text(doc_id, doc_id)
+        assert_safe(path.name)
+        assert path.read_text() == doc_id + "\n"
+    assert out.write_text(long_a, "a") != out.write_text(long_b, "b")
 
 
 def test_same_id_twice_writes_the_same_file(tmp_path: Path) -> None:

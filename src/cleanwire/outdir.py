@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -63,8 +64,7 @@ class OutputDir:
         self.root.mkdir(parents=True, exist_ok=True)
         self.root = self.root.resolve()
         self._fsync = fsync  # only power loss needs it; interrupts are covered by the rename
-        self._owners: dict[str, str] = {}  # case-folded file name -> the id written there
-        self.names: dict[str, str] = {}  # id -> file name written in this run
+        self._owners: dict[int, int] = {}  # hash of a case-folded file name -> hash of the id written there
         mask = os.umask(0)
         os.umask(mask)
         self._mode = 0o666 & ~mask
@@ -72,7 +72,7 @@ class OutputDir:
 
     def write_text(self, doc_id: str, text: str) -> Path:
         """Write `text` (plus a final newline) atomically under a name made from `doc_id`; return its path."""
-        name = self.names.get(doc_id) or self._claim(doc_id)
+        name = self._claim(doc_id)
         body = text if text.endswith("\n") or not text else text + "\n"
         return self._write_atomic(name, body.encode("utf-8", errors="replace"))
 
@@ -92,21 +92,19 @@ class OutputDir:
                         os.unlink(entry.path)
 
     def _claim(self, doc_id: str) -> str:
-        """The file name for a new id: safe_filename, made distinct from names that differ only in case."""
+        """The file name for an id: safe_filename, or it plus the id's hash when a name differing only in case
+        (or Unicode normal form) belongs to another id. The first id to ask keeps the plain name; the same id
+        asking again gets the same name."""
+        me = _digest(doc_id)
         name = safe_filename(doc_id)
-        key = _fold(name)
-        if key in self._owners:
-            digest = hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-            base = name[: -len(".txt")]
-            name = f"{base}-{digest[:_HASH_CHARS]}.txt"
-            n = 2
-            while _fold(name) in self._owners:  # only an adversarial id gets here
-                name = f"{base}-{digest[:_HASH_CHARS]}-{n}.txt"
-                n += 1
-            key = _fold(name)
-        self._owners[key] = doc_id
-        self.names[doc_id] = name
-        return name
+        tag = f"{me:016x}"[:_HASH_CHARS]
+        tagged = (_tagged(name, f"-{tag}-{n}" if n else f"-{tag}") for n in itertools.count())
+        candidates = itertools.chain([name], tagged)
+        for candidate in candidates:
+            # keys and owners are 64-bit hashes: a million names cost tens of MB, not hundreds
+            if self._owners.setdefault(_digest(_fold(candidate)), me) == me:
+                return candidate
+        raise AssertionError("unreachable")
 
     def _write_atomic(self, name: str, data: bytes) -> Path:
         target = self.root / name
@@ -128,6 +126,17 @@ class OutputDir:
                     os.unlink(tmp)
                 raise
         return target
+
+
+def _tagged(name: str, suffix: str) -> str:
+    """`name` with `suffix` before ".txt", shortened so the whole stays within MAX_NAME_BYTES."""
+    budget = MAX_NAME_BYTES - len(".txt") - len(suffix.encode("utf-8"))
+    base = name[: -len(".txt")].encode("utf-8")[:budget].decode("utf-8", errors="ignore")
+    return f"{base}{suffix}.txt"
+
+
+def _digest(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
 def _fold(name: str) -> str:
