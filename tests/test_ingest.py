@@ -689,3 +689,12 @@ def test_hostile_bytes_decode_in_linear_time(data: bytes) -> None:
     ingest.detect_format("x", data[:65536])
     ingest.binary_kind(data[:65536])
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_record_that_cannot_be_processed_fails_alone(tmp_path: Path) -> None:
+    deep = '{"id": "deep", "text": "x", "m": ' + "[" * 5000 + '"\\ud800"' + "]" * 5000 + "}"
+    path = tmp_path / "r.jsonl"
+    path.write_text("\n".join([deep, json.dumps({"id": "after", "text": STORY})]) + "\n")
+    docs = read([path])
+    assert [d.id for d in docs][-1] == "after" and docs[-1].text == STORY
+    assert len(docs) == 2 and docs[0].error

@@ -15,11 +15,14 @@ Rules (the README's "What happens when..." follows them):
   (matched against the file name, or the relative path when the pattern holds a "/"); file arguments are
   always read. Folders reached through symlinks are followed; a symlink back to one of its own parents is
   one error ("symlink loop"); a folder reached twice by other routes is read once.
-- stdin and other non-regular file arguments (FIFOs, /dev/fd/N) are spooled to a temporary file on first
-  read, so `documents()` can be called again (template learning, then cleaning).
-- Decoding: UTF-8 (BOM or not), UTF-16/32 with a BOM, mostly-UTF-8 with a few invalid bytes (replaced by
-  U+FFFD), else the charset an HTML page declares, else charset-normalizer (cp1252, latin-1, Shift-JIS, ...).
+- stdin and FIFO arguments (e.g. `<(zcat x.gz)`) are spooled to a temporary file on first read, so
+  `documents()` can be called again (template learning, then cleaning); devices are refused.
+- Decoding: UTF-8 (BOM or not), UTF-16/32 (BOM, or ASCII-heavy without one), mostly-UTF-8 with a few invalid
+  bytes (replaced by U+FFFD), else the charset an HTML page declares, else charset-normalizer corrected
+  towards cp1252 for Western text (cp1252, latin-1, cp1250, cp1251, Shift-JIS, GB18030, Big5, EUC-KR...).
   Images, archives, compressed data and text with no plausible encoding are "binary file (...)" errors.
+- Size: text and HTML files above `max_bytes` are refused unread; JSON lines are streamed, and one line
+  above `max_line_bytes` is refused (skipped without being held) while the file goes on.
 - Empty or whitespace-only inputs (and JSON records with an empty text) are "empty input" errors: they
   carry no story, and counting them as errors makes a broken scrape visible in the exit code.
 """
@@ -570,9 +573,13 @@ def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int]) 
         except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too many integer digits
             yield error_document(fallback_id, where, f"invalid JSON: {_reason(exc).split(': ', 1)[-1]}")
             continue
-        if b"\\ud" in raw or b"\\uD" in raw:  # only \uXXXX escapes make lone surrogates
-            record = _without_surrogates(record)
-        yield record_document(record, fallback_id, where, cfg)
+        try:
+            if b"\\ud" in raw or b"\\uD" in raw:  # only \uXXXX escapes make lone surrogates
+                record = _without_surrogates(record)
+            doc = record_document(record, fallback_id, where, cfg)
+        except Exception as exc:  # e.g. a record nested too deeply to walk: this line fails, the file goes on
+            doc = error_document(fallback_id, where, _reason(exc))
+        yield doc
 
 
 def _json_text(raw: bytes) -> str:
