@@ -642,7 +642,7 @@ def test_json_lines_lose_nothing(lines: list[str]) -> None:
     data = "\n".join(lines).encode("utf-8", "replace")
     docs = read(["-"], stdin=io.BytesIO(data), input_format="jsonl")
     non_blank = [ln for ln in data.split(b"\n") if ln.strip()]
-    assert len(docs) == len(non_blank)
+    assert len(docs) == max(1, len(non_blank))  # no record at all: one "empty input" error for the input
     assert len({d.id for d in docs}) == len(docs)
     for doc in docs:
         assert (doc.error is None) == bool(doc.text)
@@ -698,3 +698,19 @@ def test_a_record_that_cannot_be_processed_fails_alone(tmp_path: Path) -> None:
     docs = read([path])
     assert [d.id for d in docs][-1] == "after" and docs[-1].text == STORY
     assert len(docs) == 2 and docs[0].error
+
+
+def test_json_lines_sniffing_survives_a_broken_line() -> None:
+    lines = [json.dumps({"id": "a", "text": STORY}), "{broken json", json.dumps({"id": "c", "text": 42})]
+    docs = read(["-"], stdin=io.BytesIO("\n".join(lines).encode()))
+    assert [(d.id, d.error is None) for d in docs] == [("a", True), ("stdin:2", False), ("c", False)]
+    docs = read(["-"], stdin=io.BytesIO("\n".join(["{broken", *lines[:1], *lines[:1]]).encode()))
+    assert [d.id for d in docs] == ["stdin:1", "a", "a#2"]
+    assert one_stdin(b"{not json at all}\nand some text\n").kind == "text"
+
+
+def test_json_lines_without_records_are_one_empty_input(tmp_path: Path) -> None:
+    path = tmp_path / "blank.jsonl"
+    path.write_text("\n  \n\n")
+    assert one([path]).error == "empty input"
+    assert one_stdin(b"\n", input_format="jsonl").error == "empty input"

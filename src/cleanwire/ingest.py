@@ -387,23 +387,22 @@ def detect_format(path: str, head: bytes) -> str:
 
 
 def _looks_like_jsonl(text: str, truncated: bool) -> bool:
-    """The first few complete non-blank lines each parse as a JSON object (a first line too long to see counts)."""
+    """The first complete non-blank line is a JSON object, or most of the first five are (a broken line
+    then is one error, not the whole file read as a text dump); a first line too long to see counts."""
     lines = text.split("\n")
     if truncated:
         lines = lines[:-1]
-    checked = 0
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            if not isinstance(json.loads(line), dict):
-                return False
-        except (ValueError, RecursionError):
-            return False
-        checked += 1
-        if checked == 5:
-            break
-    return checked > 0 or truncated
+    verdicts = [_is_json_object(line) for line in lines if line.strip()][:5]
+    if not verdicts:
+        return truncated
+    return verdicts[0] or sum(verdicts) * 2 > len(verdicts)
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
 
 
 def decode_bytes(data: bytes, html: bool = False) -> str | None:
@@ -548,9 +547,12 @@ def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int]) 
     """One document per non-blank line, streamed; a bad line is an error document and the file goes on."""
     limit = cfg.max_line_bytes
     lineno = 0
+    records = 0
     while True:
         raw = f.readline(limit + 1)
         if not raw:
+            if records == 0:  # a file of blank lines is an input too: it must show up
+                yield error_document(entry.id, entry.source, "empty input")
             return
         lineno += 1
         line[0] = lineno
@@ -559,12 +561,14 @@ def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int]) 
         if len(raw) > limit and not raw.endswith(b"\n"):
             while raw and not raw.endswith(b"\n"):  # skip the rest of the line without holding it
                 raw = f.readline(_SKIP_CHUNK)
+            records += 1
             yield error_document(fallback_id, where, f"JSON line longer than {limit} bytes")
             continue
         if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
             continue
+        records += 1
         try:
             record = json.loads(_json_text(raw), parse_constant=_reject_constant)
         except RecursionError:
