@@ -45,6 +45,7 @@ def test_safe_filename_on_hostile_ids(doc_id: str) -> None:
 def test_safe_filename_keeps_plain_ids_and_hashes_changed_ones() -> None:
     assert safe_filename("000_3ff13f3d5dec7158.txt") == "000_3ff13f3d5dec7158.txt"
     assert safe_filename("story-1") == "story-1.txt"
+    assert safe_filename("a.TXT") == "a.TXT.txt"
     assert safe_filename("a/b") != safe_filename("a_b") == "a_b.txt"
     assert safe_filename("a/b").startswith("a_b-")
     long_a, long_b = "x" * 300, "x" * 299 + "y"

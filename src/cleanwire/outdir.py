@@ -41,7 +41,7 @@ def safe_filename(doc_id: str) -> str:
     had to be changed or shortened gets a hash of the full id appended, so two different ids never map to
     the same name by accident (`a/b` -> `a_b-<hash>.txt`, not `a_b.txt`).
     """
-    stem = doc_id[:-4] if doc_id.lower().endswith(".txt") else doc_id
+    stem = doc_id[:-4] if doc_id.endswith(".txt") else doc_id
     safe = unicodedata.normalize("NFC", _DOTS.sub("_", _UNSAFE_CHARS.sub("_", stem))).strip(" .")
     if safe.split(".")[0].upper().rstrip(" ") in _RESERVED:
         safe = "_" + safe
