@@ -28,69 +28,168 @@ class Signature:
     hashes: np.ndarray  # sorted unique uint64 sampled fingerprints of the squeezed text
     length: int  # characters of the squeezed text (letters and digits only)
     words: int  # tokens of the match key (a character counts as a token in spaceless scripts)
-    exact: int  # 64-bit hash of the token sequence of the match key (exact duplicates)
+    exact: int  # 64-bit hash of the match key's code points (exact duplicates after normalisation)
 
 
-def match_key(text: str) -> str:
-    """Normalised text for matching: NFKC, casefolded, tokens of letters/digits joined by one space."""
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    key = _NON_WORD.sub(" ", text.casefold())
-    if _SPACELESS.search(key):
-        key = _SPACELESS.sub(r" \1 ", key)
-    return " ".join(key.split())
+# ASCII fast path: letters and digits stay, everything else becomes a space
+_ASCII_TABLE = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes([32] * 128)
 
 
-_ASCII_WORD = np.array([chr(c).isalnum() for c in range(128)], dtype=bool)
-
-
-def _is_spaceless(c: int) -> bool:
-    """Whether code point `c` belongs to a script written without spaces."""
-    return _SPACELESS.match(chr(c)) is not None
-
-
-def _classify(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of word characters (letters, digits) and of spaceless-script characters."""
-    word = _ASCII_WORD[np.minimum(codes, 127)]
-    spaceless = np.zeros(len(codes), dtype=bool)
-    high = codes >= 128
-    if high.any():
+def _classify(codes: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Mask of word characters (letters, digits) and whether any is from a spaceless script."""
+    word = np.frombuffer(_ASCII_TABLE, dtype=np.uint8)[np.minimum(codes, 255)] != 32
+    high = np.flatnonzero(codes >= 128)
+    spaceless = False
+    if len(high):
         # few distinct non-ASCII characters per text: classify each once with str methods
-        where = np.flatnonzero(high)
-        distinct, inverse = np.unique(codes[where], return_inverse=True)
-        is_word = np.array([chr(c).isalnum() for c in distinct.tolist()], dtype=bool)
-        is_spaceless = np.array([_is_spaceless(c) for c in distinct.tolist()], dtype=bool)
-        word[where] = is_word[inverse]
-        spaceless[where] = is_spaceless[inverse] & is_word[inverse]
+        values = codes[high]
+        distinct = sorted_unique(values)
+        inverse = np.searchsorted(distinct, values)
+        chars = [chr(c) for c in distinct.tolist()]
+        is_word = np.array([c.isalnum() for c in chars], dtype=bool)
+        word[high] = is_word[inverse]
+        spaceless = any(_SPACELESS.match(c) is not None for c, w in zip(chars, is_word.tolist()) if w)
     return word, spaceless
 
 
-def shingle_hashes(codes: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Seeded 64-bit hashes of every k-character window of `codes` (code points), vectorised."""
-    n = len(codes)
-    if n < k:
+def _join_words(codes: np.ndarray, word: np.ndarray) -> np.ndarray:
+    """The word characters of `codes` with one space (32) between runs, none at the ends."""
+    previous = np.empty_like(word)
+    previous[0] = False
+    previous[1:] = word[:-1]
+    keep = word | previous  # a word character, or the first separator after one
+    out = np.where(word, codes, codes.dtype.type(32))[keep]
+    if len(out) and out[-1] == 32:
+        out = out[:-1]
+    return out
+
+
+def _word_codes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the normalised, casefolded text and the mask of its word characters.
+
+    In scripts written without spaces the text is first rewritten with a space around each
+    character, so that every character is a token.
+    """
+    if text.isascii():
+        codes = np.frombuffer(text.lower().encode("ascii"), dtype=np.uint8)
+        return codes, np.frombuffer(_ASCII_TABLE, dtype=np.uint8)[codes] != 32
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    folded = text.casefold()
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    word, spaceless = _classify(codes)
+    if spaceless:
+        key = " ".join(_SPACELESS.sub(r" \1 ", _NON_WORD.sub(" ", folded)).split())
+        codes = _key_codes(key)
+        word = codes != 32
+    return codes, word
+
+
+def match_key(text: str) -> str:
+    """Normalised text for matching: NFKC, casefolded, tokens of letters/digits joined by one space.
+
+    Characters of scripts written without spaces (Chinese, Japanese) are tokens of their own.
+    """
+    if not text:
+        return ""
+    codes, word = _word_codes(text)
+    joined = _join_words(codes, word)
+    return joined.tobytes().decode("ascii") if joined.dtype == np.uint8 else joined.tobytes().decode("utf-32-le")
+
+
+def token_hashes(text: str, seed: int) -> np.ndarray:
+    """Seeded 64-bit hashes of the tokens of `match_key(text)`, in order, computed without building it."""
+    if not text:
         return np.empty(0, dtype=np.uint64)
-    base = (0x9E3779B97F4A7C15 ^ (seed * 0xBF58476D1CE4E5B9)) & _MASK64 | 1  # odd: invertible mod 2**64
-    inverse = pow(base, -1, 1 << 64)
-    codes = codes.astype(np.uint64) + np.uint64(seed & 0xFFFF)
+    codes, word = _word_codes(text)
+    if not len(codes):
+        return np.empty(0, dtype=np.uint64)
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    if not len(starts):
+        return np.empty(0, dtype=np.uint64)
+    return _span_hashes(codes, starts, ends, seed)
+
+
+def _key_codes(key: str) -> np.ndarray:
+    """Code points of a match key."""
+    if key.isascii():
+        return np.frombuffer(key.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _powers(base: int, n: int) -> np.ndarray:
+    """base**0 .. base**(n-1) modulo 2**64, by doubling (cumprod is several times slower)."""
+    powers = np.empty(max(n, 1), dtype=np.uint64)
+    powers[0] = 1
+    filled, step = 1, base
     with np.errstate(over="ignore"):
-        powers = np.full(n, base, dtype=np.uint64)
-        powers[0] = 1
-        np.cumprod(powers, out=powers)
+        while filled < n:
+            take = min(filled, n - filled)
+            np.multiply(powers[:take], np.uint64(step), out=powers[filled:filled + take])
+            filled += take
+            step = step * step & _MASK64
+    return powers[:n]
+
+
+def _span_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
+    """Seeded 64-bit hashes of the spans codes[start:end], all at once (polynomial, then mixed)."""
+    n = len(codes)
+    base = (0x9E3779B97F4A7C15 ^ (seed * 0xBF58476D1CE4E5B9)) & _MASK64 | 1  # odd: invertible mod 2**64
+    powers = _powers(base, n)
+    with np.errstate(over="ignore"):
         prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum(codes * powers, out=prefix[1:])
-        # window i = sum_j c[i+j] * base**j, i.e. the prefix difference divided by base**i
-        unpow = np.full(n - k + 1, inverse, dtype=np.uint64)
-        unpow[0] = 1
-        np.cumprod(unpow, out=unpow)
-        h = (prefix[k:] - prefix[:-k]) * unpow
-        # finaliser (splitmix64) so that sampling on h % p sees well-mixed bits
+        np.cumsum((codes.astype(np.uint64) + np.uint64(seed & 0xFFFF)) * powers, out=prefix[1:])
+        # span = sum_j c[start+j] * base**j: the prefix difference divided by base**start, and
+        # base**-start = base**-(n-1) * base**(n-1-start)
+        unpow = powers[n - 1 - starts] * np.uint64(pow(base, -(n - 1), 1 << 64))
+        h = (prefix[ends] - prefix[starts]) * unpow
+    return _mix(h)
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser in place: well-mixed bits, so sampling on the low bits is fair."""
+    with np.errstate(over="ignore"):
         h ^= h >> np.uint64(30)
         h *= np.uint64(0xBF58476D1CE4E5B9)
         h ^= h >> np.uint64(27)
         h *= np.uint64(0x94D049BB133111EB)
         h ^= h >> np.uint64(31)
     return h
+
+
+def shingle_hashes(codes: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Seeded 64-bit hashes of every k-character window of `codes` (code points), vectorised.
+
+    The window sums sum_j c[i+j] * base**j are built by doubling (windows of 1, 2, 4, ...
+    characters) and joined along the bits of k: a few vector operations, no per-window loop.
+    """
+    n = len(codes)
+    if n < k:
+        return np.empty(0, dtype=np.uint64)
+    base = (0x9E3779B97F4A7C15 ^ (seed * 0xBF58476D1CE4E5B9)) & _MASK64 | 1
+    with np.errstate(over="ignore"):
+        part = codes.astype(np.uint64) + np.uint64(seed & 0xFFFF)  # windows of `width` characters
+        width, part_pow = 1, base  # part_pow = base**width
+        total: np.ndarray | None = None  # windows of `total_width` characters
+        total_width, total_pow = 0, 1
+        remaining = k
+        while True:
+            if remaining & 1:
+                if total is None:
+                    total = part[: n - k + 1].copy()
+                else:
+                    total += part[total_width: total_width + n - k + 1] * np.uint64(total_pow)
+                total_width += width
+                total_pow = total_pow * part_pow & _MASK64
+            remaining >>= 1
+            if not remaining:
+                break
+            part = part[:-width] + part[width:] * np.uint64(part_pow)
+            width *= 2
+            part_pow = part_pow * part_pow & _MASK64
+    assert total is not None
+    return _mix(total)
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -102,24 +201,25 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
 
 
 def signature(text: str, cfg: DedupConfig) -> Signature:
-    """The fingerprint signature of one clean text (same tokens as `match_key`, computed in numpy)."""
-    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    codes = np.frombuffer(text.casefold().encode("utf-32-le"), dtype=np.uint32)
-    word, spaceless = _classify(codes)
-    # a token starts at a word character after a separator, and at every spaceless character
-    previous = np.concatenate(([False], word[:-1]))
-    after_spaceless = np.concatenate(([False], spaceless[:-1]))
-    starts = word & (~previous | spaceless | after_spaceless)
-    squeezed = codes[word]
-    boundaries = np.flatnonzero(starts[word]).astype(np.uint32)
+    """The fingerprint signature of one clean text."""
+    if not text:
+        return Signature(np.empty(0, dtype=np.uint64), 0, 0, xxhash.xxh64_intdigest(b"", seed=cfg.seed))
+    codes, word = _word_codes(text)
+    key = _join_words(codes, word)  # the match key's code points
+    if key.dtype != np.uint8 and (not len(key) or key.max() < 128):
+        key = key.astype(np.uint8)  # an ASCII key hashes the same whatever the text held
+    squeezed = key[key != 32]  # n-grams run across word boundaries: lost spaces do not matter
+    words = len(key) - len(squeezed) + 1 if len(key) else 0
     h = shingle_hashes(squeezed, cfg.shingle_chars, cfg.seed)
-    words = len(boundaries)
     if words >= cfg.short_words:
         # mod-p sampling keeps the same n-grams in every document, so shared text keeps
         # shared fingerprints wherever it sits (what containment needs); winnowing would not
-        h = h[h % np.uint64(cfg.sample_mod) == 0]
+        p = cfg.sample_mod
+        h = h[(h & np.uint64(p - 1) if p & (p - 1) == 0 else h % np.uint64(p)) == 0]
     # short texts keep every n-gram: they match only near-exact text, and need the evidence
-    exact = xxhash.xxh64(squeezed.tobytes(), seed=cfg.seed)
-    exact.update(boundaries.tobytes())
-    return Signature(hashes=sorted_unique(h), length=len(squeezed), words=words, exact=exact.intdigest())
+    return Signature(
+        hashes=sorted_unique(h),
+        length=len(squeezed),
+        words=words,
+        exact=xxhash.xxh64_intdigest(key.tobytes(), seed=cfg.seed),
+    )

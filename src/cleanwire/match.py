@@ -9,7 +9,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import Signature, match_key
+from cleanwire.fingerprint import Signature, match_key, token_hashes
 
 RELATIONS = ("exact", "near-duplicate", "excerpt")
 
@@ -119,66 +119,118 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
         yield code >> 32, code & 0xFFFFFFFF
 
 
-def aligned_blocks(left: list[str], right: list[str], min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
+_FIRST_CHAR = 0x10000  # token k is written as chr(_FIRST_CHAR + k): past the surrogates
+_MAX_TOKENS = 0x110000 - _FIRST_CHAR
+
+
+def token_strings(token_lists: Mapping[int, Sequence[str]]) -> dict[int, str]:
+    """Each token list as a string of one character per token, equal tokens equal characters.
+
+    rapidfuzz aligns strings several times faster than lists, so every distinct token of the
+    batch becomes one character of a vocabulary shared by the batch.
+    """
+    vocabulary: dict[str, str] = {}
+    out = {}
+    for i, tokens in token_lists.items():
+        for token in tokens:
+            if token not in vocabulary:
+                # past ~1M distinct tokens in one batch characters repeat: a rare false equal word
+                vocabulary[token] = chr(_FIRST_CHAR + len(vocabulary) % _MAX_TOKENS)
+        out[i] = "".join(map(vocabulary.__getitem__, tokens))
+    return out
+
+
+def _chars(text: str) -> np.ndarray:
+    """The code points of a token string."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _blocks(left: str, right: str, min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
     """Shared runs (i, j, size) of at least `min_block` tokens, sorted; later passes find moved passages."""
     blocks: list[tuple[int, int, int]] = []
-    left_index, right_index = list(range(len(left))), list(range(len(right)))
-    for _ in range(passes):
-        if not left_index or not right_index:
+    found = [m for m in Indel.opcodes(left, right).as_matching_blocks() if m.size >= min_block]
+    blocks.extend((m.a, m.b, m.size) for m in found)
+    shared = sum(m.size for m in found)
+    if passes < 2 or not found or min(len(left), len(right)) - shared < min_block:
+        return blocks
+    # moved passages: align what is left over on both sides, then keep only runs that are
+    # contiguous in both texts
+    left_chars, right_chars = _chars(left), _chars(right)
+    used_left = np.zeros(len(left), dtype=bool)
+    used_right = np.zeros(len(right), dtype=bool)
+    for m in found:
+        used_left[m.a:m.a + m.size] = True
+        used_right[m.b:m.b + m.size] = True
+    index_left, index_right = np.flatnonzero(~used_left), np.flatnonzero(~used_right)
+    for _ in range(passes - 1):
+        if len(index_left) < min_block or len(index_right) < min_block:
             break
-        a = [left[i] for i in left_index]
-        b = [right[j] for j in right_index]
-        found = [m for m in Indel.opcodes(a, b).as_matching_blocks() if m.size >= min_block]
+        rest_left = left_chars[index_left].tobytes().decode("utf-32-le")
+        rest_right = right_chars[index_right].tobytes().decode("utf-32-le")
+        found = [m for m in Indel.opcodes(rest_left, rest_right).as_matching_blocks() if m.size >= min_block]
         if not found:
             break
-        used_a: set[int] = set()
-        used_b: set[int] = set()
+        keep_left = np.ones(len(index_left), dtype=bool)
+        keep_right = np.ones(len(index_right), dtype=bool)
         for m in found:
-            # a run is shared only if it is contiguous in both original texts
-            start = 0
-            while start < m.size:
-                end = start + 1
-                while (end < m.size and left_index[m.a + end] == left_index[m.a + end - 1] + 1
-                       and right_index[m.b + end] == right_index[m.b + end - 1] + 1):
-                    end += 1
+            keep_left[m.a:m.a + m.size] = False
+            keep_right[m.b:m.b + m.size] = False
+            at_left, at_right = index_left[m.a:m.a + m.size], index_right[m.b:m.b + m.size]
+            cuts = np.flatnonzero((np.diff(at_left) != 1) | (np.diff(at_right) != 1)) + 1
+            for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), m.size]):
                 if end - start >= min_block:
-                    blocks.append((left_index[m.a + start], right_index[m.b + start], end - start))
-                start = end
-            used_a.update(range(m.a, m.a + m.size))
-            used_b.update(range(m.b, m.b + m.size))
-        left_index = [i for k, i in enumerate(left_index) if k not in used_a]
-        right_index = [j for k, j in enumerate(right_index) if k not in used_b]
+                    blocks.append((int(at_left[start]), int(at_right[start]), end - start))
+        index_left, index_right = index_left[keep_left], index_right[keep_right]
     blocks.sort()
     return blocks
 
 
-def scores(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[float, float]:
-    """(similarity, containment) of two match keys from their aligned shared passages."""
-    a, b = key_a.split(), key_b.split()
-    if not a or not b:
-        return 0.0, 0.0
-    if a == b:
-        return 1.0, 1.0
-    shared = sum(size for _, _, size in aligned_blocks(a, b, cfg.min_block))
-    return 2 * shared / (len(a) + len(b)), shared / min(len(a), len(b))
+def aligned_blocks(left: Sequence[str], right: Sequence[str], min_block: int) -> list[tuple[int, int, int]]:
+    """Shared passages of two token lists as (index in left, index in right, tokens), in left's order."""
+    chars = token_strings({0: left, 1: right})
+    return _blocks(chars[0], chars[1], min_block)
 
 
-def judge(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
-    """(relation or None, similarity, containment) of two match keys."""
-    if not key_a or not key_b:
+def token_chars(text: str, cfg: DedupConfig) -> str:
+    """The tokens of `match_key(text)` as one character each, for rapidfuzz (which aligns strings fastest).
+
+    A token's character comes from 20 bits of its seeded 64-bit hash: two different words of a
+    pair share one with odds of about one in a million per pair of words, which can at most bridge
+    a one-word gap between shared passages (a passage needs `min_block` equal tokens in a row).
+    """
+    hashes = token_hashes(text, cfg.seed)
+    return ((hashes >> np.uint64(44)) + np.uint64(_FIRST_CHAR)).astype(np.uint32).tobytes().decode("utf-32-le")
+
+
+def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
+                 cfg: DedupConfig) -> tuple[str | None, float, float]:
+    """The verdict on two texts that are not exact duplicates, from their token characters."""
+    if not chars_a or not chars_b:
         return None, 0.0, 0.0
-    if key_a == key_b:
-        return "exact", 1.0, 1.0
-    similarity, containment = scores(key_a, key_b, cfg)
-    if min(key_a.count(" "), key_b.count(" ")) + 1 < cfg.short_words:
+    shared = sum(size for _, _, size in _blocks(chars_a, chars_b, cfg.min_block))
+    similarity = 2 * shared / (len(chars_a) + len(chars_b))
+    containment = shared / min(len(chars_a), len(chars_b))
+    if min(len(chars_a), len(chars_b)) < cfg.short_words:
         # too little text to trust shared passages: only near-exact text (a typo or two) matches
-        similarity = Indel.normalized_similarity(key_a, key_b)
+        similarity = Indel.normalized_similarity(*keys())
         return ("near-duplicate" if similarity >= cfg.short_similarity else None), similarity, containment
     if similarity >= cfg.near_threshold:
         return "near-duplicate", similarity, containment
     if containment >= cfg.excerpt_threshold:
         return "excerpt", similarity, containment
     return None, similarity, containment
+
+
+def judge(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
+    """(relation or None, similarity, containment) of two match keys (or texts).
+
+    Similarity is the share of both texts in shared passages (runs of `min_block` words, found
+    in order, then among the leftovers, so moved paragraphs count); containment is the share of
+    the smaller text in them.
+    """
+    if key_a == key_b and key_a:
+        return "exact", 1.0, 1.0
+    return _judge_chars(token_chars(key_a, cfg), token_chars(key_b, cfg), lambda: (key_a, key_b), cfg)
 
 
 def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
@@ -197,16 +249,16 @@ def find_matches(
 
     def flush() -> None:
         texts = load_texts(sorted({i for pair in batch for i in pair}))
-        keys = {i: match_key(t) for i, t in texts.items()}
+        chars = {i: token_chars(t, cfg) for i, t in texts.items()}
         for a, b in batch:
-            relation, similarity, containment = judge(keys[a], keys[b], cfg)
+            keys = lambda a=a, b=b: (match_key(texts[a]), match_key(texts[b]))  # noqa: E731
+            relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg)
             if relation is not None:
                 matches.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
         batch.clear()
 
     for a, b in candidate_pairs(signatures, cfg):
-        sa, sb = signatures[a], signatures[b]
-        if sa.exact == sb.exact:
+        if signatures[a].exact == signatures[b].exact:
             matches.append(Match(a, b, "exact", 1.0, 1.0))
             continue
         batch.append((a, b))
