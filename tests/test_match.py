@@ -159,3 +159,14 @@ def test_find_matches_loads_texts_in_batches() -> None:
     matches = find_matches([signature(t, cfg) for t in texts], load, cfg)
     assert [(m.a, m.b) for m in matches] == [(i, i + 5) for i in range(5)]
     assert len(calls) == 3 and all(len(c) <= 4 for c in calls)
+
+
+def test_verification_can_run_on_an_engine_with_the_same_result() -> None:
+    from cleanwire.engines.local import LocalEngine
+
+    base = ["\n".join(paragraphs(s)) for s in range(6)]
+    texts = base + [t.replace(", ", " ").replace(". ", " X. ", 1) for t in base] + ["\n".join(paragraphs(0)[:2])]
+    sigs = [signature(t, CFG) for t in texts]
+    cfg = replace(CFG, batch_pairs=2)
+    load = lambda ords: {i: texts[i] for i in ords}  # noqa: E731
+    assert find_matches(sigs, load, cfg, LocalEngine(jobs=2).map) == find_matches(sigs, load, cfg)

@@ -102,13 +102,19 @@ def token_hashes(text: str, seed: int) -> np.ndarray:
     if not text:
         return np.empty(0, dtype=np.uint64)
     codes, word = _word_codes(text)
-    if not len(codes):
+    padded = np.zeros(len(word) + 2, dtype=bool)
+    padded[1:-1] = word
+    edges = np.flatnonzero(padded[1:] != padded[:-1])  # token starts and ends, alternating
+    if not len(edges):
         return np.empty(0, dtype=np.uint64)
-    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    if not len(starts):
-        return np.empty(0, dtype=np.uint64)
-    return _span_hashes(codes, starts, ends, seed)
+    lengths = edges[1::2] - edges[0::2]
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))  # token starts among the word characters
+    # token hash = sum of c * base**(offset in token): powers only up to the longest token
+    offsets = np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
+    base = (0x9E3779B97F4A7C15 ^ (seed * 0xBF58476D1CE4E5B9)) & _MASK64 | 1
+    with np.errstate(over="ignore"):
+        values = (codes[word].astype(np.uint64) + np.uint64(seed & 0xFFFF)) * _powers(base, int(lengths.max()))[offsets]
+        return _mix(np.add.reduceat(values, starts))
 
 
 def _key_codes(key: str) -> np.ndarray:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -176,7 +177,7 @@ def _blocks(left: str, right: str, min_block: int, passes: int = 3) -> list[tupl
             keep_left[m.a:m.a + m.size] = False
             keep_right[m.b:m.b + m.size] = False
             at_left, at_right = index_left[m.a:m.a + m.size], index_right[m.b:m.b + m.size]
-            cuts = np.flatnonzero((np.diff(at_left) != 1) | (np.diff(at_right) != 1)) + 1
+            cuts = np.flatnonzero((at_left[1:] - at_left[:-1] != 1) | (at_right[1:] - at_right[:-1] != 1)) + 1
             for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), m.size]):
                 if end - start >= min_block:
                     blocks.append((int(at_left[start]), int(at_right[start]), end - start))
@@ -238,33 +239,54 @@ def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, floa
     return judge(match_key(text_a), match_key(text_b), cfg)
 
 
+def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str]], cfg: DedupConfig) -> list[Match]:
+    """The verified matches among one batch of candidate pairs, given the texts of their documents.
+
+    A top-level function of (item, state), so an engine can run batches in worker processes.
+    """
+    pairs, texts = batch
+    chars = {i: token_chars(t, cfg) for i, t in texts.items()}
+    found = []
+    for a, b in pairs:
+        keys = lambda a=a, b=b: (match_key(texts[a]), match_key(texts[b]))  # noqa: E731
+        relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg)
+        if relation is not None:
+            found.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
+    return found
+
+
+MapBatches = Callable[[Callable[[Any, DedupConfig], list[Match]], Iterable[Any], DedupConfig], Iterable[list[Match]]]
+
+
 def find_matches(
     signatures: Sequence[Signature],
     load_texts: Callable[[Sequence[int]], Mapping[int, str]],
     cfg: DedupConfig,
+    map_batches: MapBatches | None = None,
 ) -> list[Match]:
-    """Verified matches among all documents, in (a, b) order; texts are loaded one batch at a time."""
+    """Verified matches among all documents, sorted by (a, b).
+
+    Candidate pairs are verified in batches of `cfg.batch_pairs`; `load_texts` gives the texts of
+    one batch at a time, so only those are held. `map_batches(fn, batches, cfg)` (an engine's
+    ordered map, e.g. over a process pool) runs the verification; by default it runs here.
+    """
     matches: list[Match] = []
-    batch: list[tuple[int, int]] = []
 
-    def flush() -> None:
-        texts = load_texts(sorted({i for pair in batch for i in pair}))
-        chars = {i: token_chars(t, cfg) for i, t in texts.items()}
-        for a, b in batch:
-            keys = lambda a=a, b=b: (match_key(texts[a]), match_key(texts[b]))  # noqa: E731
-            relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg)
-            if relation is not None:
-                matches.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
-        batch.clear()
+    def batches() -> Iterator[tuple[list[tuple[int, int]], Mapping[int, str]]]:
+        batch: list[tuple[int, int]] = []
+        for a, b in candidate_pairs(signatures, cfg):
+            if signatures[a].exact == signatures[b].exact:
+                matches.append(Match(a, b, "exact", 1.0, 1.0))  # no text needed
+                continue
+            batch.append((a, b))
+            if len(batch) >= cfg.batch_pairs:
+                yield batch, load_texts(sorted({i for pair in batch for i in pair}))
+                batch = []
+        if batch:
+            yield batch, load_texts(sorted({i for pair in batch for i in pair}))
 
-    for a, b in candidate_pairs(signatures, cfg):
-        if signatures[a].exact == signatures[b].exact:
-            matches.append(Match(a, b, "exact", 1.0, 1.0))
-            continue
-        batch.append((a, b))
-        if len(batch) >= cfg.batch_pairs:
-            flush()
-    if batch:
-        flush()
+    run = map_batches or (lambda fn, items, state: (fn(item, state) for item in items))
+    for found in run(verify_batch, batches(), cfg):
+        matches.extend(found)
     matches.sort(key=lambda m: (m.a, m.b))
     return matches
