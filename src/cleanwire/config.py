@@ -46,7 +46,7 @@ class DedupConfig:
     min_estimate: float = 0.2  # candidates whose sampled containment is lower are not verified
     min_block: int = 4  # words in a row that count as a shared passage in verification
     near_threshold: float = 0.80  # similarity for a near-duplicate
-    excerpt_threshold: float = 0.80  # containment of the smaller in the larger for an excerpt
+    excerpt_threshold: float = 0.70  # containment of the smaller in the larger for an excerpt
     short_words: int = 30  # texts shorter than this match only by near-exact text
     short_similarity: float = 0.97  # character similarity for texts under short_words to match
     batch_pairs: int = 2000  # candidate pairs verified per batch (texts of one batch in memory)
