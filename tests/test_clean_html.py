@@ -62,3 +62,15 @@ def test_html_to_text_drops_scripts_even_unclosed() -> None:
     page = "<p>one</p><script>var a = '<p>no</p>';</script><p>two</p><style>p{}</style><script>never closed"
     lines = [line.strip() for line in html_to_text(page).split("\n") if line.strip()]
     assert lines == ["one", "two"]
+
+
+def test_template_model_reads_html_pages_as_text() -> None:
+    from cleanwire.clean import TemplateModel
+
+    page = (FIXTURES / "article_html.html").read_text()
+    model = TemplateModel()
+    for i in range(4):
+        model.add(page.replace("Kelmsby", f"Kelmsby{i}"))
+    model.freeze()
+    assert model.is_template("Most read")
+    assert not model.is_template("<footer>")

@@ -17,34 +17,49 @@ _BREAK_TAGS = re.compile(
     re.IGNORECASE,
 )
 _TAGS = re.compile(r"<[^<>]*>")
+_MIN_SHARE_OF_DUMP = 0.7  # an extraction keeping less than this share of the text-dump body loses
 
 
 def clean_html(
     html: str, template: TemplateModel | None = None, *, url: str | None = None, explain: bool = False
 ) -> CleanedText:
-    """Extract the article of an HTML page with trafilatura, then drop junk lines from it."""
+    """Extract the article of an HTML page with trafilatura, then drop junk lines from it.
+
+    The page is also cleaned as a plain text dump; when trafilatura keeps much less prose
+    than that (it picked a wrong block, or nothing), the text-dump result wins.
+    """
     import trafilatura  # heavy import, only paid by runs that see HTML
 
-    extracted = None
     try:
         extracted = trafilatura.bare_extraction(
             html, url=url, include_comments=False, with_metadata=True, include_tables=True
         )
-    except Exception:  # trafilatura raises on some malformed pages; the text fallback still works
+    except Exception:  # trafilatura raises on some malformed pages; the text path still works
         extracted = None
     text = normalize_text(getattr(extracted, "text", None) or "") if extracted is not None else ""
-    if not text:
-        result = clean_text_dump(html_to_text(html), template, explain=explain)
-        return result
-    # trafilatura writes table rows as "| cell | cell |"; the outer bars are layout, not text
-    lines = [line.strip("| ") or line for line in text.split("\n")]
-    result = clean_lines(lines, template, explain=explain, extracted=True)
-    if not result.body:
-        result.body = text
-    result.title = _clean_meta(getattr(extracted, "title", None)) or result.title
-    result.author = _clean_meta(getattr(extracted, "author", None)) or result.author
-    result.date = _clean_meta(getattr(extracted, "date", None)) or result.date
+    dump = clean_text_dump(html_to_text(html), template, explain=explain)
+    if text:
+        # trafilatura writes table rows as "| cell | cell |" and escapes bars inside cells
+        lines = [line.replace("\\|", "|").strip("| ") or line for line in text.split("\n")]
+        result = clean_lines(lines, template, explain=explain, extracted=True)
+        if _words(result.body) < _MIN_SHARE_OF_DUMP * _words(dump.body):
+            result.body, result.decisions = dump.body, dump.decisions
+    else:
+        result = dump
+    result.title = _clean_meta(getattr(extracted, "title", None)) or result.title or dump.title
+    result.author = _clean_meta(getattr(extracted, "author", None)) or result.author or dump.author
+    result.date = _clean_meta(getattr(extracted, "date", None)) or result.date or dump.date
     return result
+
+
+def _words(text: str) -> int:
+    return text.count(" ") + text.count("\n") + (1 if text else 0)
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a document is an HTML page rather than a text dump."""
+    head = text[:2000].lstrip()[:1000].lower()
+    return head.startswith("<") and ("<html" in head or "<body" in head or "<head" in head or "<!doctype" in head)
 
 
 def html_to_text(html: str) -> str:

@@ -20,6 +20,7 @@ import re
 import numpy as np
 import xxhash
 
+from cleanwire.clean.html import html_to_text, looks_like_html
 from cleanwire.clean.normalize import normalize_text
 
 _DIGITS = re.compile(r"\d+")
@@ -59,9 +60,11 @@ class TemplateModel:
 
     # -- pass 1 -------------------------------------------------------------------------
     def add(self, text: str) -> None:
-        """Count the distinct lines of one page (raw text; normalised here)."""
+        """Count the distinct lines of one page (a raw text dump or HTML; normalised here)."""
         if self._frozen:
             raise RuntimeError("TemplateModel.add after freeze")
+        if looks_like_html(text):
+            text = html_to_text(text)
         norm = normalize_text(text)
         self.documents += 1
         if not norm:

@@ -217,8 +217,8 @@ def clean_lines(
 ) -> CleanedText:
     """Clean normalised lines (no empty ones) of one page.
 
-    `extracted`: the lines come from an HTML extractor that already chose the body, so
-    short lines are not held against the region.
+    `extracted`: the lines come from an HTML extractor that already dropped most junk, so
+    short lines inside the body region (subheadings, list items) are kept.
     """
     low_text = "\n".join(lines).lower()
     low_lines = low_text.split("\n")
@@ -236,8 +236,9 @@ def clean_lines(
     flags = template.template_flags(lines) if template is not None else None
     for i, (line, low) in enumerate(zip(lines, low_lines)):
         if low in seen:  # a repeat is junk whatever it reads like: skip the rules
-            classes[i], rules[i], scores[i], words[i] = JUNK, "duplicate-line", 0.0, low.count(" ") + 1
-            if words[i] <= 4 and TEASER_CLOSERS.match(line):
+            # no words: a repeat costs little and does not part the lines around it
+            classes[i], rules[i], scores[i], words[i] = JUNK, "duplicate-line", 0.0, 0
+            if low.count(" ") < 4 and TEASER_CLOSERS.match(line):
                 _mark_teaser(classes, rules, scores, i)
             continue
         cls, rule, score, n = classify_line(line, low, stops, cjk)
@@ -247,9 +248,7 @@ def clean_lines(
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
             _mark_teaser(classes, rules, scores, i)
-    start, end = main_region(classes, words, short_weight=0.0 if extracted else -2.0)
-    if not extracted:
-        start, end = _trim_edges(classes, words, start, end)
+    start, end = _trim_edges(classes, words, *main_region(classes, words))
     keep = [False] * count
     if end > start:
         _keep_in_region(classes, start, end, keep, keep_short=extracted)
@@ -298,7 +297,9 @@ def _mark_teaser(classes: list[int], rules: list[str], scores: list[float], clos
         classes[i], rules[i], scores[i] = JUNK, "teaser", 0.1
 
 
-def main_region(classes: list[int], words: list[int], short_weight: float = -2.0) -> tuple[int, int]:
+def main_region(
+    classes: list[int], words: list[int], short_weight: float = -2.0, gap_cost: float = _GAP_COST, isolated: float = _ISOLATED
+) -> tuple[int, int]:
     """The [start, end) run of lines with the largest total weight (Kadane).
 
     Each further line of a run of non-prose lines costs more than the one before: an
@@ -314,11 +315,13 @@ def main_region(classes: list[int], words: list[int], short_weight: float = -2.0
         if cls >= MEDIUM:
             gap = 0
             weight = _weight(cls, words[i], short_weight)
-            if (i == 0 or classes[i - 1] < MEDIUM) and (i == last or classes[i + 1] < MEDIUM):
-                weight *= _ISOLATED  # one paragraph between headlines: a teaser list, not an article
+            before = i - 1 if i == 0 or words[i - 1] else i - 2  # skip over a repeated line
+            after = i + 1 if i == last or words[i + 1] else i + 2
+            if (before < 0 or classes[before] < MEDIUM) and (after > last or classes[after] < MEDIUM):
+                weight *= isolated  # one paragraph between headlines: a teaser list, not an article
         else:
             gap += 1
-            weight = _weight(cls, words[i], short_weight) - _GAP_COST * (gap - 1)
+            weight = _weight(cls, words[i], short_weight) - gap_cost * (gap - 1)
         total += weight
         if total > best:
             best, best_start, best_end = total, start, i + 1
