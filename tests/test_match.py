@@ -170,3 +170,13 @@ def test_verification_can_run_on_an_engine_with_the_same_result() -> None:
     cfg = replace(CFG, batch_pairs=2)
     load = lambda ords: {i: texts[i] for i in ords}  # noqa: E731
     assert find_matches(sigs, load, cfg, LocalEngine(jobs=2).map) == find_matches(sigs, load, cfg)
+
+
+def test_capped_signatures_still_find_an_excerpt_of_a_very_long_text() -> None:
+    body = paragraphs(11, count=60)
+    long_text, excerpt = "\n".join(body), "\n".join(body[20:24])
+    sigs = [signature(long_text, CFG), signature(excerpt, CFG), signature("\n".join(paragraphs(12, count=60)), CFG)]
+    assert len(sigs[0].hashes) == CFG.max_hashes
+    assert list(candidate_pairs(sigs, CFG)) == [(0, 1)]
+    matches = find_matches(sigs, lambda ords: {0: long_text, 1: excerpt}, CFG)
+    assert [(m.a, m.b, m.relation) for m in matches] == [(0, 1, "excerpt")]

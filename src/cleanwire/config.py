@@ -41,6 +41,7 @@ class DedupConfig:
 
     shingle_chars: int = 20  # character n-gram length over the text without spaces and punctuation
     sample_mod: int = 32  # keep n-gram hashes h with h % sample_mod == 0 (about 1 in sample_mod)
+    max_hashes: int = 64  # fingerprints kept per document at most (its smallest): bounds memory
     max_doc_freq: int = 50  # fingerprints in more documents link them only as a chain (boilerplate or a story copied very often)
     min_shared: int = 2  # shared fingerprints for a pair to become a candidate
     min_estimate: float = 0.2  # candidates whose sampled containment is lower are not verified

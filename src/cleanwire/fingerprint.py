@@ -223,8 +223,11 @@ def signature(text: str, cfg: DedupConfig) -> Signature:
         p = cfg.sample_mod
         h = h[(h & np.uint64(p - 1) if p & (p - 1) == 0 else h % np.uint64(p)) == 0]
     # short texts keep every n-gram: they match only near-exact text, and need the evidence
+    h = sorted_unique(h)
+    # a long text keeps only its smallest fingerprints: memory stays bounded per document, and the
+    # choice is still consistent (a shared passage keeps the fingerprints under both ceilings)
     return Signature(
-        hashes=sorted_unique(h),
+        hashes=h[: cfg.max_hashes],
         length=len(squeezed),
         words=words,
         exact=xxhash.xxh64_intdigest(key.tobytes(), seed=cfg.seed),

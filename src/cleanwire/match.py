@@ -99,18 +99,27 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
         keys <<= np.uint64(doc_bits)
         keys |= np.repeat(representatives.astype(np.uint64), sizes)
         keys.sort()
-        boundary = np.flatnonzero(np.concatenate(([True], (keys[1:] >> np.uint64(doc_bits)) != (keys[:-1] >> np.uint64(doc_bits)), [True])))
-        docs = (keys & np.uint64((1 << doc_bits) - 1)).astype(np.int64)
+        fingerprint = keys >> np.uint64(doc_bits)
+        boundary = np.flatnonzero(np.concatenate(([True], fingerprint[1:] != fingerprint[:-1], [True])))
+        del fingerprint
+        keys &= np.uint64((1 << doc_bits) - 1)
+        docs = keys.astype(np.uint32 if n < 1 << 32 else np.int64)
         del keys
         starts, group_sizes = boundary[:-1], np.diff(boundary)
         shared_by_some = group_sizes > 1
         codes, hits = _count(_pair_codes(docs, starts[shared_by_some], group_sizes[shared_by_some], cfg.max_doc_freq))
         del docs
-        count_of = np.zeros(n, dtype=np.int64)
+        # sampled containment: shared fingerprints over what the smaller signature holds below
+        # the pair's common ceiling (signatures capped at max_hashes keep only their smallest)
+        count_of = np.zeros(n, dtype=np.float64)
         count_of[representatives] = sizes
+        ceiling = np.full(n, 2.0**64)
+        capped = representatives[sizes >= cfg.max_hashes]
+        ceiling[capped] = [float(signatures[i].hashes[-1]) for i in capped.tolist()]
         a = (codes >> np.uint64(32)).astype(np.int64)
         b = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        smaller = np.minimum(count_of[a], count_of[b])
+        common = np.minimum(ceiling[a], ceiling[b])
+        smaller = np.minimum(count_of[a] * common / ceiling[a], count_of[b] * common / ceiling[b])
         strong = (hits >= cfg.min_shared) & (hits >= cfg.min_estimate * smaller)
         pairs.append(codes[strong])
     if not pairs:
