@@ -25,6 +25,7 @@ from cleanwire.emit import (
     document_record,
     error_line,
     error_record,
+    json_line,
     render_clusters,
     summary_text,
     write_records,
@@ -41,6 +42,7 @@ Exit codes:
   {ExitCode.INPUT_ERRORS.value}  some inputs failed (each named on stderr; the rest were processed)
   {ExitCode.USAGE.value}  usage error (bad option or argument; nothing was processed)
   {ExitCode.DUPLICATES_FOUND.value}  duplicates found, with --fail-on-duplicates (input errors take precedence)
+  {ExitCode.OUTPUT_FAILED.value}  the output could not be written (disk full, read-only, a file in the way)
   {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM); no half-written output file is left
 """
 
@@ -62,6 +64,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("cleanwire: interrupted", err=True)
             sys.exit(ExitCode.INTERRUPTED)
+        except OSError as exc:  # the output could not be written: disk full, read-only, a file in the way
+            click.echo(f"error: cannot write output: {exc}", err=True)
+            sys.exit(ExitCode.OUTPUT_FAILED)
 
     return wrapper
 
@@ -120,30 +125,45 @@ class Run:
         if params["errors_path"]:
             self.errors_file = stack.enter_context(open(params["errors_path"], "w", encoding="utf-8"))
         self.stats_path: str | None = params["stats_path"]
+        self._seen: int | None = None  # documents counted by the last finished pass
 
     def report_error(self, doc: Document) -> None:
         """One line on stderr naming the failed input; a record in --errors FILE."""
         click.echo(error_line(doc), err=True)
         if self.errors_file is not None:
-            self.errors_file.write(json.dumps(error_record(doc), ensure_ascii=False) + "\n")
+            self.errors_file.write(json_line(error_record(doc)) + "\n")
 
     def progress(self, documents: Iterable[Document], label: str) -> Iterator[Document]:
-        """Count documents through a rich progress display on a terminal; silent otherwise."""
+        """Count documents through a rich progress bar on a terminal; silent on a pipe or with --quiet.
+
+        The first pass over the inputs has no total; later passes know it and show the time left.
+        """
         if self.quiet or not self.err.is_terminal:
             yield from documents
             return
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-        columns = (SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} docs"),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn())
+        columns = (TextColumn("{task.description:<18}"), BarColumn(), TextColumn("{task.completed:>9,} docs"),
+                   TextColumn("{task.fields[rate]:>12}"), TimeElapsedColumn(), TimeRemainingColumn())
         with Progress(*columns, console=self.err, transient=True) as bar:
-            task = bar.add_task(label, rate="")
-            for doc in documents:
-                bar.advance(task)
-                elapsed = bar.tasks[0].elapsed or 0.0
-                if elapsed:
-                    bar.update(task, rate=f"{bar.tasks[0].completed / elapsed:,.0f} docs/s")
+            task = bar.add_task(label, total=self._seen, rate="")
+            count = 0
+            for count, doc in enumerate(documents, 1):
+                if count % 64 == 0:
+                    bar.update(task, completed=count, rate=f"{count / max(bar.tasks[0].elapsed or 0, 1e-9):,.0f}/s")
                 yield doc
+            self._seen = count
+
+    def passes(self, inputs: InputSet, config: Config, stage: str) -> Callable[[], Iterator[Document]]:
+        """A callable that reads the inputs again on every call, each pass under its own label."""
+        learning = config.clean.enabled and config.clean.learn_templates
+        labels = ("learning templates", stage) if learning else (stage,)
+        calls = iter(labels)
+
+        def read() -> Iterator[Document]:
+            return self.progress(inputs.documents(), next(calls, labels[-1]))
+
+        return read
 
     def finish(self, exit_code: ExitCode) -> None:
         """Summary on stderr, counters to --stats, and the exit code (input errors take precedence)."""
@@ -198,10 +218,11 @@ def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer))
         writer = _output_dir(output_dir)
         fmt = default_format(fmt, "text")
-        documents = clean_stream(lambda: inputs.documents(), config, engine, run.counters, explain=explain)
+        read = run.passes(inputs, config, "cleaning")
+        documents = clean_stream(read, config, engine, run.counters, explain=explain)
 
         def good() -> Iterator[dict[str, Any]]:
-            for doc in run.progress(documents, "cleaning"):
+            for doc in documents:
                 if doc.error is not None:
                     run.report_error(doc)
                     continue
@@ -223,7 +244,7 @@ def _print_explain(doc: Document) -> None:
     """Every input line of `doc` with its decision, on stdout (it is what was asked for)."""
     console = Console(highlight=False, soft_wrap=True)
     console.print(f"=== {doc.id}", style="bold", markup=False)
-    for decision in doc.metadata.get("_decisions", []):
+    for decision in doc.decisions or []:
         mark, style = ("keep", "green") if decision.keep else ("drop", "red")
         console.print(f"[{style}]{mark}[/] {decision.rule:<20} {decision.score:6.2f}  ", end="")
         console.print(decision.line, markup=False, style=None if decision.keep else "dim")
@@ -269,9 +290,8 @@ def dedupe_command(
         engine = open_engine(params, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer))
         writer = _output_dir(output_dir)
-        result = dedupe(
-            lambda: run.progress(inputs.documents(), "reading"), config, engine, run.counters, run.report_error
-        )
+        read = run.passes(inputs, config, "clean+fingerprint")
+        result = dedupe(read, config, engine, run.counters, run.report_error)
         stack.callback(result.close)
         records = cluster_records(result, include_all=include_all)
         if writer is not None:

@@ -24,3 +24,4 @@ class Document:
     url: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # set when the document failed; it is then reported, not matched
+    decisions: list[Any] | None = None  # per-line keep/drop decisions, only with --explain

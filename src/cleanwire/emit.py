@@ -17,9 +17,18 @@ FORMATS = ("jsonl", "json", "text", "rich")
 OWNED = ("id", "source", "url", "title", "author", "date", "text")
 
 
+# characters str.splitlines() and some line readers take as line ends; escaped so a record stays one line
+LINE_BREAKERS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """One record as one line of JSON, UTF-8 kept readable, odd line separators escaped."""
+    return json.dumps(record, ensure_ascii=False).translate(LINE_BREAKERS)
+
+
 def document_record(doc: Document) -> dict[str, Any]:
     """A cleaned document as an output record; input fields cleanwire does not own pass through."""
-    record = {k: v for k, v in doc.metadata.items() if not k.startswith("_")}
+    record = dict(doc.metadata)
     record.update(
         id=doc.id, source=doc.source, url=doc.url, title=doc.title,
         author=doc.author, date=doc.date, text=doc.text,
@@ -38,7 +47,7 @@ def error_line(doc: Document) -> str:
 
 
 def _spilled_record(spilled: dict[str, Any]) -> dict[str, Any]:
-    record = {k: v for k, v in spilled.get("metadata", {}).items() if not k.startswith("_")}
+    record = dict(spilled.get("metadata", {}))
     record.update({k: spilled.get(k) for k in OWNED})
     return record
 
@@ -86,12 +95,12 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> 
     if fmt == "json":
         out.write("[")
         for count, record in enumerate(records, 1):
-            out.write(("\n" if count == 1 else ",\n") + json.dumps(record, ensure_ascii=False))
+            out.write(("\n" if count == 1 else ",\n") + json_line(record))
         out.write("\n]\n" if count else "]\n")
         return count
     for count, record in enumerate(records, 1):
         if fmt == "jsonl":
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            out.write(json_line(record) + "\n")
         else:
             out.write(text_block(record))
     return count

@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     INPUT_ERRORS = 1  # some inputs failed; each is named on stderr, the rest were processed
     USAGE = 2  # bad options or arguments; nothing was processed
     DUPLICATES_FOUND = 3  # --fail-on-duplicates and at least one duplicate was found
+    OUTPUT_FAILED = 4  # the output could not be written (disk full, read-only, a file in the way)
     INTERRUPTED = 130
 
 

@@ -86,7 +86,7 @@ def clean_document(doc: Document, state: StageState) -> Document:
     doc.author = doc.author or result.author
     doc.date = doc.date or result.date
     if state.explain:
-        doc.metadata["_decisions"] = result.decisions
+        doc.decisions = result.decisions
     return doc
 
 
