@@ -48,7 +48,7 @@ def test_dedupe_seeds_emits_two_stories_with_the_excerpt_absorbed() -> None:
     assert 0.0 <= dup["similarity"] < dup["containment"]
     assert other["duplicates"] == []
     assert full["text"].startswith("After a long diplomatic slumber")
-    assert "3 documents, 2 stories, 1 duplicates" in err
+    assert "3 documents, 2 stories, 1 duplicate (1 excerpt), 0 errors" in err
 
 
 def test_dedupe_all_names_every_input_and_the_canonical_of_each_duplicate() -> None:

@@ -122,26 +122,29 @@ def text_block(record: dict[str, Any]) -> str:
 
 def render_clusters(records: Iterable[dict[str, Any]], console: Console) -> int:
     """The terminal view of a dedupe run: one row per story and one per duplicate."""
-    table = Table(title="cleanwire: stories", show_lines=False, expand=False)
-    table.add_column("id", overflow="fold")
-    table.add_column("title", overflow="fold", max_width=48)
-    table.add_column("words", justify="right")
-    table.add_column("relation")
-    table.add_column("sim", justify="right")
-    table.add_column("cont", justify="right")
-    count = 0
-    for count, record in enumerate(records, 1):
+    rows: list[tuple[Text, str, str, str, str, str]] = []
+    for record in records:
         words = len((record.get("text") or "").split())
-        table.add_row(
-            Text(record["id"], style="bold"), record.get("title") or "", str(words), "canonical", "", ""
-        )
+        rows.append((Text(record["id"], style="bold"), record.get("title") or "", str(words), "canonical", "", ""))
         for dup in record.get("duplicates", []):
-            table.add_row(
-                Text("  └ " + dup["id"]), "", "", dup["relation"],
-                f"{dup['similarity']:.2f}", f"{dup['containment']:.2f}",
-            )
+            rows.append((Text(" └ " + dup["id"], style="dim"), "", "", dup["relation"],
+                         f"{dup['similarity']:.2f}", f"{dup['containment']:.2f}"))
+    id_width = max((len(row[0]) for row in rows), default=2)
+    # the title takes what the other columns leave; ids are never cut, since people copy them
+    title_width = max(10, console.width - id_width - 46)
+    table = Table(title="cleanwire: stories")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_width)
+    for name in ("words", "relation", "sim", "cont"):
+        table.add_column(name, no_wrap=True, justify="left" if name == "relation" else "right")
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
-    return count
+    return sum(1 for row in rows if row[3] == "canonical")
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 def summary_text(counters: Counters) -> str:
@@ -150,9 +153,10 @@ def summary_text(counters: Counters) -> str:
     if counters.clusters:
         parts.append(f"{counters.clusters} stories")
         relations = ", ".join(f"{n} {r}" for r, n in sorted(counters.relations.items()))
-        parts.append(f"{counters.duplicates} duplicates" + (f" ({relations})" if relations else ""))
+        noun = "duplicate" if counters.duplicates == 1 else "duplicates"
+        parts.append(f"{counters.duplicates} {noun}" + (f" ({relations})" if relations else ""))
     if counters.empty:
         parts.append(f"{counters.empty} empty after cleaning")
-    parts.append(f"{counters.errors} errors")
+    parts.append(f"{counters.errors} error" + ("" if counters.errors == 1 else "s"))
     seconds = sum(counters.seconds.values())
     return "cleanwire: " + ", ".join(parts) + f" in {seconds:.2f}s"
