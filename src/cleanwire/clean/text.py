@@ -10,7 +10,9 @@ prose-like lines, found as the maximum-sum run of per-line weights.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from cleanwire.clean.lexicon import (
@@ -60,8 +62,13 @@ BIO = re.compile(
 # lot more prose (an inline "Related" box), not a teaser or two.
 END, STRONG_JUNK, JUNK, SHORT, MEDIUM, GOOD = range(6)
 _MIN_LANG_HITS = 4
+_LANG_LISTS = list(STOPWORDS.values())
+_ALL_STOPWORDS = frozenset().union(*_LANG_LISTS)
+_LANGS_OF = {w: tuple(i for i, stops in enumerate(_LANG_LISTS) if w in stops) for w in _ALL_STOPWORDS}
 _SENTENCE_CHARS = frozenset(".!?。！？…:;")
 _CLOSING_CHARS = frozenset("\"'”’»)]")
+# first words of END_MARKERS, checked with one C-level startswith before the regex
+_END_STARTS = ("written", "about", "you", "read", "keep", "related", "more", "tag", "comments", "leave", "share", "recommended")
 _WORD_PARTS = re.compile(r"[-'’]")
 _PUNCTUATION = "\"'“”‘’«»()[]{}<>.,;:!?|•·*#/\\-–—"
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
@@ -93,14 +100,14 @@ class CleanedText:
     decisions: list[LineDecision]
 
 
-def page_stopwords(words: set[str]) -> frozenset[str] | None:
-    """The stopword list of the page's language (from its distinct words), or None if none fits."""
-    best, best_hits = None, 0
-    for stops in STOPWORDS.values():
-        hits = len(stops & words)
-        if hits > best_hits:
-            best, best_hits = stops, hits
-    return best if best_hits >= _MIN_LANG_HITS else None
+def page_stopwords(words: Iterable[str]) -> frozenset[str] | None:
+    """The stopword list of the page's language (from its words), or None if none fits."""
+    hits = [0] * len(_LANG_LISTS)
+    for word in _ALL_STOPWORDS.intersection(words):  # one C-level pass, then a few dozen words
+        for lang in _LANGS_OF[word]:
+            hits[lang] += 1
+    best = max(range(len(hits)), key=hits.__getitem__)
+    return _LANG_LISTS[best] if hits[best] >= _MIN_LANG_HITS else None
 
 
 def _ends_sentence(line: str) -> bool:
@@ -110,11 +117,17 @@ def _ends_sentence(line: str) -> bool:
     return last in _CLOSING_CHARS and SENTENCE_END.search(line[-8:]) is not None
 
 
-def _has_junk_phrase(line: str, toks: list[str], n: int) -> bool:
+def _has_junk_phrase(line: str, low: str, toks: list[str], n: int) -> bool:
     """A junk phrase anywhere in a short line, or opening or closing a long one."""
-    if n <= 15 or len(line) < 120:
+    if n <= 4:
         return _search_phrases(line, toks)
-    return _search_phrases(line[:40], toks[:6]) or _search_phrases(line[-40:], toks[-6:])
+    if n <= 15 or len(line) < 120:
+        words = TOKEN.findall(low)
+        return not JUNK_TRIGGERS.isdisjoint(words) and _search_phrases(line, words)
+    head, tail = TOKEN.findall(low[:40]), TOKEN.findall(low[-40:])
+    if JUNK_TRIGGERS.isdisjoint(head) and JUNK_TRIGGERS.isdisjoint(tail):
+        return False
+    return _search_phrases(line[:40], head) or _search_phrases(line[-40:], tail)
 
 
 def _search_phrases(text: str, toks: list[str]) -> bool:
@@ -142,31 +155,36 @@ def _search_phrases(text: str, toks: list[str]) -> bool:
 
 
 def classify_line(
-    line: str, low: str, stops: frozenset[str] | None, cjk: bool = False
+    line: str, low: str, stops: frozenset[str] | None, cjk: bool = False, toks: list[str] | None = None
 ) -> tuple[int, str, float, int]:
-    """Class, rule, score in [0, 1] and word count of one normalised line, on its own."""
-    toks = low.split()  # whitespace words: several times cheaper than a regex tokeniser
+    """Class, rule, score in [0, 1] and word count of one normalised line, on its own.
+
+    `toks`: the line's whitespace words (`low.split()`), when the caller has them.
+    """
+    if toks is None:
+        toks = low.split()  # whitespace words: several times cheaper than a regex tokeniser
     n = len(toks)
     if cjk:
         n += len(CJK.findall(line)) // 2
-    if n <= 8 and END_MARKERS.match(line):
+    if n <= 8 and low.startswith(_END_STARTS) and END_MARKERS.match(line):
         return END, "end-marker", 0.0, n
-    if _has_junk_phrase(line, toks, n):
+    if _has_junk_phrase(line, low, toks, n):
         return STRONG_JUNK, "junk-phrase", 0.0, n
     if ("©" in line or "(c" in low) and JUNK_SYMBOLS.search(line):
         return STRONG_JUNK, "junk-phrase", 0.0, n
-    if n <= 80 and ("/" in line or "Photo" in line or "Image" in line or "Picture" in line) and CREDIT.search(line):
-        return JUNK, "caption", 0.1, n
-    if n <= 6 or len(line) > 9 * n:  # few words, or long glued ones: maybe a glued menu
+    # a lowercase-Uppercase join needs a line that is not all one case and not Title Case
+    if (n <= 6 or len(line) > 9 * n) and not (line.istitle() or low == line or line.isupper()):
         joins = len(CAMEL_JOIN.findall(line))
         if joins >= 2 and joins * 4 >= n:
             return STRONG_JUNK, "glued-menu", 0.0, n
+    if n < 5:
+        return SHORT, "too-short", 0.3, n
+    if n <= 80 and ("/" in line or "Photo" in line or "Image" in line or "Picture" in line) and CREDIT.search(line):
+        return JUNK, "caption", 0.1, n
     if n <= 40:
         seps = line.count("|") + line.count("•") + line.count(" - ")
         if seps >= 2 and seps * 4 >= n:
             return JUNK, "short-link-list", 0.1, n
-    if n < 5:
-        return SHORT, "too-short", 0.3, n
     if stops is None:
         density = 0.3  # no language list fits: judge by shape alone
     else:
@@ -226,7 +244,8 @@ def clean_lines(
         low_lines = [line.lower() for line in lines]
         low_text = "\n".join(low_lines)
     cjk = CJK.search(low_text) is not None
-    stops = page_stopwords(set(low_text.split()))
+    words_of = [low.split() for low in low_lines]
+    stops = page_stopwords(chain.from_iterable(words_of))
     count = len(lines)
     classes: list[int] = [0] * count
     rules: list[str] = [""] * count
@@ -241,7 +260,7 @@ def clean_lines(
             if low.count(" ") < 4 and TEASER_CLOSERS.match(line):
                 _mark_teaser(classes, rules, scores, i)
             continue
-        cls, rule, score, n = classify_line(line, low, stops, cjk)
+        cls, rule, score, n = classify_line(line, low, stops, cjk, words_of[i])
         if flags is not None and flags[i] and cls != END:
             cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
         seen.add(low)
