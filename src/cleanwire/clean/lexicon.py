@@ -135,6 +135,26 @@ def _phrases_by_word() -> dict[str, re.Pattern[str]]:
 # the few phrases of the words it holds, not with the slow alternation of all of them.
 JUNK_PHRASES_BY_WORD = _phrases_by_word()
 JUNK_TRIGGERS = frozenset(JUNK_PHRASES_BY_WORD)
+
+
+def _trigger_forms() -> dict[str, str]:
+    """Whitespace-split forms of the trigger words ("share:", "(photo", "e-mail") -> the word."""
+    forms = {}
+    for word in JUNK_TRIGGERS:
+        for form in (word, f"{word}:", f"{word}.", f"{word},", f"({word}", f"{word})", f"{word}!", f"{word}?",
+                     f"{word}s", f"{word}…", f"{word}...", f"{word}»", f"{word}:»", f"«{word}", f"[{word}]",
+                     f"{word}|", f"|{word}", f'"{word}"', f"“{word}”", f"{word};", f"#{word}", f"@{word}"):
+            forms.setdefault(form, word)
+    for form, word in (("e-mail", "email"), ("e-mailed", "emailed"), ("don't", "miss"), ("don’t", "miss"),
+                       ("editor's", "editor"), ("editor’s", "editor"), ("e-mail:", "email")):
+        if word in JUNK_TRIGGERS:
+            forms[form] = word
+    return forms
+
+
+# Words of a whitespace-split line that can start a junk phrase search, and the phrase word
+# each stands for: a dict lookup per word, no regex tokeniser.
+JUNK_TRIGGER_FORMS = _trigger_forms()
 # Symbols that mark junk on their own: copyright signs, "(c) 2008".
 JUNK_SYMBOLS = re.compile(r"©|\(c\) ?\d{4}", re.IGNORECASE)
 # Photo and agency credits of captions: "REUTERS/Jane Doe", "(Saul Loeb/AFP/Getty Images)".

@@ -21,7 +21,7 @@ from cleanwire.clean.lexicon import (
     END_MARKERS,
     JUNK_PHRASE,
     JUNK_SYMBOLS,
-    JUNK_TRIGGERS,
+    JUNK_TRIGGER_FORMS,
     STOPWORDS,
     TEASER_CLOSERS,
 )
@@ -69,8 +69,6 @@ _SENTENCE_CHARS = frozenset(".!?。！？…:;")
 _CLOSING_CHARS = frozenset("\"'”’»)]")
 # first words of END_MARKERS, checked with one C-level startswith before the regex
 _END_STARTS = ("written", "about", "you", "read", "keep", "related", "more", "tag", "comments", "leave", "share", "recommended")
-_WORD_PARTS = re.compile(r"[-'’]")
-_PUNCTUATION = "\"'“”‘’«»()[]{}<>.,;:!?|•·*#/\\-–—"
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
 _GAP_COST = 6.0  # extra cost of each further line in a run of non-prose lines
 _ISOLATED = 0.6  # weight share of a prose line with no prose neighbour
@@ -117,41 +115,21 @@ def _ends_sentence(line: str) -> bool:
     return last in _CLOSING_CHARS and SENTENCE_END.search(line[-8:]) is not None
 
 
-def _has_junk_phrase(line: str, low: str, toks: list[str], n: int) -> bool:
+def _has_junk_phrase(line: str, toks: list[str], n: int) -> bool:
     """A junk phrase anywhere in a short line, or opening or closing a long one."""
-    if n <= 4:
-        return _search_phrases(line, toks)
     if n <= 15 or len(line) < 120:
-        words = TOKEN.findall(low)
-        return not JUNK_TRIGGERS.isdisjoint(words) and _search_phrases(line, words)
-    head, tail = TOKEN.findall(low[:40]), TOKEN.findall(low[-40:])
-    if JUNK_TRIGGERS.isdisjoint(head) and JUNK_TRIGGERS.isdisjoint(tail):
-        return False
-    return _search_phrases(line[:40], head) or _search_phrases(line[-40:], tail)
+        return _search_phrases(line, toks)
+    return _search_phrases(line[:40], toks[:6]) or _search_phrases(line[-40:], toks[-6:])
 
 
 def _search_phrases(text: str, toks: list[str]) -> bool:
-    """Search `text` with the junk phrases of the words among `toks` (lower case)."""
+    """Search `text` with the junk phrases of the trigger words among `toks` (lower case)."""
+    forms = JUNK_TRIGGER_FORMS
+    hits = [forms[t] for t in toks if t in forms]
+    if not hits:
+        return False
     by_word = JUNK_PHRASES_BY_WORD
-    tried = None
-    for tok in toks:
-        if tok not in by_word:
-            tok = tok.strip(_PUNCTUATION)
-            if tok not in by_word:
-                if "-" in tok or "'" in tok or "’" in tok:  # "e-mail", "don't": try the parts
-                    parts = [p for p in _WORD_PARTS.split(tok) if p]
-                    if parts and _search_phrases(text, parts):
-                        return True
-                continue
-        if tried is None:
-            tried = {tok}
-        elif tok in tried:
-            continue
-        else:
-            tried.add(tok)
-        if by_word[tok].search(text):
-            return True
-    return False
+    return any(by_word[word].search(text) for word in (hits if len(hits) == 1 else dict.fromkeys(hits)))
 
 
 def classify_line(
@@ -168,7 +146,7 @@ def classify_line(
         n += len(CJK.findall(line)) // 2
     if n <= 8 and low.startswith(_END_STARTS) and END_MARKERS.match(line):
         return END, "end-marker", 0.0, n
-    if _has_junk_phrase(line, low, toks, n):
+    if _has_junk_phrase(line, toks, n):
         return STRONG_JUNK, "junk-phrase", 0.0, n
     if ("©" in line or "(c" in low) and JUNK_SYMBOLS.search(line):
         return STRONG_JUNK, "junk-phrase", 0.0, n
