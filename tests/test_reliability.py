@@ -1,0 +1,366 @@
+"""End-to-end reliability through the real CLI (issue 6): nothing lost, determinism, no escape, interrupts, time, size.
+
+Messy inputs are generated into tmp_path from made-up text (and the seeds), so nothing here depends on
+dev data. Tests that need real processes (worker pools, signals) run `python -m cleanwire` as a subprocess;
+the rest use click's CliRunner. Timing bounds are loose on purpose: the test machine is shared.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleanwire.cli import cli
+from cleanwire.config import Config
+from cleanwire.document import Document
+from cleanwire.engines.local import LocalEngine
+from cleanwire.errors import ExitCode
+from cleanwire.outdir import TEMP_PREFIX
+from cleanwire.pipeline import Counters, dedupe
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "fixtures" / "seeds"
+SRC = ROOT / "src"
+
+_SYLLABLES = ["ka", "lo", "mi", "ra", "te", "su", "no", "vi", "da", "pe", "lu", "zo", "ri", "ba", "ne", "to"]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def vocabulary(seed: int = 0, size: int = 2000) -> list[str]:
+    """Made-up words, so generated stories share no real text and differ from each other."""
+    rng = random.Random(seed)
+    return sorted({"".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(size)})
+
+
+VOCAB = vocabulary()
+
+
+def story(seed: int, words: int = 160) -> str:
+    """A made-up article: a headline, then paragraphs of capitalised sentences ending in full stops."""
+    rng = random.Random(seed)
+    body = [rng.choice(VOCAB) for _ in range(words)]
+    sentences = [" ".join(body[i:i + 12]).capitalize() + "." for i in range(0, words, 12)]
+    paragraphs = [" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4)]
+    headline = " ".join(rng.choice(VOCAB) for _ in range(6)).capitalize()
+    return headline + "\n\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    """The CLI in this process: exit code, stdout, stderr."""
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def subprocess_env(tmpdir: Path | None = None) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    if tmpdir is not None:
+        env["TMPDIR"] = str(tmpdir)
+    return env
+
+
+def run_process(*args: str | Path, cwd: Path | None = None, tmpdir: Path | None = None,
+                memory_limit: int | None = None, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
+    """`python -m cleanwire ARGS` in a real process (worker pools fork, signals are real)."""
+    def limit() -> None:
+        if memory_limit is not None:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+
+    return subprocess.run([sys.executable, "-m", "cleanwire", *map(str, args)], capture_output=True, cwd=cwd,
+                          env=subprocess_env(tmpdir), timeout=timeout, preexec_fn=limit)
+
+
+def jsonl(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative path -> content), symlinks not followed."""
+    out = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            out[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return out
+
+
+# ---------------------------------------------------------------- 1. no data loss on messy folders
+
+
+def make_messy(root: Path) -> tuple[set[str], set[str]]:
+    """A folder of good, copied, binary, mis-encoded, empty, broken and looping inputs.
+
+    Returns (every input id, the ids expected to fail).
+    """
+    ids: set[str] = set()
+    failing: set[str] = set()
+
+    def put(rel: str, data: bytes | str, fails: bool = False) -> None:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+        ids.add(rel)
+        if fails:
+            failing.add(rel)
+
+    for n in range(4):
+        put(f"pages/story{n}.txt", story(n))
+    for seed in sorted(SEEDS.iterdir()):
+        put(f"pages/{seed.name}", seed.read_bytes())
+    put("copies/story1.txt", story(1))  # exact copies
+    put("copies/story2 copy.txt", story(2))
+    put("copies/seed.txt", (SEEDS / "001_145a5d41464ce8e0.txt").read_bytes())
+    put("binary/photo.png", b"\x89PNG\r\n\x1a\n" + bytes(random.Random(1).randrange(256) for _ in range(2000)), True)
+    put("binary/page.txt.gz", gzip.compress(story(5).encode()), True)
+    put("binary/noise.bin", bytes(random.Random(2).randrange(256) for _ in range(5000)), True)
+    put("binary/nul.txt", b"\x00" * 4096, True)
+    put("text/invalid_utf8.txt", story(6).encode().replace(b"e", b"\xe9", 3).replace(b"a", b"\xff\xfe", 2))
+    put("text/cp1252.txt", ("Caf\u00e9 owners \u201cwelcome\u201d the new r\u00e8gle \u2014 " + story(7)).encode("cp1252"))
+    japanese = "\u6e2f\u306e\u59d4\u54e1\u4f1a\u306f\u6728\u66dc\u65e5\u306b\u65b0\u3057\u3044\u6599\u91d1\u3092\u6c7a\u3081\u305f\u3002"
+    put("text/shift_jis.txt", ("\u6e2f\u306e\u30cb\u30e5\u30fc\u30b9\n\n" + (japanese * 6 + "\n\n") * 4).encode("shift_jis"))
+    put("text/empty.txt", b"", True)
+    put("text/blank.txt", " \n\t\n  \r\n\u3000\n".encode("utf-8"), True)
+    put("html/malformed.html", "<html><body><div><p>" + story(8).replace("\n\n", "<p>") + "<div><b><i></p></table>")
+    depth = 3000
+    put("html/nested.html", "<html><body>" + "<div>" * depth + "<p>" + story(9).replace("\n\n", "</p><p>")
+        + "</p>" + "</div>" * depth + "</body></html>")
+    feed = [
+        json.dumps({"id": "rec-a", "text": story(10), "lang": "xx"}),
+        '{"id": "rec-broken", "text": "no closing brace',
+        json.dumps({"id": "rec-notext", "title": "Only a title"}),
+        json.dumps({"id": "rec-number", "text": 42}),
+        json.dumps({"id": "rec-null", "text": None}),
+        "",
+        json.dumps({"id": "rec-a", "text": story(11)}),  # a duplicate id: renamed rec-a#2
+        "[1, 2, 3]",
+        json.dumps({"text": story(12)}),  # no id: feed.jsonl:9
+        json.dumps({"id": "rec-html", "html": "<p>" + story(13).replace("\n\n", "</p><p>") + "</p>"}),
+        json.dumps({"id": 7, "text": story(10)}),  # an exact copy of rec-a
+    ]
+    (root / "feed.jsonl").write_text("\n".join(feed) + "\n", encoding="utf-8")
+    ids |= {"rec-a", "feed.jsonl:2", "rec-notext", "rec-number", "rec-null", "rec-a#2", "feed.jsonl:8",
+            "feed.jsonl:9", "rec-html", "7"}
+    failing |= {"feed.jsonl:2", "rec-notext", "rec-number", "rec-null", "feed.jsonl:8"}
+    (root / "loop").mkdir()
+    (root / "loop" / "back").symlink_to("..")  # a symlink loop
+    (root / "loop" / "gone.txt").symlink_to("nowhere.txt")  # a broken symlink: unreadable
+    ids |= {"loop/back", "loop/gone.txt"}
+    failing |= {"loop/back", "loop/gone.txt"}
+    return ids, failing
+
+
+@pytest.fixture()
+def messy(tmp_path: Path) -> tuple[Path, set[str], set[str]]:
+    folder = tmp_path / "messy"
+    ids, failing = make_messy(folder)
+    return folder, ids, failing
+
+
+def check_errors(errors_path: Path, err: str, failing: set[str]) -> list[dict]:
+    """The errors file names exactly the failing inputs, and stderr has one matching line for each."""
+    errors = jsonl(errors_path.read_text(encoding="utf-8"))
+    assert sorted(e["id"] for e in errors) == sorted(failing)
+    lines = err.splitlines()
+    error_lines = [line for line in lines if line.startswith("error: ")]
+    assert sorted(error_lines) == sorted(f"error: {e['source']}: {e['error']}" for e in errors)
+    assert all("\n" not in e["error"] and e["error"] for e in errors)
+    # nothing else on stderr but the summary: no tracebacks, no library warnings
+    assert [line for line in lines if not line.startswith("error: ")] == [lines[-1]]
+    assert lines[-1].startswith("cleanwire: ")
+    return errors
+
+
+def test_dedupe_accounts_for_every_input_of_a_messy_folder(messy: tuple[Path, set[str], set[str]],
+                                                             tmp_path: Path) -> None:
+    folder, ids, failing = messy
+    code, out, err = run("dedupe", folder, "--format", "jsonl", "--errors", tmp_path / "errors.jsonl")
+    assert code == ExitCode.INPUT_ERRORS
+    check_errors(tmp_path / "errors.jsonl", err, failing)
+    records = jsonl(out)
+    emitted = [r["id"] for r in records]
+    named = [d["id"] for r in records for d in r["duplicates"]]
+    accounted = Counter(emitted + named + sorted(failing))
+    assert sum(accounted.values()) == len(ids)  # count in == count out
+    assert set(accounted) == ids and max(accounted.values()) == 1
+    # the copies were found, and the legacy encodings were decoded, not mangled
+    assert {"copies/story1.txt", "copies/story2 copy.txt", "copies/seed.txt"} <= set(named) | set(emitted)
+    assert len(named) >= 4, named
+    texts = {r["id"]: (r["title"] or "") + "\n" + r["text"] for r in records}
+    assert "Caf\u00e9 owners \u201cwelcome\u201d" in texts["text/cp1252.txt"]
+    assert "\u6e2f\u306e\u59d4\u54e1\u4f1a" in texts["text/shift_jis.txt"]
+    assert "\ufffd" not in texts["text/cp1252.txt"] + texts["text/shift_jis.txt"]
+
+
+def test_dedupe_all_and_clean_emit_every_input_once(messy: tuple[Path, set[str], set[str]], tmp_path: Path) -> None:
+    folder, ids, failing = messy
+    for command in (["dedupe", "--all"], ["clean"]):
+        errors_path = tmp_path / f"errors-{command[0]}.jsonl"
+        code, out, err = run(*command, folder, "--format", "jsonl", "--errors", errors_path)
+        assert code == ExitCode.INPUT_ERRORS, command
+        check_errors(errors_path, err, failing)
+        emitted = [r["id"] for r in jsonl(out)]
+        assert Counter(emitted + sorted(failing)) == Counter(ids), command
+        assert not set(emitted) & failing
+
+
+def test_only_good_inputs_exit_zero_and_one_bad_input_exits_one(tmp_path: Path) -> None:
+    (tmp_path / "good").mkdir()
+    for n in range(3):
+        (tmp_path / "good" / f"s{n}.txt").write_text(story(100 + n), encoding="utf-8")
+    code, out, err = run("dedupe", tmp_path / "good", "--format", "jsonl")
+    assert code == ExitCode.SUCCESS, err
+    assert len(jsonl(out)) == 3
+    (tmp_path / "good" / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    code, out, err = run("dedupe", tmp_path / "good", "--format", "jsonl")
+    assert code == ExitCode.INPUT_ERRORS
+    assert len(jsonl(out)) == 3
+    assert [line for line in err.splitlines() if line.startswith("error:")] == [
+        f"error: {tmp_path / 'good' / 'bad.txt'}: binary file (PNG image)"]
+
+
+# ---------------------------------------------------------------- 2. determinism: --jobs and argument order
+
+
+def edited(text: str, seed: int, share: float = 0.05) -> str:
+    """`text` with a few words replaced, as an edited copy of a story."""
+    rng = random.Random(seed)
+    words = text.split(" ")
+    for _ in range(max(1, int(len(words) * share))):
+        words[rng.randrange(len(words))] = rng.choice(VOCAB)
+    return " ".join(words)
+
+
+def make_corpus(root: Path) -> list[str]:
+    """Two folders (sharing relative names), loose files and a JSON lines file, with copies, excerpts and
+    edited copies across them; returns the arguments, relative to `root`."""
+    for name in ("A", "B"):
+        (root / name / "sub").mkdir(parents=True)
+    for n in range(150):
+        folder = root / ("A" if n % 2 else "B")
+        text = story(1000 + n, words=60 + (n * 7) % 200)
+        (folder / ("sub" if n % 3 == 0 else "") / f"doc{n:03d}.txt").write_text(text, encoding="utf-8")
+        if n % 10 == 0:  # the same relative name in both folders: renamed "#2" in (id, path) order
+            (root / "A" / f"same{n:03d}.txt").write_text(edited(text, n), encoding="utf-8")
+            (root / "B" / f"same{n:03d}.txt").write_text(story(3000 + n), encoding="utf-8")
+        if n % 7 == 0:
+            (root / "B" / f"copy{n:03d}.txt").write_text(text, encoding="utf-8")
+        if n % 9 == 0:
+            cut = text.split("\n\n")
+            (root / "A" / f"excerpt{n:03d}.txt").write_text("\n\n".join(cut[: max(2, len(cut) // 2)]) + "\n",
+                                                           encoding="utf-8")
+    (root / "B" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01")
+    (root / "loose.txt").write_text(story(1001), encoding="utf-8")  # a copy of A/doc001.txt
+    (root / "page.html").write_text("<html><body><nav>Home | News</nav><article><h1>Held</h1><p>"
+                                    + story(2000).replace("\n\n", "</p><p>") + "</p></article></body></html>",
+                                    encoding="utf-8")
+    records = [json.dumps({"id": f"r{n}", "text": story(2100 + n) if n % 4 else story(1000 + n)})
+               for n in range(40)]
+    records.insert(5, "{not json")
+    (root / "feed.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    return ["A", "B", "loose.txt", "page.html", "feed.jsonl"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    root = tmp_path_factory.mktemp("corpus")
+    return root, make_corpus(root)
+
+
+def test_output_is_byte_identical_whatever_jobs_and_argument_order(corpus: tuple[Path, list[str]]) -> None:
+    root, args = corpus
+    orders = [args, args[::-1], [args[2], args[0], args[4], args[1], args[3]]]
+    runs = [(1, orders[0]), (2, orders[1]), (1, orders[2]), (2, orders[0])]
+    outputs = []
+    for n, (jobs, order) in enumerate(runs):
+        out_dir = root.parent / f"{root.name}-out{n}"
+        done = run_process("dedupe", *order, "--all", "--format", "jsonl", "--jobs", jobs, "--output-dir", out_dir,
+                           "--errors", root.parent / f"{root.name}-err{n}.jsonl", cwd=root)
+        assert done.returncode == ExitCode.INPUT_ERRORS, done.stderr.decode()
+        errors = (root.parent / f"{root.name}-err{n}.jsonl").read_bytes()
+        outputs.append((done.stdout, tree(out_dir), errors))
+    stdout, files, errors = outputs[0]
+    records = jsonl(stdout.decode())
+    assert sum(1 for r in records if r["canonical_id"]) >= 20  # the corpus has duplicates to order
+    assert any(r["id"].endswith("#2") for r in records)
+    assert len(jsonl(errors.decode())) == 2
+    assert "clusters.json" in files and len(files) > 100
+    for n, other in enumerate(outputs[1:], 1):
+        assert other[0] == stdout, f"stdout differs in run {runs[n]}"
+        assert other[1] == files, f"--output-dir differs in run {runs[n]}"
+        assert other[2] == errors, f"--errors differs in run {runs[n]}"
+
+
+def test_clean_output_is_byte_identical_whatever_jobs_and_argument_order(corpus: tuple[Path, list[str]]) -> None:
+    root, args = corpus
+    first = run_process("clean", *args, "--format", "jsonl", "--jobs", 1, cwd=root)
+    second = run_process("clean", *args[::-1], "--format", "jsonl", "--jobs", 2, cwd=root)
+    assert first.returncode == second.returncode == ExitCode.INPUT_ERRORS
+    assert first.stdout == second.stdout
+    assert len(jsonl(first.stdout.decode())) > 200
+
+
+# ---------------------------------------------------------------- 3. no escape from --output-dir
+
+
+HOSTILE_IDS = [
+    "../x", "../../y", "/etc/passwd", "a\u0000b", "x" * 300, "\u00e9" * 200, "CON", "con.txt", "NUL", "COM1.log",
+    "A.txt", "a.txt", "a", "..", ".", "...", "sub/dir/file", "C:\\Windows\\evil", "\u202etxt.exe",
+    "caf\u00e9", "cafe\u0301", " ", "line\nbreak", "clusters.json", "clusters", ".cleanwire-tmp-x", "~", "-rf",
+]
+
+
+@pytest.mark.parametrize("command", ["dedupe", "clean"])
+def test_output_dir_stays_inside_its_folder_whatever_the_ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             command: str) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    texts = {doc_id: story(5000 + n) for n, doc_id in enumerate(HOSTILE_IDS)}
+    feed = work / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in texts.items()), encoding="utf-8")
+    passwd = Path("/etc/passwd")
+    passwd_before = (passwd.stat().st_mtime_ns, passwd.read_bytes()) if passwd.exists() else None
+    before = tree(tmp_path)
+    out = work / "out"
+    code, stdout, err = run(command, "feed.jsonl", "--format", "jsonl", "--output-dir", "out")
+    assert code == ExitCode.SUCCESS, err
+    records = jsonl(stdout)
+    assert sorted(r["id"] for r in records) == sorted(texts)  # every id came through, none renamed
+    # nothing was written anywhere else under tmp_path, or to /etc/passwd
+    after = tree(tmp_path)
+    assert {k: v for k, v in after.items() if not k.startswith("work/out/")} == before
+    if passwd_before is not None:
+        assert (passwd.stat().st_mtime_ns, passwd.read_bytes()) == passwd_before
+    # one plain file per story, directly in the folder, distinct even where names differ only in case
+    entries = list(os.scandir(out))
+    assert all(e.is_file(follow_symlinks=False) for e in entries)
+    names = [e.name for e in entries]
+    assert not any(n.startswith(TEMP_PREFIX) for n in names)
+    assert len({n.casefold() for n in names}) == len(names)
+    assert all(len(n.encode()) <= 255 and "/" not in n and "\\" not in n and "\x00" not in n for n in names)
+    story_files = [n for n in names if n != "clusters.json"]
+    assert len(story_files) == len(texts)
+    bodies = sorted((out / n).read_text(encoding="utf-8") for n in story_files)
+    assert bodies == sorted(r["text"] + "\n" for r in records)
+    if command == "dedupe":
+        clusters = json.loads((out / "clusters.json").read_text(encoding="utf-8"))
+        assert sorted(c["id"] for c in clusters) == sorted(texts)
+        assert sorted(c["file"] for c in clusters) == sorted(story_files)
+        by_id = {r["id"]: r["text"] for r in records}
+        for cluster in clusters:
+            assert (out / cluster["file"]).read_text(encoding="utf-8") == by_id[cluster["id"]] + "\n"
