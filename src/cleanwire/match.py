@@ -30,6 +30,9 @@ class Match:
     containment: float  # share of the smaller text found in the larger, 0..1
 
 
+_CHUNK = 1 << 22  # elements per step over large arrays: bounds the temporary arrays
+
+
 def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Concatenation of arange(start, start + size) for every group, vectorised."""
     total = int(sizes.sum())
@@ -44,27 +47,79 @@ def _pair_codes(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_all
     larger ones, boilerplate or a story copied very often, only link each document to the next,
     so the work stays linear: a heavily copied story still ends up as one chain of verified pairs.
     """
-    out = []
-    positions = _ranges(starts, sizes)
-    ends = np.repeat(starts + sizes, sizes)
-    big = np.repeat(sizes > max_all, sizes)
-    offset = 1
+    big = sizes > max_all
+    total = int((sizes * (sizes - 1) // 2)[~big].sum() + (sizes - 1)[big].sum())
+    out = np.empty(total, dtype=np.uint64)
+    index = np.int32 if len(docs) < 1 << 31 else np.int64
+    positions = _ranges(starts, sizes).astype(index)
+    ends = np.repeat((starts + sizes).astype(index), sizes)
+    in_big = np.repeat(big, sizes)
+    filled, offset = 0, 1
     while len(positions):
-        keep = (positions + offset < ends) & (~big | (offset == 1))
-        positions, ends, big = positions[keep], ends[keep], big[keep]
-        if len(positions):
-            out.append((docs[positions].astype(np.uint64) << np.uint64(32)) | docs[positions + offset].astype(np.uint64))
+        keep = (positions + offset < ends) & (~in_big | (offset == 1))
+        positions, ends, in_big = positions[keep], ends[keep], in_big[keep]
+        for lo in range(0, len(positions), _CHUNK):
+            at = positions[lo:lo + _CHUNK]
+            step = out[filled:filled + len(at)]
+            np.left_shift(docs[at].astype(np.uint64), np.uint64(32), out=step)
+            step |= docs[at + offset]
+            filled += len(at)
         offset += 1
-    return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
+    return out
 
 
-def _count(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct values of `codes` (sorted) and how often each occurs."""
+def _repeated(codes: np.ndarray, at_least: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values occurring at least `at_least` times in `codes` (sorted in place), and their counts."""
     if not len(codes):
         return codes, np.empty(0, dtype=np.int64)
-    codes = np.sort(codes)
+    codes.sort()
+    if at_least > 1:
+        # most pairs share one fingerprint by chance: keep only members of repeated runs
+        equal = codes[1:] == codes[:-1]
+        in_run = np.zeros(len(codes), dtype=bool)
+        in_run[1:] = equal
+        in_run[:-1] |= equal
+        del equal
+        codes = codes[in_run]
+        del in_run
+        if not len(codes):
+            return codes, np.empty(0, dtype=np.int64)
     boundary = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1], [True])))
-    return codes[boundary[:-1]], np.diff(boundary)
+    values, counts = codes[boundary[:-1]], np.diff(boundary)
+    keep = counts >= at_least
+    return values[keep], counts[keep]
+
+
+def _shared_groups(signatures: Sequence[Signature], representatives: np.ndarray, sizes: np.ndarray,
+                   n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The documents of every fingerprint that two or more representatives share, grouped.
+
+    Returns (docs, starts, sizes): group g is docs[starts[g]:starts[g] + sizes[g]], sorted.
+    One sort of packed (hash high bits | doc) keys, one uint64 per fingerprint; the rest is
+    done in chunks, so the peak is about twice the fingerprints' own size.
+    """
+    doc_bits = max(1, (n - 1).bit_length())
+    keys = np.concatenate([signatures[i].hashes for i in representatives.tolist()])
+    keys >>= np.uint64(doc_bits)
+    keys <<= np.uint64(doc_bits)
+    offsets = np.concatenate(([0], np.cumsum(sizes)))
+    for lo in range(0, len(representatives), _CHUNK // 64):
+        hi = min(len(representatives), lo + _CHUNK // 64)
+        keys[offsets[lo]:offsets[hi]] |= np.repeat(representatives[lo:hi].astype(np.uint64), sizes[lo:hi])
+    keys.sort()
+    same = np.zeros(len(keys) + 1, dtype=bool)  # same[i]: key i has the fingerprint of key i - 1
+    for lo in range(1, len(keys), _CHUNK):
+        hi = min(len(keys), lo + _CHUNK)
+        same[lo:hi] = (keys[lo:hi] >> np.uint64(doc_bits)) == (keys[lo - 1:hi - 1] >> np.uint64(doc_bits))
+    member = same[:-1] | same[1:]
+    shared = keys[member]
+    del keys
+    shared &= np.uint64((1 << doc_bits) - 1)
+    docs = shared.astype(np.uint32 if n < 1 << 32 else np.int64)
+    del shared
+    starts = np.flatnonzero(~same[:-1][member])
+    group_sizes = np.diff(np.append(starts, len(docs)))
+    return docs, starts, group_sizes
 
 
 def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterator[tuple[int, int]]:
@@ -92,23 +147,9 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
     sizes = np.fromiter((len(signatures[i].hashes) for i in representatives.tolist()), dtype=np.int64,
                         count=len(representatives))
     if sizes.sum():
-        # one sort of packed (hash high bits | doc) keys: one uint64 per fingerprint in memory
-        doc_bits = max(1, (n - 1).bit_length())
-        keys = np.concatenate([signatures[i].hashes for i in representatives.tolist()])
-        keys >>= np.uint64(doc_bits)
-        keys <<= np.uint64(doc_bits)
-        keys |= np.repeat(representatives.astype(np.uint64), sizes)
-        keys.sort()
-        fingerprint = keys >> np.uint64(doc_bits)
-        boundary = np.flatnonzero(np.concatenate(([True], fingerprint[1:] != fingerprint[:-1], [True])))
-        del fingerprint
-        keys &= np.uint64((1 << doc_bits) - 1)
-        docs = keys.astype(np.uint32 if n < 1 << 32 else np.int64)
-        del keys
-        starts, group_sizes = boundary[:-1], np.diff(boundary)
-        shared_by_some = group_sizes > 1
-        codes, hits = _count(_pair_codes(docs, starts[shared_by_some], group_sizes[shared_by_some], cfg.max_doc_freq))
-        del docs
+        docs, starts, group_sizes = _shared_groups(signatures, representatives, sizes, n)
+        codes, hits = _repeated(_pair_codes(docs, starts, group_sizes, cfg.max_doc_freq), cfg.min_shared)
+        del docs, starts, group_sizes
         # sampled containment: shared fingerprints over what the smaller signature holds below
         # the pair's common ceiling (signatures capped at max_hashes keep only their smallest)
         count_of = np.zeros(n, dtype=np.float64)
