@@ -72,6 +72,7 @@ _END_STARTS = ("written", "about", "you", "read", "keep", "related", "more", "ta
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
 _GAP_COST = 6.0  # extra cost of each further line in a run of non-prose lines
 _ISOLATED = 0.6  # weight share of a prose line with no prose neighbour
+_BEFORE_END_SHARE = 0.3  # a region before a closing marker wins with this share of the best score
 _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
 _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser  # distinct stopwords a page needs before its language's list is trusted
@@ -245,7 +246,7 @@ def clean_lines(
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
             _mark_teaser(classes, rules, scores, i)
-    start, end = _trim_edges(classes, words, *main_region(classes, words))
+    start, end = _trim_edges(classes, words, *_article_region(classes, words))
     keep = [False] * count
     if end > start:
         _keep_in_region(classes, start, end, keep, keep_short=extracted)
@@ -266,6 +267,20 @@ def clean_lines(
                 rule = "title"
             decisions.append(LineDecision(line, keep[i], rule, round(scores[i], 3)))
     return CleanedText(body, title, author, date, decisions)
+
+
+def _article_region(classes: list[int], words: list[int]) -> tuple[int, int]:
+    """The main region; but an article comes before its comments and related links, so a
+    region before a closing marker wins over a bigger one after it if it is not much smaller."""
+    start, end, score = main_region(classes, words)
+    cut = start
+    while cut > 0 and classes[cut - 1] != END:
+        cut -= 1
+    if cut > 0:
+        before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1])
+        if before >= _BEFORE_END_SHARE * score:
+            return before_start, before_end
+    return start, end
 
 
 def _trim_edges(classes: list[int], words: list[int], start: int, end: int) -> tuple[int, int]:
@@ -296,8 +311,8 @@ def _mark_teaser(classes: list[int], rules: list[str], scores: list[float], clos
 
 def main_region(
     classes: list[int], words: list[int], short_weight: float = -2.0, gap_cost: float = _GAP_COST, isolated: float = _ISOLATED
-) -> tuple[int, int]:
-    """The [start, end) run of lines with the largest total weight (Kadane).
+) -> tuple[int, int, float]:
+    """The [start, end) run of lines with the largest total weight (Kadane), and that weight.
 
     Each further line of a run of non-prose lines costs more than the one before: an
     article is one block with small breaks, comment threads and teaser lists are many
@@ -322,7 +337,7 @@ def main_region(
         total += weight
         if total > best:
             best, best_start, best_end = total, start, i + 1
-    return best_start, best_end
+    return best_start, best_end, best
 
 
 def _keep_in_region(classes: list[int], start: int, end: int, keep: list[bool], keep_short: bool = False) -> None:
