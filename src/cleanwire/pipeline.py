@@ -223,46 +223,50 @@ def dedupe(
 
     started = time.perf_counter()
     spill = Spill(spill_dir)
-    ids: list[str] = []
-    lengths: list[int] = []
-    signatures: list[Signature | None] = []
-    state = StageState(config, template)
-    for batch in engine.map(_clean_and_sign_batch, batched(documents_twice()), state):
-        for doc, sig in batch:
-            counters.documents += 1
-            if doc.error is not None:
-                counters.errors += 1
-                on_error(doc)
-                continue
-            if sig is None:
-                counters.empty += 1
-            spill.append(doc)
-            ids.append(doc.id)
-            lengths.append(sig.length if sig is not None else 0)
-            signatures.append(sig)
-    counters.seconds["clean+fingerprint"] = time.perf_counter() - started
+    try:
+        ids: list[str] = []
+        lengths: list[int] = []
+        signatures: list[Signature | None] = []
+        state = StageState(config, template)
+        for batch in engine.map(_clean_and_sign_batch, batched(documents_twice()), state):
+            for doc, sig in batch:
+                counters.documents += 1
+                if doc.error is not None:
+                    counters.errors += 1
+                    on_error(doc)
+                    continue
+                if sig is None:
+                    counters.empty += 1
+                spill.append(doc)
+                ids.append(doc.id)
+                lengths.append(sig.length if sig is not None else 0)
+                signatures.append(sig)
+        counters.seconds["clean+fingerprint"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    # empty bodies never match; the matcher sees only the signed documents, renumbered
-    signed = [i for i, sig in enumerate(signatures) if sig is not None]
+        started = time.perf_counter()
+        # empty bodies never match; the matcher sees only the signed documents, renumbered
+        signed = [i for i, sig in enumerate(signatures) if sig is not None]
 
-    def load_texts(positions: Sequence[int]) -> dict[int, str]:
-        texts = spill.texts([signed[p] for p in positions])
-        return {p: texts[signed[p]] for p in positions}
+        def load_texts(positions: Sequence[int]) -> dict[int, str]:
+            texts = spill.texts([signed[p] for p in positions])
+            return {p: texts[signed[p]] for p in positions}
 
-    found = find_matches([signatures[i] for i in signed], load_texts, config.dedup)
-    matches = [replace(m, a=signed[m.a], b=signed[m.b]) for m in found]
-    clusters = build_clusters(len(ids), matches, lengths, config.keep)
-    counters.seconds["match+cluster"] = time.perf_counter() - started
+        found = find_matches([signatures[i] for i in signed], load_texts, config.dedup)
+        matches = [replace(m, a=signed[m.a], b=signed[m.b]) for m in found]
+        clusters = build_clusters(len(ids), matches, lengths, config.keep)
+        counters.seconds["match+cluster"] = time.perf_counter() - started
 
-    canonical_of = list(range(len(ids)))
-    member_match: dict[int, Match] = {}
-    for cluster in clusters:
-        for match in cluster.members:
-            absorbed = match.b
-            canonical_of[absorbed] = cluster.canonical
-            member_match[absorbed] = match
-            counters.relations[match.relation] += 1
-    counters.clusters = len(clusters)
-    counters.duplicates = len(member_match)
-    return DedupeResult(spill, ids, lengths, clusters, canonical_of, member_match)
+        canonical_of = list(range(len(ids)))
+        member_match: dict[int, Match] = {}
+        for cluster in clusters:
+            for match in cluster.members:
+                absorbed = match.b
+                canonical_of[absorbed] = cluster.canonical
+                member_match[absorbed] = match
+                counters.relations[match.relation] += 1
+        counters.clusters = len(clusters)
+        counters.duplicates = len(member_match)
+        return DedupeResult(spill, ids, lengths, clusters, canonical_of, member_match)
+    except BaseException:
+        spill.close()  # interrupted or failed before the caller owns the spill: leave no temp file behind
+        raise
