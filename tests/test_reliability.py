@@ -364,3 +364,113 @@ def test_output_dir_stays_inside_its_folder_whatever_the_ids(tmp_path: Path, mon
         by_id = {r["id"]: r["text"] for r in records}
         for cluster in clusters:
             assert (out / cluster["file"]).read_text(encoding="utf-8") == by_id[cluster["id"]] + "\n"
+
+
+# ---------------------------------------------------------------- 4. interrupted runs
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    """A folder of 3,000 made-up stories, and the --output-dir of one uninterrupted dedupe run over it."""
+    root = tmp_path_factory.mktemp("many")
+    (root / "docs").mkdir()
+    for n in range(3000):
+        (root / "docs" / f"doc{n:05d}.txt").write_text(story(10_000 + n, words=60 + n % 120), encoding="utf-8")
+    done = run_process("dedupe", "docs", "--format", "jsonl", "--output-dir", "reference", cwd=root)
+    assert done.returncode == ExitCode.SUCCESS, done.stderr.decode()
+    return root, tree(root / "reference")
+
+
+def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, f"the run ended before it could be interrupted: {process.returncode}"
+        assert time.monotonic() < deadline, "timed out waiting for the run to get going"
+        time.sleep(0.01)
+
+
+def temp_files(tmpdir: Path) -> list[str]:
+    return sorted(p.name for p in tmpdir.iterdir() if p.name.startswith("cleanwire"))
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_interrupt_while_writing_leaves_only_complete_files_and_a_rerun_finishes(
+        many: tuple[Path, dict[str, bytes]], tmp_path: Path, signum: int) -> None:
+    root, reference = many
+    out = tmp_path / "out"
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    args = [sys.executable, "-m", "cleanwire", "dedupe", "docs", "--format", "jsonl", "--output-dir", str(out)]
+    # stdout is a pipe nobody reads yet: the run blocks on it once the pipe is full, part way through
+    # writing the story files, which is where an interrupt must not leave half a file
+    process = subprocess.Popen(args, cwd=root, env=subprocess_env(tmpdir), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    try:
+        seen: list[int] = []
+
+        def stalled() -> bool:
+            seen.append(len(os.listdir(out)) if out.exists() else 0)
+            return seen[-1] > 0 and len(seen) > 30 and seen[-30] == seen[-1]
+
+        wait_for(stalled, process)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == ExitCode.INTERRUPTED, err.decode()
+    assert "interrupted" in err.decode()
+    written = tree(out)
+    assert 0 < len(written) < len(reference)
+    assert not [name for name in written if name.startswith(TEMP_PREFIX)]
+    assert all(reference[name] == data for name, data in written.items())  # complete files only
+    assert temp_files(tmpdir) == []  # the spill file went too
+    # a killed run's leftover temporary file is cleared; running again completes the job
+    (out / f"{TEMP_PREFIX}left-by-kill-9").write_bytes(b"half")
+    again = run_process("dedupe", "docs", "--format", "jsonl", "--output-dir", out, cwd=root, tmpdir=tmpdir)
+    assert again.returncode == ExitCode.SUCCESS, again.stderr.decode()
+    assert tree(out) == reference
+    assert temp_files(tmpdir) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_interrupt_while_cleaning_leaves_no_temporary_files(many: tuple[Path, dict[str, bytes]], tmp_path: Path,
+                                                            signum: int) -> None:
+    root, _ = many
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    out = tmp_path / "out"
+    args = [sys.executable, "-m", "cleanwire", "dedupe", "docs", "--format", "jsonl", "--output-dir", str(out)]
+    with open(tmp_path / "stdout", "wb") as stdout:
+        process = subprocess.Popen(args, cwd=root, env=subprocess_env(tmpdir), stdout=stdout, stderr=subprocess.PIPE)
+        try:
+            # the spill file exists from the cleaning pass until the run ends
+            wait_for(lambda: any(p.name.endswith(".spill.jsonl") for p in tmpdir.iterdir()), process)
+            process.send_signal(signum)
+            _, err = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    assert process.returncode == ExitCode.INTERRUPTED, err.decode()
+    assert temp_files(tmpdir) == []
+    assert not [name for name in tree(out) if name.startswith(TEMP_PREFIX)]
+
+
+def test_library_dedupe_removes_its_spill_file_when_the_input_fails(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+
+    passes = []
+
+    def documents() -> Iterator[Document]:
+        passes.append(1)
+        yield Document(id="a", text=story(1))
+        if len(passes) == 2:  # the cleaning pass, after template learning: the spill file exists
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        dedupe(documents, Config(), LocalEngine(1), Counters(), lambda doc: None)
+    assert len(passes) == 2
+    assert list(tmp_path.iterdir()) == []
