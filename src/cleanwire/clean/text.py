@@ -73,6 +73,11 @@ _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
 _GAP_COST = 6.0  # extra cost of each further line in a run of non-prose lines
 _ISOLATED = 0.6  # weight share of a prose line with no prose neighbour
 _BEFORE_END_SHARE = 0.3  # a region before a closing marker wins with this share of the best score
+_WRAP_MIN, _WRAP_MAX = 30, 100  # line lengths of hard-wrapped text
+_WRAPPED_PAGE_LINES = 5  # distinct mid-sentence breaks that make a page hard-wrapped
+_WRAP_SHARE = 0.7  # ... of which this share fills the wrap width
+_WRAP_FILL = 0.8  # a line this close to the wrap width was broken by the wrap
+_WRAP_WIDTH_MIN = 60  # narrower "wraps" are short lines of comments and verse, not a layout
 _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
 _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser  # distinct stopwords a page needs before its language's list is trusted
@@ -206,7 +211,53 @@ def clean_text_dump(
     if not text:
         return CleanedText("", None, None, None, [])
     lines = text.split("\n")
-    return clean_lines(lines, template, explain=explain)
+    groups = _wrapped_groups(lines)
+    if groups is None:
+        return clean_lines(lines, template, explain=explain)
+    # hard-wrapped text (plain-text press releases): judge whole paragraphs, report input lines
+    merged = [" ".join(lines[i] for i in group) for group in groups]
+    result = clean_lines(merged, template, explain=explain)
+    if explain:
+        result.decisions = [
+            LineDecision(lines[i], d.keep, d.rule, d.score) for d, group in zip(result.decisions, groups) for i in group
+        ]
+    return result
+
+
+def _wrapped_groups(lines: list[str]) -> list[list[int]] | None:
+    """Lines of a hard-wrapped page grouped into paragraphs, or None if the page is not wrapped.
+
+    A wrapped line breaks mid-sentence: it is 30 to 100 characters long, does not end a
+    sentence, and the next line goes on in lower case or the line is nearly as long as the
+    longest such line (the wrap width).
+    """
+    pairs = [
+        i for i in range(len(lines) - 1)
+        if _WRAP_MIN <= len(lines[i]) <= _WRAP_MAX
+        and lines[i + 1][:1].islower()
+        and lines[i + 1].count(" ") >= 2
+        and lines[i].count(" ") >= 4
+        and not _ends_sentence(lines[i])
+    ]
+    if len(set(lines[i] for i in pairs)) < _WRAPPED_PAGE_LINES:
+        return None
+    # a wrap has a width: most broken lines come close to the longest one
+    width = max(len(lines[i]) for i in pairs)
+    if width < _WRAP_WIDTH_MIN or sum(len(lines[i]) >= _WRAP_FILL * width for i in pairs) < _WRAP_SHARE * len(pairs):
+        return None
+    groups: list[list[int]] = [[0]]
+    for i in range(1, len(lines)):
+        prev = lines[i - 1]
+        wrapped = (
+            _WRAP_MIN <= len(prev) <= _WRAP_MAX
+            and not _ends_sentence(prev)
+            and (lines[i][:1].islower() or len(prev) >= _WRAP_FILL * width)
+        )
+        if wrapped:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def clean_lines(
