@@ -474,3 +474,74 @@ def test_library_dedupe_removes_its_spill_file_when_the_input_fails(tmp_path: Pa
         dedupe(documents, Config(), LocalEngine(1), Counters(), lambda doc: None)
     assert len(passes) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------- 5. linear time on hostile lines
+
+
+_HEAD = "Harbour fees rise again\n\nThe harbour committee met on Thursday and agreed a new fee for every berth.\n\n"
+_TAIL = "\n\nFishermen said the figure was unfair and promised to raise it with the council.\n"
+HOSTILE_PAGES: dict[str, tuple[str, Callable[[int], str]]] = {
+    "one repeated character": (".txt", lambda n: _HEAD + "a" * n + _TAIL),
+    "one repeated capital": (".txt", lambda n: _HEAD + "A " * (n // 2) + _TAIL),
+    "punctuation run": (".txt", lambda n: _HEAD + "!?.,;:-" * (n // 7) + _TAIL),
+    "dots": (".txt", lambda n: _HEAD + "." * n + _TAIL),
+    "separator bars": (".txt", lambda n: _HEAD + "| " * (n // 2) + _TAIL),
+    "spaces": (".txt", lambda n: _HEAD + "Start" + " " * n + "end." + _TAIL),
+    "tabs and no-break spaces": (".txt", lambda n: _HEAD + "\t\u00a0" * (n // 2) + "x" + _TAIL),
+    "short sentences": (".txt", lambda n: _HEAD + "Ab. " * (n // 4) + _TAIL),
+    "numbers": (".txt", lambda n: _HEAD + "1,2." * (n // 4) + _TAIL),
+    "url": (".txt", lambda n: _HEAD + "http://" + "a/" * (n // 2) + _TAIL),
+    "quotes": (".txt", lambda n: _HEAD + "\"'" * (n // 2) + _TAIL),
+    "many short lines": (".txt", lambda n: _HEAD + "x\n" * (n // 2) + _TAIL),
+    "deep div nesting": (".html", lambda n: "<html><body>" + "<div>" * (n // 5) + "<p>" + _HEAD + "</p>"
+                         + "</div>" * (n // 5) + "</body></html>"),
+    "unclosed tags": (".html", lambda n: "<html><body>" + "<div><p><b>" * (n // 11) + _HEAD),
+    "entities": (".html", lambda n: "<html><body><p>" + _HEAD + "&amp;" * (n // 5) + "</p></body></html>"),
+    "long attribute": (".html", lambda n: f'<html><body><p title="{"a" * n}">' + _HEAD + "</p></body></html>"),
+    "unclosed comment": (".html", lambda n: "<html><body><p>" + _HEAD + "</p><!--" + "-" * n + "</body></html>"),
+}
+SIZE = 100_000
+BOUND_SECONDS = 5.0
+
+
+def timed_run(*args: str | Path, repeat: int = 2) -> float:
+    """The best of `repeat` CLI runs, in seconds (the best is the least disturbed by a busy machine)."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        code, out, err = run(*args)
+        best = min(best, time.perf_counter() - started)
+        assert code == ExitCode.SUCCESS, err
+    return best
+
+
+def assert_linear(small: float, large: float, what: str) -> None:
+    assert small < BOUND_SECONDS and large < BOUND_SECONDS, (what, small, large)
+    # twice the size may take at most ~3x the time; the constant absorbs timer noise on tiny times
+    assert large < 3 * small + 0.1, f"{what}: {small:.3f}s at {SIZE:,} chars, {large:.3f}s at {2 * SIZE:,}"
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_PAGES))
+def test_clean_is_linear_on_hostile_pages(tmp_path: Path, case: str) -> None:
+    ext, make = HOSTILE_PAGES[case]
+    times = []
+    for size in (SIZE, 2 * SIZE):
+        page = tmp_path / f"page{size}{ext}"
+        page.write_text(make(size), encoding="utf-8")
+        times.append(timed_run("clean", page, "--format", "jsonl"))
+        code, out, _ = run("clean", page, "--format", "jsonl")
+        (record,) = jsonl(out)
+        assert "harbour committee met" in record["text"]  # the story around the hostile line survives
+    assert_linear(times[0], times[1], case)
+
+
+def test_dedupe_is_linear_on_all_hostile_pages_at_once(tmp_path: Path) -> None:
+    times = []
+    for size in (SIZE, 2 * SIZE):
+        folder = tmp_path / str(size)
+        folder.mkdir()
+        for n, (ext, make) in enumerate(HOSTILE_PAGES.values()):
+            (folder / f"page{n:02d}{ext}").write_text(make(size), encoding="utf-8")
+        times.append(timed_run("dedupe", folder, "--format", "jsonl", "--all"))
+    assert_linear(times[0], times[1], "dedupe")
