@@ -108,3 +108,12 @@ def test_output_is_the_same_on_every_run() -> None:
     first = clusters_of(texts)
     assert clusters_of(texts) == first
     assert [c.canonical for c in first] == [0, 1, 2]
+
+
+def test_complete_prefers_the_version_that_contains_the_others_over_a_short_hub() -> None:
+    # 1 is a short excerpt verified against both 0 and 2; 0 contains 1 and is near 2
+    matches = [Match(0, 1, "excerpt", 0.3, 0.95), Match(1, 2, "excerpt", 0.3, 0.95), near(0, 2)]
+    assert build_clusters(3, matches, [500, 80, 520])[0].canonical == 2
+    # without the 0-2 link nobody contains everyone: the longest
+    matches = [Match(0, 1, "excerpt", 0.3, 0.95), Match(1, 2, "excerpt", 0.3, 0.95)]
+    assert build_clusters(3, matches, [500, 80, 520])[0].canonical == 2

@@ -48,7 +48,7 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def _canonical(members: list[int], degree: dict[int, int], lengths: Sequence[int], keep: str) -> int:
+def _canonical(members: list[int], contains: dict[int, int], lengths: Sequence[int], keep: str) -> int:
     """The canonical of one cluster under the keep policy; the ordinal breaks every tie."""
     if keep == "first":
         return min(members)
@@ -56,9 +56,10 @@ def _canonical(members: list[int], degree: dict[int, int], lengths: Sequence[int
         return min(members, key=lambda i: (lengths[i], i))
     if keep == "longest":
         return min(members, key=lambda i: (-lengths[i], i))
-    # "complete": a version verified against every other member contains them all; then longest
+    # "complete": the version that contains every other member (verified as its near-duplicate,
+    # or as the larger side of an excerpt match), else the longest
     everyone = len(members) - 1
-    return min(members, key=lambda i: (degree.get(i, 0) < everyone, -lengths[i], i))
+    return min(members, key=lambda i: (contains.get(i, 0) < everyone, -lengths[i], i))
 
 
 def build_clusters(n: int, matches: Sequence[Match], lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
@@ -82,8 +83,9 @@ def build_clusters(n: int, matches: Sequence[Match], lengths: Sequence[int], kee
         if len(members) == 1:
             clusters.append(Cluster(root))
             continue
-        degree = {i: len(neighbours.get(i, {})) for i in members}
-        canonical = _canonical(members, degree, lengths, keep)
+        contains = {i: sum(1 for other, m in neighbours.get(i, {}).items()
+                           if m.relation != "excerpt" or lengths[i] >= lengths[other]) for i in members}
+        canonical = _canonical(members, contains, lengths, keep)
         clusters.append(Cluster(canonical, _attach(canonical, neighbours)))
     return clusters
 
