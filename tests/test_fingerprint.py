@@ -5,9 +5,11 @@ from __future__ import annotations
 import random
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import Signature, match_key, shingle_hashes, signature
+from cleanwire.fingerprint import Signature, match_key, shingle_hashes, signature, token_hashes
 
 CFG = DedupConfig()
 SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
@@ -99,3 +101,15 @@ def test_chinese_text_is_fingerprinted_by_characters() -> None:
     sig = signature(text, CFG)
     assert sig.words == len(match_key(text).split()) > CFG.short_words
     assert len(sig.hashes) > 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_gets_a_consistent_key_and_signature(text: str) -> None:
+    key = match_key(text)
+    assert match_key(key) == key  # idempotent
+    sig = signature(text, CFG)
+    assert sig.words == len(key.split())
+    assert sig.length == len(key.replace(" ", ""))
+    assert len(token_hashes(text, CFG.seed)) == sig.words
+    assert len(sig.hashes) <= CFG.max_hashes
