@@ -322,7 +322,8 @@ def clean_lines(
 
 def _article_region(classes: list[int], words: list[int]) -> tuple[int, int]:
     """The main region; but an article comes before its comments and related links, so a
-    region before a closing marker wins over a bigger one after it if it is not much smaller."""
+    region before a closing marker wins over a bigger one after (or across) it unless it is
+    much smaller."""
     start, end, score = main_region(classes, words)
     cut = start
     while cut > 0 and classes[cut - 1] != END:
@@ -331,6 +332,11 @@ def _article_region(classes: list[int], words: list[int]) -> tuple[int, int]:
         before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1])
         if before >= _BEFORE_END_SHARE * score:
             return before_start, before_end
+    inside = next((i for i in range(start, end) if classes[i] == END), None)
+    if inside is not None:  # the region runs across a closing marker: keep what comes before it
+        first_start, first_end, first = main_region(classes[start:inside], words[start:inside])
+        if first >= _BEFORE_END_SHARE * score:
+            return start + first_start, start + first_end
     return start, end
 
 
