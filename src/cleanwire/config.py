@@ -40,9 +40,9 @@ class DedupConfig:
     """How duplicates are found and verified."""
 
     shingle_chars: int = 20  # character n-gram length over the text without spaces and punctuation
-    sample_mod: int = 32  # keep n-gram hashes h with h % sample_mod == 0 (about 1 in sample_mod)
+    sample_mod: int = 32  # keep about 1 in sample_mod n-gram hashes (h % sample_mod == 0)
     max_hashes: int = 64  # fingerprints kept per document at most (its smallest): bounds memory
-    max_doc_freq: int = 50  # fingerprints in more documents link them only as a chain (boilerplate or a story copied very often)
+    max_doc_freq: int = 50  # a fingerprint in more documents links them only as a chain, not all pairs
     min_shared: int = 2  # shared fingerprints for a pair to become a candidate
     min_estimate: float = 0.2  # candidates whose sampled containment is lower are not verified
     min_block: int = 4  # words in a row that count as a shared passage in verification
