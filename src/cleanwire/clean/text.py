@@ -78,6 +78,9 @@ _WRAPPED_PAGE_LINES = 5  # distinct mid-sentence breaks that make a page hard-wr
 _WRAP_SHARE = 0.7  # ... of which this share fills the wrap width
 _WRAP_FILL = 0.8  # a line this close to the wrap width was broken by the wrap
 _WRAP_WIDTH_MIN = 60  # narrower "wraps" are short lines of comments and verse, not a layout
+_INSIDE_END_SHARE = 0.15  # ... and a region before a marker it runs across, with this share
+_BRIDGE_LINES = 4  # a region this close below a closing marker joins the prose just above it
+_LIST_BLOCK = 2.5  # prose lines per block at most, in a list of comments or teasers
 _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
 _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser  # distinct stopwords a page needs before its language's list is trusted
@@ -321,23 +324,40 @@ def clean_lines(
 
 
 def _article_region(classes: list[int], words: list[int]) -> tuple[int, int]:
-    """The main region; but an article comes before its comments and related links, so a
-    region before a closing marker wins over a bigger one after (or across) it unless it is
-    much smaller."""
+    """The main region; but an article comes before its comment thread, so when the region
+    lies after (or runs across) a closing marker and what follows the marker is list-like
+    (lone paragraphs between names and dates), a fair region before the marker wins."""
     start, end, score = main_region(classes, words)
     cut = start
     while cut > 0 and classes[cut - 1] != END:
         cut -= 1
-    if cut > 0:
+    if cut > 0 and _list_like(classes, start, end):
         before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1])
         if before >= _BEFORE_END_SHARE * score:
             return before_start, before_end
     inside = next((i for i in range(start, end) if classes[i] == END), None)
-    if inside is not None:  # the region runs across a closing marker: keep what comes before it
+    if inside is not None and _list_like(classes, inside + 1, end):
         first_start, first_end, first = main_region(classes[start:inside], words[start:inside])
-        if first >= _BEFORE_END_SHARE * score:
+        if first >= _INSIDE_END_SHARE * score:
             return start + first_start, start + first_end
+    if cut > 0 and start - cut <= _BRIDGE_LINES and not _list_like(classes, start, end):
+        # an inline "Related stories" box: the article's first paragraphs sit just above it
+        before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1])
+        if before > 0 and cut - 1 - before_end <= _BRIDGE_LINES:
+            return before_start, end
     return start, end
+
+
+def _list_like(classes: list[int], start: int, end: int) -> bool:
+    """Whether the prose of lines [start, end) comes in short blocks (comments, teasers)."""
+    prose = blocks = 0
+    previous = False
+    for i in range(start, end):
+        is_prose = classes[i] >= MEDIUM
+        prose += is_prose
+        blocks += is_prose and not previous
+        previous = is_prose
+    return blocks > 0 and prose <= _LIST_BLOCK * blocks
 
 
 def _trim_edges(classes: list[int], words: list[int], start: int, end: int) -> tuple[int, int]:
