@@ -117,3 +117,16 @@ def test_complete_prefers_the_version_that_contains_the_others_over_a_short_hub(
     # without the 0-2 link nobody contains everyone: the longest
     matches = [Match(0, 1, "excerpt", 0.3, 0.95), Match(1, 2, "excerpt", 0.3, 0.95)]
     assert build_clusters(3, matches, [500, 80, 520])[0].canonical == 2
+
+
+def test_a_story_copied_more_often_than_max_doc_freq_is_still_one_cluster() -> None:
+    paragraphs = story(5, count=8)
+    texts = []
+    for k in range(60):  # 60 edited copies, none exact: every fingerprint is in ~60 documents
+        edited = paragraphs[:]
+        edited[k % 8] = edited[k % 8].replace(".", f" update {k}.", 1)
+        texts.append("\n".join(edited))
+    texts.append("\n".join(story(6, count=8)))
+    clusters = clusters_of(texts)
+    assert CFG.max_doc_freq < 60
+    assert [len(c.ordinals) for c in clusters] == [60, 1]
