@@ -175,3 +175,8 @@ END_MARKERS = re.compile(
     r"tags?:|comments|leave a (?:comment|reply)|share this|recommended|you (?:may|might) also like)",
     re.IGNORECASE,
 )
+# End markers that open a comment thread: everything after them is readers' comments.
+COMMENT_MARKERS = re.compile(
+    r"^(?:\d+ )?(?:reader |readers' |your )?comments?\b|^(?:leave|post|add) (?:a|your) (?:comment|reply)|^have your say",
+    re.IGNORECASE,
+)

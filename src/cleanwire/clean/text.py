@@ -16,6 +16,7 @@ from itertools import chain
 from typing import TYPE_CHECKING
 
 from cleanwire.clean.lexicon import (
+    COMMENT_MARKERS,
     JUNK_PHRASES_BY_WORD,
     CREDIT,
     END_MARKERS,
@@ -300,7 +301,8 @@ def clean_lines(
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
             _mark_teaser(classes, rules, scores, i)
-    start, end = _trim_edges(classes, words, *_article_region(classes, words))
+    comment_marker = [cls == END and COMMENT_MARKERS.match(line) is not None for cls, line in zip(classes, lines)]
+    start, end = _trim_edges(classes, words, *_article_region(classes, words, comment_marker))
     keep = [False] * count
     if end > start:
         _keep_in_region(classes, start, end, keep, keep_short=extracted)
@@ -323,7 +325,7 @@ def clean_lines(
     return CleanedText(body, title, author, date, decisions)
 
 
-def _article_region(classes: list[int], words: list[int]) -> tuple[int, int]:
+def _article_region(classes: list[int], words: list[int], comment_marker: list[bool]) -> tuple[int, int]:
     """The main region; but an article comes before its comment thread, so when the region
     lies after (or runs across) a closing marker and what follows the marker is list-like
     (lone paragraphs between names and dates), a fair region before the marker wins."""
@@ -331,12 +333,12 @@ def _article_region(classes: list[int], words: list[int]) -> tuple[int, int]:
     cut = start
     while cut > 0 and classes[cut - 1] != END:
         cut -= 1
-    if cut > 0 and _list_like(classes, start, end):
+    if cut > 0 and (comment_marker[cut - 1] or _list_like(classes, start, end)):
         before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1])
         if before >= _BEFORE_END_SHARE * score:
             return before_start, before_end
     inside = next((i for i in range(start, end) if classes[i] == END), None)
-    if inside is not None and _list_like(classes, inside + 1, end):
+    if inside is not None and (comment_marker[inside] or _list_like(classes, inside + 1, end)):
         first_start, first_end, first = main_region(classes[start:inside], words[start:inside])
         if first >= _INSIDE_END_SHARE * score:
             return start + first_start, start + first_end
