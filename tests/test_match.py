@@ -180,3 +180,11 @@ def test_capped_signatures_still_find_an_excerpt_of_a_very_long_text() -> None:
     assert list(candidate_pairs(sigs, CFG)) == [(0, 1)]
     matches = find_matches(sigs, lambda ords: {0: long_text, 1: excerpt}, CFG)
     assert [(m.a, m.b, m.relation) for m in matches] == [(0, 1, "excerpt")]
+
+
+def test_short_chinese_and_japanese_near_duplicates_are_candidates_and_verified() -> None:
+    zh = "国家统计局今天公布的数据显示，去年全国粮食总产量再创新高，达到六亿八千万吨，比上年增长百分之一点三。"
+    ja = "気象庁によると、今週末は全国的に気温が大きく下がり、北日本の山沿いでは大雪になるおそれがあります。"
+    texts = [zh, ja, zh.replace("今天", "昨天"), ja.replace("今週末", "週末")]
+    matches = all_matches(texts)
+    assert [(m.a, m.b, m.relation) for m in matches] == [(0, 2, "near-duplicate"), (1, 3, "near-duplicate")]

@@ -106,6 +106,7 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "candidate": {
             "shared_fingerprints": shared_fingerprints,
             "min_shared": cfg.min_shared,
+            "same_text": sig_a.exact == sig_b.exact,  # exact duplicates are always candidates
             "would_be_candidate": shared_fingerprints >= cfg.min_shared or sig_a.exact == sig_b.exact,
         },
         "passages": rows,
@@ -153,7 +154,8 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
     cand = result["candidate"]
     scores.add_row("fingerprints", f"{cand['shared_fingerprints']} shared",
-                   f"a candidate pair needs >= {cand['min_shared']}")
+                   "same normalised text: always a candidate" if cand["same_text"]
+                   else f"a candidate pair needs >= {cand['min_shared']}")
 
     sides = Table(expand=True, show_lines=True)
     sides.add_column(result["a"], ratio=1)

@@ -216,11 +216,15 @@ def signature(text: str, cfg: DedupConfig) -> Signature:
         key = key.astype(np.uint8)  # an ASCII key hashes the same whatever the text held
     squeezed = key[key != 32]  # n-grams run across word boundaries: lost spaces do not matter
     words = len(key) - len(squeezed) + 1 if len(key) else 0
-    h = shingle_hashes(squeezed, cfg.shingle_chars, cfg.seed)
+    k, p = cfg.shingle_chars, cfg.sample_mod
+    if 2 * words > len(squeezed):
+        # mostly a script without spaces (a character is a word): a character carries more text,
+        # so shorter n-grams sampled more densely give the same evidence per sentence
+        k, p = max(4, k // 3), max(1, p // 4)
+    h = shingle_hashes(squeezed, k, cfg.seed)
     if words >= cfg.short_words:
         # mod-p sampling keeps the same n-grams in every document, so shared text keeps
         # shared fingerprints wherever it sits (what containment needs); winnowing would not
-        p = cfg.sample_mod
         h = h[(h & np.uint64(p - 1) if p & (p - 1) == 0 else h % np.uint64(p)) == 0]
     # short texts keep every n-gram: they match only near-exact text, and need the evidence
     h = sorted_unique(h)
