@@ -50,12 +50,14 @@ def vocabulary(seed: int = 0, size: int = 2000) -> list[str]:
 
 
 VOCAB = vocabulary()
+STOPWORDS = ["the", "of", "and", "to", "in", "a", "was", "said", "for", "on", "with", "that", "by", "at", "from"]
 
 
 def story(seed: int, words: int = 160) -> str:
     """A made-up article: a headline, then paragraphs of capitalised sentences ending in full stops."""
     rng = random.Random(seed)
-    body = [rng.choice(VOCAB) for _ in range(words)]
+    # made-up words with real English function words between them, so language-aware rules see prose
+    body = [rng.choice(STOPWORDS) if i % 3 == 1 else rng.choice(VOCAB) for i in range(words)]
     sentences = [" ".join(body[i:i + 12]).capitalize() + "." for i in range(0, words, 12)]
     paragraphs = [" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4)]
     headline = " ".join(rng.choice(VOCAB) for _ in range(6)).capitalize()
@@ -545,3 +547,83 @@ def test_dedupe_is_linear_on_all_hostile_pages_at_once(tmp_path: Path) -> None:
             (folder / f"page{n:02d}{ext}").write_text(make(size), encoding="utf-8")
         times.append(timed_run("dedupe", folder, "--format", "jsonl", "--all"))
     assert_linear(times[0], times[1], "dedupe")
+
+
+# ---------------------------------------------------------------- 6. huge inputs
+
+
+MEMORY_LIMIT = 1_500_000_000  # address space for the whole process (Python, numpy, the data): far above need
+MB = 1024 * 1024
+
+
+def long_line(size: int) -> str:
+    """One line of `size` characters of made-up sentences (a repeated ~64 KiB block: cheap to build)."""
+    block = " ".join(story(n).split("\n\n", 1)[1].replace("\n\n", " ").strip() for n in range(60)) + " "
+    return (block * (size // len(block) + 1))[:size].strip()
+
+
+def sparse_file(path: Path, size: int, head: bytes = b"", tail: bytes = b"") -> None:
+    """A file of `size` bytes that costs no disk: `head`, a hole of NUL bytes, `tail`."""
+    with open(path, "wb") as f:
+        f.write(head)
+        f.seek(size - len(tail))
+        f.write(tail)
+        f.truncate(size)
+
+
+@pytest.mark.parametrize("ext", [".txt", ".html", ".jsonl"])
+def test_a_10_mb_line_is_cleaned_within_bounded_memory(tmp_path: Path, ext: str) -> None:
+    line = long_line(10 * MB)
+    page = tmp_path / f"page{ext}"
+    if ext == ".txt":
+        page.write_text(_HEAD + line + "\n", encoding="utf-8")
+    elif ext == ".html":
+        page.write_text(f"<html><body><article><h1>Long</h1><p>{line}</p></article></body></html>", encoding="utf-8")
+    else:
+        page.write_text(json.dumps({"id": "long", "text": line}) + "\n"
+                        + json.dumps({"id": "short", "text": _HEAD}) + "\n", encoding="utf-8")
+    started = time.monotonic()
+    done = run_process("clean", page, "--format", "jsonl", memory_limit=MEMORY_LIMIT)
+    assert done.returncode == ExitCode.SUCCESS, done.stderr.decode()[-2000:]
+    assert time.monotonic() - started < 30
+    records = jsonl(done.stdout.decode())
+    assert len(records) == (2 if ext == ".jsonl" else 1)
+    assert len(records[0]["text"]) > 0.99 * len(line)
+
+
+def test_200_mb_inputs_are_refused_or_skipped_with_one_line_each_within_bounded_memory(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(story(42), encoding="utf-8")
+    # a text file of 200 MB that is NUL bytes after its first line: binary, judged from its head
+    sparse_file(folder / "zeros.txt", 200 * MB, head=b"Headline\n\nA first paragraph of text.\n")
+    # JSON lines with one 200 MB line: that line is skipped unread, the records around it go on
+    sparse_file(folder / "feed.jsonl", 200 * MB,
+                head=json.dumps({"id": "before", "text": story(43)}).encode() + b'\n{"id": "huge", "text": "',
+                tail=b'"}\n' + json.dumps({"id": "after", "text": story(44)}).encode() + b"\n")
+    # above the size limit: refused without being read
+    sparse_file(folder / "toolarge.txt", 300 * MB, head=story(45).encode())
+    started = time.monotonic()
+    done = run_process("dedupe", folder, "--format", "jsonl", "--all", memory_limit=MEMORY_LIMIT)
+    assert time.monotonic() - started < 30
+    assert done.returncode == ExitCode.INPUT_ERRORS
+    assert sorted(r["id"] for r in jsonl(done.stdout.decode())) == ["after", "before", "good.txt"]
+    errors = [line for line in done.stderr.decode().splitlines() if line.startswith("error: ")]
+    assert errors == [
+        f"error: {folder / 'feed.jsonl'}:2: JSON line longer than {Config().ingest.max_line_bytes} bytes",
+        f"error: {folder / 'toolarge.txt'}: too large: {300 * MB} bytes (limit {Config().ingest.max_bytes})",
+        f"error: {folder / 'zeros.txt'}: binary file (NUL bytes)",
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("CLEANWIRE_SLOW_TESTS"), reason="set CLEANWIRE_SLOW_TESTS=1 (about 30 s)")
+def test_a_200_mb_text_page_is_cleaned(tmp_path: Path) -> None:
+    page = tmp_path / "huge.txt"
+    paragraph = "\n\n".join(story(n) for n in range(50)).encode()
+    with open(page, "wb") as f:
+        while f.tell() < 200 * MB:
+            f.write(paragraph)
+    done = run_process("clean", page, "--format", "jsonl", memory_limit=6_000_000_000, timeout=300)
+    assert done.returncode == ExitCode.SUCCESS, done.stderr.decode()[-2000:]
+    assert len(jsonl(done.stdout.decode())) == 1
