@@ -208,3 +208,44 @@ def test_hard_wrapped_text_is_read_as_paragraphs() -> None:
         " ".join(text.strip().split("\n")[4:]),
     ]
     assert [d.line for d in result.decisions] == raw.split("\n")  # decisions stay per input line
+
+
+def test_comment_thread_after_the_article_is_not_body() -> None:
+    comments = []
+    for n in range(12):
+        comments += [
+            f"I have lived by the river for {n + 10} years and I have never seen the water this low, so the "
+            "authority is right to ask for cuts, even if the farmers will not like it at all this summer.",
+            f"Posted by reader{n} on March {n + 1}, 2024",
+            "Report this comment",
+        ]
+    result = clean_text_dump(page("Home", *PARAGRAPHS, "Comments (12)", *comments))
+    assert result.body.split("\n") == PARAGRAPHS
+
+
+def test_inline_related_box_does_not_cut_the_article() -> None:
+    more = [
+        "The authority will decide next month whether the cuts become compulsory, after it has heard from "
+        "the farmers' union and from the towns further down the valley that take their water from the river.",
+        "A spokesman for the union said its members would rather agree to a voluntary limit than have one "
+        "imposed on them, and that they would meet the authority again before the end of the month.",
+        "Until then the authority has asked every household along the river to save water where it can.",
+    ]
+    result = clean_text_dump(page("Home", *PARAGRAPHS[:2], "Related stories", "Dry winter empties reservoirs", *more))
+    assert result.body.split("\n") == [*PARAGRAPHS[:2], *more]
+
+
+@pytest.mark.parametrize("unit", ["a", "aA", ". ", "| ", "<p", "Jan 1 ", "by Ann "])
+def test_cleaning_time_grows_linearly(unit: str) -> None:
+    def cost(size: int) -> float:
+        line = unit * (size // len(unit))
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            clean_text_dump(line)
+            clean_text_dump("\n".join([line[:2_000]] * (size // 2_000)))
+            best = min(best, time.process_time() - start)
+        return best
+
+    small, large = cost(25_000), cost(200_000)
+    assert large < 0.5 or large < 16 * max(small, 1e-3)  # 8x the input: linear is ~8x, quadratic ~64x
