@@ -100,7 +100,7 @@ JUNK_PHRASES = (
     r"back to top", r"click here", r"advertisement", r"sponsored", r"print (?:this|article|version|page)",
     r"(?:e-mail|email) (?:this|article|to a friend|story|page)", r"most (?:read|popular|viewed|emailed|e-mailed|commented)",
     r"related (?:articles|stories|posts|news|content|links|coverage|topics)", r"recommended for you",
-    r"you (?:may|might) also like", r"more stories", r"more news", r"top stories",
+    r"you (?:may|might) also like", r"more stories", r"top stories",
     r"what are you looking for", r"search for:?$", r"^search$", r"^menu$", r"^home$", r"^(?:tag|tags):", r"^filed under",
     r"^\W*posted (?:in|by|on)", r"^(?:category|categories):", r"leave a (?:comment|reply)", r"\d+ (?:comment|comments)$", r"^comments?$",
     r"post a comment", r"add (?:a |your )?comment", r"^reply$", r"^permalink", r"^image:", r"^photo:",
@@ -115,9 +115,19 @@ JUNK_PHRASES = (
 JUNK_PHRASE = re.compile(r"(?<!\w)(?:" + "|".join(JUNK_PHRASES) + r")(?!\w)", re.IGNORECASE)
 
 
+# Words too common in prose to be worth a regex search on their own; a phrase is searched
+# for through its other words when it has any.
+_COMMON_WORDS = frozenset(
+    "news page story stories use top back site service video view text full post like find keep show size "
+    "article articles content links original complete less version mobile friend".split()
+)
+
+
 def _phrase_words(phrase: str) -> set[str]:
-    """The words of a phrase pattern that are not English stopwords (one of them is in every match)."""
-    return {w for w in re.findall(r"[a-z]{2,}", re.sub(r"\\[a-zA-Z]", " ", phrase)) if w not in STOPWORDS["en"]}
+    """The words of a phrase pattern that are not English stopwords (one of them is in every
+    match), without the common ones when the phrase has rarer words."""
+    words = {w for w in re.findall(r"[a-z]{2,}", re.sub(r"\\[a-zA-Z]", " ", phrase)) if w not in STOPWORDS["en"]}
+    return (words - _COMMON_WORDS) or words
 
 
 def _phrases_by_word() -> dict[str, re.Pattern[str]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from typing import TYPE_CHECKING
 
 from cleanwire.clean.lexicon import (
@@ -63,6 +63,7 @@ BIO = re.compile(
 # lot more prose (an inline "Related" box), not a teaser or two.
 END, STRONG_JUNK, JUNK, SHORT, MEDIUM, GOOD = range(6)
 _MIN_LANG_HITS = 4
+_LANG_SAMPLE = 800  # words read to tell the page's language
 _LANG_LISTS = list(STOPWORDS.values())
 _ALL_STOPWORDS = frozenset().union(*_LANG_LISTS)
 _LANGS_OF = {w: tuple(i for i, stops in enumerate(_LANG_LISTS) if w in stops) for w in _ALL_STOPWORDS}
@@ -279,7 +280,10 @@ def clean_lines(
         low_text = "\n".join(low_lines)
     cjk = CJK.search(low_text) is not None
     words_of = [low.split() for low in low_lines]
-    stops = page_stopwords(chain.from_iterable(words_of))
+    # the page's language from its longer lines (prose), enough of them to count on
+    stops = page_stopwords(islice(chain.from_iterable(w for w in words_of if len(w) >= 8), _LANG_SAMPLE))
+    if stops is None:
+        stops = page_stopwords(chain.from_iterable(words_of))
     count = len(lines)
     classes: list[int] = [0] * count
     rules: list[str] = [""] * count
