@@ -101,17 +101,23 @@ JUNK_PHRASES = (
     r"(?:e-mail|email) (?:this|article|to a friend|story|page)", r"most (?:read|popular|viewed|emailed|e-mailed|commented)",
     r"related (?:articles|stories|posts|news|content|links|coverage|topics)", r"recommended for you",
     r"you (?:may|might) also like", r"more stories", r"top stories",
-    r"what are you looking for", r"search for:?$", r"^search$", r"^menu$", r"^home$", r"^(?:tag|tags):", r"^filed under",
-    r"^\W*posted (?:in|by|on)", r"^(?:category|categories):", r"leave a (?:comment|reply)", r"\d+ (?:comment|comments)$", r"^comments?$",
-    r"post a comment", r"add (?:a |your )?comment", r"^reply$", r"^permalink", r"^image:", r"^photo:",
+    r"what are you looking for", r"search for:?$", r"^(?:tag|tags):", r"^filed under",
+    r"^\W*posted (?:in|by|on)", r"^(?:category|categories):", r"leave a (?:comment|reply)", r"\d+ (?:comment|comments)$",
+    r"post a comment", r"add (?:a |your )?comment", r"^permalink", r"^image:", r"^photo:",
     r"image:", r"(?:photo|photograph|picture):", r"photo credit", r"\(photo", r"getty images", r"\bap photo",
-    r"for use with this story only", r"rss feeds?", r"^rss$", r"bookmark",
+    r"for use with this story only", r"rss feeds?", r"bookmark",
     r"contact us", r"(?:site map|sitemap)", r"^next (?:article|story|post)", r"^previous (?:article|story|post)",
-    r"^(?:next|prev(?:ious)?)$", r"text size", r"font size", r"^page \d+ of \d+", r"view comments",
-    r"^\W*(?:facebook|twitter|linkedin|whatsapp|reddit|pinterest|email|print)\W*$", r"trending now",
-    r"don'?t miss", r"editor'?s picks?", r"^watch:", r"^video:", r"^listen:", r"^audio:", r"^ad$",
+    r"text size", r"font size", r"^page \d+ of \d+", r"view comments",
+    r"trending now",
+    r"don'?t miss", r"editor'?s picks?", r"^watch:", r"^video:", r"^listen:", r"^audio:",
     r"story continues below", r"article continues", r"^click to", r"javascript", r"your browser",
 )
+# Whole lines that are junk on their own (compared lower case, without edge punctuation).
+JUNK_LINES = frozenset(
+    "home search menu rss reply ad ads next prev previous share tweet comment comments facebook twitter "
+    "linkedin whatsapp reddit pinterest email e-mail print top more login logout".split()
+)
+JUNK_LINE_EDGES = " :|»›•·-–—>/<()[]!.#*"
 JUNK_PHRASE = re.compile(r"(?<!\w)(?:" + "|".join(JUNK_PHRASES) + r")(?!\w)", re.IGNORECASE)
 
 

@@ -20,6 +20,8 @@ from cleanwire.clean.lexicon import (
     JUNK_PHRASES_BY_WORD,
     CREDIT,
     END_MARKERS,
+    JUNK_LINE_EDGES,
+    JUNK_LINES,
     JUNK_PHRASE,
     JUNK_SYMBOLS,
     JUNK_TRIGGER_FORMS,
@@ -157,7 +159,7 @@ def classify_line(
         n += len(CJK.findall(line)) // 2
     if n <= 8 and low.startswith(_END_STARTS) and END_MARKERS.match(line):
         return END, "end-marker", 0.0, n
-    if _has_junk_phrase(line, toks, n):
+    if (n <= 2 and low.strip(JUNK_LINE_EDGES) in JUNK_LINES) or _has_junk_phrase(line, toks, n):
         return STRONG_JUNK, "junk-phrase", 0.0, n
     if ("©" in line or "(c" in low) and JUNK_SYMBOLS.search(line):
         return STRONG_JUNK, "junk-phrase", 0.0, n
