@@ -13,6 +13,7 @@ import importlib.util
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 
@@ -119,13 +120,13 @@ def command(dev_dir: Path, worst: int, with_html: bool, with_justext: bool, lear
 
     for kind in DUMPS:
         pages = read_pages(dev_dir / kind, limit)
-        add_row(kind, "cleanwire", lambda pages=pages: run_cleanwire(pages, html=False, learn=learn))
+        add_row(kind, "cleanwire", partial(run_cleanwire, pages, html=False, learn=learn))
         if with_justext:
-            add_row(kind, "jusText", lambda pages=pages: run_justext(pages))
+            add_row(kind, "jusText", partial(run_justext, pages))
     if with_html:
         pages = read_pages(dev_dir / "html", limit)
-        add_row("html", "cleanwire", lambda: run_cleanwire(pages, html=True, learn=learn))
-        add_row("html", "trafilatura", lambda: run_trafilatura(pages))
+        add_row("html", "cleanwire", partial(run_cleanwire, pages, html=True, learn=learn))
+        add_row("html", "trafilatura", partial(run_trafilatura, pages))
     console = Console(width=max(110, Console().width))
     console.print(table)
     for kind in DUMPS:

@@ -155,7 +155,7 @@ JUNK_TRIGGERS = frozenset(JUNK_PHRASES_BY_WORD)
 
 def _trigger_forms() -> dict[str, str]:
     """Whitespace-split forms of the trigger words ("share:", "(photo", "e-mail") -> the word."""
-    forms = {}
+    forms: dict[str, str] = {}
     for word in JUNK_TRIGGERS:
         for form in (word, f"{word}:", f"{word}.", f"{word},", f"({word}", f"{word})", f"{word}!", f"{word}?",
                      f"{word}s", f"{word}…", f"{word}...", f"{word}»", f"{word}:»", f"«{word}", f"[{word}]",

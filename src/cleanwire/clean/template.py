@@ -92,12 +92,14 @@ class TemplateModel:
             )
             return
         self._to_bitset()
+        bits = self._bits
+        assert bits is not None
         keys = np.union1d(self._keys, other._keys)
         count_a, sum_a = self._lookup(keys)
         count_b, sum_b = other._lookup(keys)
         if other._bits is not None:
-            self._bits |= other._bits
-        _set_bits(self._bits, keys)
+            bits |= other._bits
+        _set_bits(bits, keys)
         total = count_a.astype(np.int64) + count_b
         repeated = total >= 2  # lines seen once on each side are lost: the price of the bitset
         self._keys, self._counts, self._sums = keys[repeated], total[repeated].astype(np.uint32), (sum_a + sum_b)[repeated]
@@ -142,8 +144,8 @@ class TemplateModel:
                 story = np.isin(sums, stories) & candidate
         story_level = int(counts[story].max()) if story.any() else 0
         # a prose line in fewer pages than the story's copies is an edited copy's paragraph
-        flags = candidate & ~story & (~prose | (counts >= story_level))
-        return flags.tolist()
+        flags: list[bool] = (candidate & ~story & (~prose | (counts >= story_level))).tolist()
+        return flags
 
     # -- internals ----------------------------------------------------------------------
     def _page_stats(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -241,4 +243,5 @@ def _set_bits(bits: np.ndarray, keys: np.ndarray) -> None:
 
 def _test_bits(bits: np.ndarray, keys: np.ndarray) -> np.ndarray:
     byte, bit = _positions(bits, keys)
-    return ((bits[byte] >> bit) & np.uint8(1)).astype(np.uint32)
+    found: np.ndarray = ((bits[byte] >> bit) & np.uint8(1)).astype(np.uint32)
+    return found
