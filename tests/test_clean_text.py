@@ -175,7 +175,7 @@ PATTERNS = [
     for module in (text, lexicon, html_module, template)
     for value in vars(module).values()
     if isinstance(value, re.Pattern)
-]
+] + list(lexicon.JUNK_PHRASES_BY_WORD.values())
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[repr(h[:6]) for h in HOSTILE])

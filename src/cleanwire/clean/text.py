@@ -17,12 +17,11 @@ from typing import TYPE_CHECKING
 
 from cleanwire.clean.lexicon import (
     COMMENT_MARKERS,
-    JUNK_PHRASES_BY_WORD,
     CREDIT,
     END_MARKERS,
     JUNK_LINE_EDGES,
     JUNK_LINES,
-    JUNK_PHRASE,
+    JUNK_PHRASES_BY_WORD,
     JUNK_SYMBOLS,
     JUNK_TRIGGER_FORMS,
     STOPWORDS,
@@ -33,12 +32,10 @@ from cleanwire.clean.normalize import normalize_text
 if TYPE_CHECKING:
     from cleanwire.clean.template import TemplateModel
 
-TOKEN = re.compile(r"\w+")
 # A lowercase letter glued to an uppercase one ("HomeWorld", "readingShow"): inline links
 # that lost their separators. Prose has few of these ("McDonald", "iPhone").
 CAMEL_JOIN = re.compile(r"[a-zß-öø-ÿ][A-ZÀ-ÖØ-Þ]")
 SENTENCE_END = re.compile(r"[.!?。！？…:;][\"'”’»)\]]*$")
-LIST_SEPARATORS = re.compile(r"(?<!\S)(?:[|•·»›◦▪►]{1,2}|[-–/:])(?!\S)")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -64,8 +61,11 @@ BIO = re.compile(
 # "Written by", "Comments") close an article: the main region crosses one only to reach a
 # lot more prose (an inline "Related" box), not a teaser or two.
 END, STRONG_JUNK, JUNK, SHORT, MEDIUM, GOOD = range(6)
+
+# Language: distinct stopwords of one list a page needs before that list is trusted, read
+# from at most this many words of its longer lines.
 _MIN_LANG_HITS = 4
-_LANG_SAMPLE = 800  # words read to tell the page's language
+_LANG_SAMPLE = 800
 _LANG_LISTS = list(STOPWORDS.values())
 _ALL_STOPWORDS = frozenset().union(*_LANG_LISTS)
 _LANGS_OF = {w: tuple(i for i, stops in enumerate(_LANG_LISTS) if w in stops) for w in _ALL_STOPWORDS}
@@ -73,21 +73,25 @@ _SENTENCE_CHARS = frozenset(".!?。！？…:;")
 _CLOSING_CHARS = frozenset("\"'”’»)]")
 # first words of END_MARKERS, checked with one C-level startswith before the regex
 _END_STARTS = ("written", "about", "you", "read", "keep", "related", "more", "tag", "comments", "leave", "share", "recommended")
-_FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
+
+# Main region (measured on the dev set; see bench/clean.py)
 _GAP_COST = 6.0  # extra cost of each further line in a run of non-prose lines
 _ISOLATED = 0.6  # weight share of a prose line with no prose neighbour
 _BEFORE_END_SHARE = 0.3  # a region before a closing marker wins with this share of the best score
+_INSIDE_END_SHARE = 0.15  # ... and a region before a marker it runs across, with this share
+_LIST_BLOCK = 2.5  # prose lines per block at most, in a list of comments or teasers
+_BRIDGE_LINES = 4  # a region this close below a closing marker joins the prose just above it
+_EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
+_EDGE_WORDS = 40  # ... and shorter than this is not part of the body
+_TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser
+_FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
+
+# Hard-wrapped text
 _WRAP_MIN, _WRAP_MAX = 30, 100  # line lengths of hard-wrapped text
 _WRAPPED_PAGE_LINES = 5  # distinct mid-sentence breaks that make a page hard-wrapped
 _WRAP_SHARE = 0.7  # ... of which this share fills the wrap width
 _WRAP_FILL = 0.8  # a line this close to the wrap width was broken by the wrap
 _WRAP_WIDTH_MIN = 60  # narrower "wraps" are short lines of comments and verse, not a layout
-_INSIDE_END_SHARE = 0.15  # ... and a region before a marker it runs across, with this share
-_BRIDGE_LINES = 4  # a region this close below a closing marker joins the prose just above it
-_LIST_BLOCK = 2.5  # prose lines per block at most, in a list of comments or teasers
-_EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
-_EDGE_WORDS = 40  # ... and shorter than this is not part of the body
-_TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser  # distinct stopwords a page needs before its language's list is trusted
 
 
 @dataclass(slots=True, frozen=True)
