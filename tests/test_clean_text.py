@@ -249,3 +249,11 @@ def test_cleaning_time_grows_linearly(unit: str) -> None:
 
     small, large = cost(25_000), cost(200_000)
     assert large < 0.5 or large < 16 * max(small, 1e-3)  # 8x the input: linear is ~8x, quadratic ~64x
+
+
+def test_a_list_announced_with_a_colon_stays_with_the_article() -> None:
+    items = ["Anna Berg (Lakeside School)", "Tomas Ruiz (Hill College)", "Mia Okafor (North Academy)"]
+    result = clean_text_dump(
+        page("Home", *PARAGRAPHS, "The board named these pupils to the new youth council:", *items, "Contact us")
+    )
+    assert result.body.split("\n")[-3:] == items

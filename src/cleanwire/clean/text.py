@@ -84,6 +84,7 @@ _BRIDGE_LINES = 4  # a region this close below a closing marker joins the prose 
 _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
 _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser
+_LIST_ITEMS = 100  # at most this many short lines after a kept line ending in ":" are its list
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
 
 # Hard-wrapped text
@@ -315,7 +316,7 @@ def clean_lines(
     start, end = _trim_edges(classes, words, *_article_region(classes, words, comment_marker))
     keep = [False] * count
     if end > start:
-        _keep_in_region(classes, start, end, keep, keep_short=extracted)
+        end = _keep_in_region(lines, classes, start, end, keep, keep_short=extracted)
     if not any(keep):
         # no article-like run at all (a stub, a list page): keep what reads as prose anyway
         for i in range(count):
@@ -429,9 +430,13 @@ def main_region(
     return best_start, best_end, best
 
 
-def _keep_in_region(classes: list[int], start: int, end: int, keep: list[bool], keep_short: bool = False) -> None:
-    """Keep prose lines of the region, and short ones held between prose on both sides."""
-    for i in range(start, end):
+def _keep_in_region(
+    lines: list[str], classes: list[int], start: int, end: int, keep: list[bool], keep_short: bool = False
+) -> int:
+    """Keep prose lines of the region, short ones held between prose on both sides, and the
+    items of a list that a kept line announces with a colon; return the region's new end."""
+    i = start
+    while i < end:
         cls = classes[i]
         if cls >= MEDIUM or (keep_short and cls == SHORT):
             keep[i] = True
@@ -439,6 +444,17 @@ def _keep_in_region(classes: list[int], start: int, end: int, keep: list[bool], 
             prev_ok = i > start and classes[i - 1] >= MEDIUM
             next_ok = i + 1 < end and classes[i + 1] >= MEDIUM
             keep[i] = prev_ok and next_ok
+        if keep[i] and lines[i][-1] == ":":
+            j = i + 1
+            while j < len(lines) and j - i <= _LIST_ITEMS and classes[j] in (SHORT, MEDIUM):
+                keep[j] = True
+                j += 1
+            if j > i + 1:
+                end = max(end, j)
+                i = j
+                continue
+        i += 1
+    return end
 
 
 def find_metadata(
