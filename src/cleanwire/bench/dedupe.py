@@ -6,7 +6,7 @@ import importlib.util
 import json
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,7 +16,7 @@ import click
 from cleanwire.cluster import build_clusters
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import signature
-from cleanwire.match import find_matches
+from cleanwire.match import find_matches, verify
 
 WORD = re.compile(r"\w+")
 Cleaner = Callable[[Sequence[str]], list[str]]
@@ -106,7 +106,8 @@ def run_methods(dev_dir: Path, cfg: DedupConfig, methods: dict[str, Callable[[Se
     full_clean = dict(zip(ids, clean([raw[i] for i in ids])))
     clean_seconds = time.perf_counter() - started
     batch_clean = {b["batch"]: clean([raw[i] for i in b["ids"]]) for b in batches}
-    out: dict[str, Any] = {"clean_seconds": clean_seconds}
+    out: dict[str, Any] = {"clean_seconds": clean_seconds, "full_clean": full_clean, "raw": raw, "gold": gold,
+                           "batch_clean": {b["batch"]: dict(zip(b["ids"], batch_clean[b["batch"]])) for b in batches}}
     for name, method in methods.items():
         res: dict[str, Any] = {}
         if not batches_only:
@@ -114,14 +115,14 @@ def run_methods(dev_dir: Path, cfg: DedupConfig, methods: dict[str, Callable[[Se
             labels = method([full_clean[i] for i in ids])
             res["seconds"] = time.perf_counter() - started
             rows = [{"id": i, "cluster": str(label)} for i, label in zip(ids, labels)]
-            res["full"] = score.score_full(gold, rows, True, 30)
+            res["full"] = score.score_full(gold, rows, True, 1000)
         rows = []
         started = time.perf_counter()
         for b in batches:
             labels = method(batch_clean[b["batch"]])
             rows += [{"batch": b["batch"], "id": i, "cluster": str(label)} for i, label in zip(b["ids"], labels)]
         res["batch_seconds"] = time.perf_counter() - started
-        res["batches"] = score.score_batches(gold, batches, rows, True, 30)
+        res["batches"] = score.score_batches(gold, batches, rows, True, 1000)
         res["template_merges"] = template_merges(gold, batches, rows)
         out[name] = res
     return out
@@ -138,6 +139,41 @@ def template_merges(gold: dict[str, Any], batches: list[dict[str, Any]], rows: l
                 bad += 1
                 break
     return bad
+
+
+def _grams(text: str) -> set[tuple[str, ...]]:
+    """Word 4-grams of a text (lower-cased \\w+ tokens)."""
+    words = WORD.findall(text.lower())
+    return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
+
+
+def body_quality(doc_id: str, body: str, out: dict[str, Any], dev_dir: Path) -> dict[str, Any] | None:
+    """How well a clean body holds its story: share of it in the story's labelled body (precision)
+    and share of that body, as far as the page has it, that it kept (recall); None without a truth."""
+    gold = out["gold"]
+    page = next((r["page"] for r in gold.values() if r["cluster"] == gold[doc_id]["cluster"] and r["page"]), None)
+    truth_path = dev_dir.parent / "cleaning" / "truth" / f"{page}.txt"
+    if page is None or not truth_path.exists():
+        return None
+    truth, kept, present = _grams(truth_path.read_text(encoding="utf-8")), _grams(body), _grams(out["raw"][doc_id])
+    on_page = truth & present
+    return {"words": len(WORD.findall(body)), "precision": round(len(kept & truth) / max(1, len(kept)), 2),
+            "recall": round(len(kept & on_page) / max(1, len(on_page)), 2)}
+
+
+def explain_errors(out: dict[str, Any], cfg: DedupConfig, dev_dir: Path) -> Iterator[dict[str, Any]]:
+    """cleanwire's missed and wrong pairs with their scores and the quality of both clean bodies."""
+    for mode in ("full", "batches"):
+        res = out["cleanwire"][mode]
+        for key in ("false_negatives", "false_positives"):
+            for pair in res.get(key, []):
+                texts = out["full_clean"] if mode == "full" else out["batch_clean"][pair["batch"]]
+                relation, similarity, containment = verify(texts[pair["a"]], texts[pair["b"]], cfg)
+                quality = {side: body_quality(pair[side], texts[pair[side]], out, dev_dir) for side in ("a", "b")}
+                off = [q for q in quality.values() if q and (q["precision"] < 0.7 or q["recall"] < 0.8)]
+                yield {"mode": mode, "error": key[:-1], **pair, "relation": relation,
+                       "similarity": round(similarity, 3), "containment": round(containment, 3),
+                       "a_body": quality["a"], "b_body": quality["b"], "body_off": bool(off)}
 
 
 def _recall(res: dict[str, Any], kind: str) -> str:
@@ -176,8 +212,9 @@ def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool) -> N
                    f"{r['batches_exact']:.3f} | {_recall(r, 'excerpt'):7s} | {out[name]['template_merges']:15d} | "
                    f"{roles} | {out[name]['batch_seconds']:.2f}")
     if errors:
-        for mode in ("full", "batches"):
-            r = out["cleanwire"][mode]
-            for key in ("false_negatives", "false_positives"):
-                for x in r.get(key, []):
-                    click.echo(f"{mode} {key[:-1].replace('_', ' ')}: {json.dumps(x)}")
+        listed = list(explain_errors(out, cfg, dev_dir))
+        for row in listed:
+            click.echo(json.dumps(row))
+        off = sum(row["body_off"] for row in listed)
+        click.echo(f"{len(listed)} errors; in {off} of them a clean body misses most of its story or holds mostly "
+                   "other text (precision < 0.7 or recall < 0.8 against the labelled body)")
