@@ -188,11 +188,14 @@ TEASER_CLOSERS = re.compile(
 # teasers or comments.
 END_MARKERS = re.compile(
     r"^(?:written by|about the author|you can read the rest|read the rest|keep reading|related|more from|"
-    r"tags?:|comments|leave a (?:comment|reply)|share this|recommended|you (?:may|might) also like)",
+    r"tags?:|comments|leave a (?:comment|reply)|share this|recommended|you (?:may|might) also like|"
+    r"reader (?:views|comments)|readers' (?:views|comments)|your (?:views|comments)|add your (?:view|comment)|"
+    r"have your say|join the (?:discussion|conversation))",
     re.IGNORECASE,
 )
 # End markers that open a comment thread: everything after them is readers' comments.
 COMMENT_MARKERS = re.compile(
-    r"^(?:\d+ )?(?:reader |readers' |your )?comments?\b|^(?:leave|post|add) (?:a|your) (?:comment|reply)|^have your say",
+    r"^(?:\d+ )?(?:reader |readers' |your )?(?:comments?|views)\b|^(?:leave|post|add) (?:a|your) (?:comment|reply|view)"
+    r"|^have your say|^join the (?:discussion|conversation)",
     re.IGNORECASE,
 )

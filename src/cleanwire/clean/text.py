@@ -72,7 +72,10 @@ _LANGS_OF = {w: tuple(i for i, stops in enumerate(_LANG_LISTS) if w in stops) fo
 _SENTENCE_CHARS = frozenset(".!?。！？…:;")
 _CLOSING_CHARS = frozenset("\"'”’»)]")
 # first words of END_MARKERS, checked with one C-level startswith before the regex
-_END_STARTS = ("written", "about", "you", "read", "keep", "related", "more", "tag", "comments", "leave", "share", "recommended")
+_END_STARTS = (
+    "written", "about", "you", "read", "keep", "related", "more", "tag", "comments", "leave", "share",
+    "recommended", "reader", "your", "add", "have", "join",
+)
 
 # Main region (measured on the dev set; see bench/clean.py)
 _GAP_COST = 6.0  # extra cost of each further line in a run of non-prose lines
