@@ -82,6 +82,7 @@ _GAP_COST = 6.0  # extra cost of each further line in a run of non-prose lines
 _ISOLATED = 0.6  # weight share of a prose line with no prose neighbour
 _BEFORE_END_SHARE = 0.3  # a region before a closing marker wins with this share of the best score
 _INSIDE_END_SHARE = 0.15  # ... and a region before a marker it runs across, with this share
+_LIST_WINDOW = 12  # lines after a marker that tell a list from more article
 _LIST_BLOCK = 2.5  # prose lines per block at most, in a list of comments or teasers
 _BRIDGE_LINES = 4  # a region this close below a closing marker joins the prose just above it
 _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next prose line
@@ -352,7 +353,9 @@ def _article_region(classes: list[int], words: list[int], comment_marker: list[b
         if before >= _BEFORE_END_SHARE * score:
             return before_start, before_end
     inside = next((i for i in range(start, end) if classes[i] == END), None)
-    if inside is not None and (comment_marker[inside] or _list_like(classes, inside + 1, end)):
+    if inside is not None and (
+        comment_marker[inside] or _list_like(classes, inside + 1, min(end, inside + 1 + _LIST_WINDOW))
+    ):
         first_start, first_end, first = main_region(classes[start:inside], words[start:inside])
         if first >= _INSIDE_END_SHARE * score:
             return start + first_start, start + first_end
