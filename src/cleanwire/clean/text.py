@@ -195,11 +195,13 @@ def classify_line(
             if not ends:
                 # prose without a closing stop: headlines, standfirsts, teasers and link text
                 return (MEDIUM if n > 25 else SHORT), "no-sentence-end", 0.4, n
-            if n >= 12 and BIO.match(line):
+            if BIO.match(line):
                 return JUNK, "bio", 0.2, n
             return GOOD, "body", min(1.0, 0.6 + density), n
         return JUNK, "low-stopwords", density, n
     if ends and density >= 0.15:
+        if BIO.match(line):
+            return JUNK, "bio", 0.2, n
         return MEDIUM, "short-sentence", 0.5, n
     return SHORT, "too-short", 0.3, n
 
