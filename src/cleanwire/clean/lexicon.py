@@ -95,7 +95,7 @@ JUNK_PHRASES = (
     r"read more", r"read full (?:story|article)", r"continue reading", r"exit mobile version", r"loading\.\.\.",
     r"written by", r"you can read the rest", r"read the rest", r"read the (?:full|original|complete) (?:story|article)",
     r"share (?:this|on|via)", r"share:?$", r"tweet(?: this)?$", r"subscribe", r"sign up", r"newsletter",
-    r"(?:log in|login)", r"(?:log out|logout)", r"sign in", r"register", r"all rights reserved", r"copyright",
+    r"(?:log in|login)", r"(?:log out|logout)", r"sign in", r"register", r"all rights reserved", r"^\W*copyright", r"copyright (?:\(c\) |© )?\d{4}",
     r"privacy policy", r"terms (?:of|and) (?:use|service|conditions)", r"cookie", r"skip to", r"jump to",
     r"back to top", r"click here", r"advertisement", r"sponsored", r"print (?:this|article|version|page)",
     r"(?:e-mail|email) (?:this|article|to a friend|story|page)", r"most (?:read|popular|viewed|emailed|e-mailed|commented)",

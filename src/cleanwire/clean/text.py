@@ -89,6 +89,7 @@ _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next 
 _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser
 _LIST_ITEMS = 100  # at most this many short lines after a kept line ending in ":" are its list
+_EDGE_SLACK = 3  # characters a phrase may sit from the edge of a long line
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
 
 # Hard-wrapped text
@@ -141,17 +142,26 @@ def _has_junk_phrase(line: str, toks: list[str], n: int) -> bool:
     """A junk phrase anywhere in a short line, or opening or closing a long one."""
     if n <= 15 or len(line) < 120:
         return _search_phrases(line, toks)
-    return _search_phrases(line[:40], toks[:6]) or _search_phrases(line[-40:], toks[-6:])
+    # a long line is junk only when the phrase opens or closes it: prose may mention "sign up"
+    return _search_phrases(line[:40], toks[:6], at_start=True) or _search_phrases(line[-40:], toks[-6:], at_end=True)
 
 
-def _search_phrases(text: str, toks: list[str]) -> bool:
-    """Search `text` with the junk phrases of the trigger words among `toks` (lower case)."""
+def _search_phrases(text: str, toks: list[str], at_start: bool = False, at_end: bool = False) -> bool:
+    """Search `text` with the junk phrases of the trigger words among `toks` (lower case),
+    optionally only matches that open or close `text`."""
     forms = JUNK_TRIGGER_FORMS
     hits = [forms[t] for t in toks if t in forms]
     if not hits:
         return False
     by_word = JUNK_PHRASES_BY_WORD
-    return any(by_word[word].search(text) for word in (hits if len(hits) == 1 else dict.fromkeys(hits)))
+    for word in hits if len(hits) == 1 else dict.fromkeys(hits):
+        for match in by_word[word].finditer(text):
+            if at_start and match.start() > _EDGE_SLACK:
+                break
+            if at_end and match.end() < len(text) - _EDGE_SLACK:
+                continue
+            return True
+    return False
 
 
 def classify_line(
