@@ -208,6 +208,8 @@ def classify_line(
             if BIO.match(line):
                 return JUNK, "bio", 0.2, n
             return GOOD, "body", min(1.0, 0.6 + density), n
+        if ends:
+            return SHORT, "low-stopwords", density, n  # a line-up or a listing: kept only inside prose
         return JUNK, "low-stopwords", density, n
     if ends and density >= 0.15:
         if BIO.match(line):
