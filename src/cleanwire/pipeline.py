@@ -251,7 +251,7 @@ def dedupe(
             texts = spill.texts([signed[p] for p in positions])
             return {p: texts[signed[p]] for p in positions}
 
-        found = find_matches([signatures[i] for i in signed], load_texts, config.dedup)
+        found = find_matches([signatures[i] for i in signed], load_texts, config.dedup, map_batches=engine.map)
         matches = [replace(m, a=signed[m.a], b=signed[m.b]) for m in found]
         clusters = build_clusters(len(ids), matches, lengths, config.keep)
         counters.seconds["match+cluster"] = time.perf_counter() - started
