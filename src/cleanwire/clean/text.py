@@ -50,6 +50,7 @@ BYLINE = re.compile(
     r"(?:^|\b)(?i:by|written by|posted by|von|par|por|door)\s+"
     r"(?P<name>[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|van|von|de|da|del|der|la|le)){0,4})"
 )
+SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
 BIO = re.compile(
     r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?: \([^)]{0,40}\))?,? (?:is|was|has been|serves as) (?:a|an|the)\b"
     r".{0,120}?\b(?:editor|writer|author|journalist|correspondent|reporter|columnist|fellow|professor|"
@@ -90,6 +91,7 @@ _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser
 _LIST_ITEMS = 100  # at most this many short lines after a kept line ending in ":" are its list
 _EDGE_SLACK = 3  # characters a phrase may sit from the edge of a long line
+_SIGNATURES = 3  # signed comments in a region that make it a thread
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
 
 # Hard-wrapped text
@@ -331,7 +333,12 @@ def clean_lines(
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
             _mark_teaser(classes, rules, scores, i)
     comment_marker = [cls == END and COMMENT_MARKERS.match(line) is not None for cls, line in zip(classes, lines)]
-    start, end = _trim_edges(classes, words, *_article_region(classes, words, comment_marker))
+    start, end = _article_region(classes, words, comment_marker)
+    # comments signed "Posted by ..." one after another: the article ends at the first signature
+    signatures = [i for i in range(start, end) if classes[i] <= JUNK and SIGNATURE.match(lines[i])]
+    if len(signatures) >= _SIGNATURES:
+        end = signatures[0]
+    start, end = _trim_edges(classes, words, start, end)
     keep = [False] * count
     if end > start:
         end = _keep_in_region(lines, classes, start, end, keep, keep_short=extracted)
