@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -16,6 +17,9 @@ _worker_state: Any = None  # per worker process: the run's shared state, set onc
 def _init_worker(state: Any) -> None:
     global _worker_state
     _worker_state = state
+    # the parent owns interrupts; a worker ends quietly when the pool is torn down
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _call(args: tuple[Callable[[T, Any], R], T]) -> R:
