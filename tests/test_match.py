@@ -188,3 +188,11 @@ def test_short_chinese_and_japanese_near_duplicates_are_candidates_and_verified(
     texts = [zh, ja, zh.replace("今天", "昨天"), ja.replace("今週末", "週末")]
     matches = all_matches(texts)
     assert [(m.a, m.b, m.relation) for m in matches] == [(0, 2, "near-duplicate"), (1, 3, "near-duplicate")]
+
+
+def test_a_short_lead_excerpt_of_a_long_story_is_found() -> None:
+    body = paragraphs(21, count=16)  # about 1,000 words
+    excerpt = " ".join(" ".join(body[:1]).split()[:45]) + " [...] Read the full story at the Example Post."
+    texts = [excerpt, "\n".join(body), "\n".join(paragraphs(22, count=16))]
+    matches = all_matches(texts)
+    assert [(m.a, m.b, m.relation) for m in matches] == [(0, 1, "excerpt")]

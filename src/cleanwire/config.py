@@ -41,7 +41,8 @@ class DedupConfig:
 
     shingle_chars: int = 20  # character n-gram length over the text without spaces and punctuation
     sample_mod: int = 32  # keep about 1 in sample_mod n-gram hashes (h % sample_mod == 0)
-    max_hashes: int = 64  # fingerprints kept per document at most (its smallest): bounds memory
+    max_hashes: int = 64  # fingerprints kept per document at most: bounds memory
+    lead_chars: int = 1000  # all sampled fingerprints of a text's first characters are kept (excerpts are leads)
     max_doc_freq: int = 50  # a fingerprint in more documents links them only as a chain, not all pairs
     min_shared: int = 2  # shared fingerprints for a pair to become a candidate
     min_estimate: float = 0.2  # candidates whose sampled containment is lower are not verified

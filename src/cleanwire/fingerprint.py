@@ -216,22 +216,30 @@ def signature(text: str, cfg: DedupConfig) -> Signature:
         key = key.astype(np.uint8)  # an ASCII key hashes the same whatever the text held
     squeezed = key[key != 32]  # n-grams run across word boundaries: lost spaces do not matter
     words = len(key) - len(squeezed) + 1 if len(key) else 0
-    k, p = cfg.shingle_chars, cfg.sample_mod
+    k, p, lead = cfg.shingle_chars, cfg.sample_mod, cfg.lead_chars
     if 2 * words > len(squeezed):
         # mostly a script without spaces (a character is a word): a character carries more text,
         # so shorter n-grams sampled more densely give the same evidence per sentence
-        k, p = max(4, k // 3), max(1, p // 4)
+        k, p, lead = max(4, k // 3), max(1, p // 4), lead // 3
     h = shingle_hashes(squeezed, k, cfg.seed)
     if words >= cfg.short_words:
         # mod-p sampling keeps the same n-grams in every document, so shared text keeps
         # shared fingerprints wherever it sits (what containment needs); winnowing would not
-        h = h[(h & np.uint64(p - 1) if p & (p - 1) == 0 else h % np.uint64(p)) == 0]
-    # short texts keep every n-gram: they match only near-exact text, and need the evidence
-    h = sorted_unique(h)
-    # a long text keeps only its smallest fingerprints: memory stays bounded per document, and the
-    # choice is still consistent (a shared passage keeps the fingerprints under both ceilings)
+        sampled = (h & np.uint64(p - 1) if p & (p - 1) == 0 else h % np.uint64(p)) == 0
+        # the lead is kept whole, because a syndicated excerpt is the lead of a story; the rest
+        # keeps only its smallest fingerprints: memory stays bounded per document, and the choice
+        # is still consistent (a shared passage keeps the fingerprints under both ceilings)
+        head = sorted_unique(h[:lead][sampled[:lead]])[: cfg.max_hashes * 3 // 4]
+        rest = sorted_unique(h[lead:][sampled[lead:]])
+        if len(head) and len(rest):
+            at = np.minimum(np.searchsorted(head, rest), len(head) - 1)
+            rest = rest[head[at] != rest]  # not already in the lead
+        h = np.sort(np.concatenate((head, rest[: cfg.max_hashes - len(head)])))
+    else:
+        # short texts keep every n-gram (up to max_hashes): they match only near-exact text
+        h = sorted_unique(h)[: cfg.max_hashes]
     return Signature(
-        hashes=h[: cfg.max_hashes],
+        hashes=h,
         length=len(squeezed),
         words=words,
         exact=xxhash.xxh64_intdigest(key.tobytes(), seed=cfg.seed),

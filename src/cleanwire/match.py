@@ -31,6 +31,7 @@ class Match:
 
 
 _CHUNK = 1 << 22  # elements per step over large arrays: bounds the temporary arrays
+_FEW = 3  # shared fingerprints that make a pair worth verifying whatever its share
 
 
 def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
@@ -150,18 +151,14 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
         docs, starts, group_sizes = _shared_groups(signatures, representatives, sizes, n)
         codes, hits = _repeated(_pair_codes(docs, starts, group_sizes, cfg.max_doc_freq), cfg.min_shared)
         del docs, starts, group_sizes
-        # sampled containment: shared fingerprints over what the smaller signature holds below
-        # the pair's common ceiling (signatures capped at max_hashes keep only their smallest)
-        count_of = np.zeros(n, dtype=np.float64)
+        # sampled containment: shared fingerprints over what the smaller signature holds; a
+        # smaller signature that is not full may sit in the larger's sparsely kept middle, where
+        # a few shared fingerprints are all the evidence there can be
+        count_of = np.zeros(n, dtype=np.int64)
         count_of[representatives] = sizes
-        ceiling = np.full(n, 2.0**64)
-        capped = representatives[sizes >= cfg.max_hashes]
-        ceiling[capped] = [float(signatures[i].hashes[-1]) for i in capped.tolist()]
-        a = (codes >> np.uint64(32)).astype(np.int64)
-        b = (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
-        common = np.minimum(ceiling[a], ceiling[b])
-        smaller = np.minimum(count_of[a] * common / ceiling[a], count_of[b] * common / ceiling[b])
-        strong = (hits >= cfg.min_shared) & (hits >= cfg.min_estimate * smaller)
+        smaller = np.minimum(count_of[(codes >> np.uint64(32)).astype(np.int64)],
+                             count_of[(codes & np.uint64(0xFFFFFFFF)).astype(np.int64)])
+        strong = (hits >= cfg.min_estimate * smaller) | ((hits >= _FEW) & (smaller < cfg.max_hashes))
         pairs.append(codes[strong])
     if not pairs:
         return
