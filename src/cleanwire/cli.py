@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -126,6 +127,7 @@ class Run:
             self.errors_file = stack.enter_context(open(params["errors_path"], "w", encoding="utf-8"))
         self.stats_path: str | None = params["stats_path"]
         self._seen: int | None = None  # documents counted by the last finished pass
+        self.started = time.perf_counter()
 
     def report_error(self, doc: Document) -> None:
         """One line on stderr naming the failed input; a record in --errors FILE."""
@@ -170,9 +172,10 @@ class Run:
         if self.counters.errors:
             exit_code = ExitCode.INPUT_ERRORS
         if not self.quiet:
-            self.err.print(summary_text(self.counters), markup=False)
+            self.err.print(summary_text(self.counters, time.perf_counter() - self.started), markup=False)
         if self.stats_path:
-            stats = self.counters.as_dict() | {"exit_code": int(exit_code)}
+            wall = round(time.perf_counter() - self.started, 3)
+            stats = self.counters.as_dict() | {"wall_seconds": wall, "exit_code": int(exit_code)}
             Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
         sys.exit(int(exit_code))
 

@@ -147,7 +147,7 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def summary_text(counters: Counters) -> str:
+def summary_text(counters: Counters, seconds: float) -> str:
     """One line for people, on stderr."""
     parts = [f"{counters.documents} documents"]
     if counters.clusters:
@@ -158,5 +158,4 @@ def summary_text(counters: Counters) -> str:
     if counters.empty:
         parts.append(f"{counters.empty} empty after cleaning")
     parts.append(f"{counters.errors} error" + ("" if counters.errors == 1 else "s"))
-    seconds = sum(counters.seconds.values())
     return "cleanwire: " + ", ".join(parts) + f" in {seconds:.2f}s"
