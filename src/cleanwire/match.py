@@ -128,8 +128,10 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
 
     Exact duplicates are linked to the first document of their group (a star, not all pairs);
     only that first one takes part in the fingerprint index. A pair needs `min_shared` shared
-    fingerprints that are also `min_estimate` of the smaller signature, so a shared boilerplate
-    paragraph alone does not make two long texts candidates.
+    fingerprints that are also `min_estimate` of the smaller signature (or, when the smaller
+    signature is not full, at least a few), so a shared boilerplate paragraph alone does not make
+    two long texts candidates. Fingerprints in more than `max_doc_freq` documents only link each
+    of them to the next, so the work stays linear in the number of documents.
     """
     n = len(signatures)
     if n < 2:
