@@ -6,6 +6,9 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
+from cleanwire import match
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import signature
 from cleanwire.match import Match, candidate_pairs, find_matches, verify
@@ -195,3 +198,16 @@ def test_a_short_lead_excerpt_of_a_long_story_is_found() -> None:
     texts = [excerpt, "\n".join(body), "\n".join(paragraphs(22, count=16))]
     matches = all_matches(texts)
     assert [(m.a, m.b, m.relation) for m in matches] == [(0, 1, "excerpt")]
+
+
+def test_very_long_texts_are_aligned_in_chunks_with_the_same_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    body = paragraphs(31, count=12)
+    text = "\n".join(body)
+    moved = "\n".join([*body[6:], *body[:6]])
+    excerpt = "\n".join(body[:3])
+    other = "\n".join(paragraphs(32, count=12))
+    expected = [verify(a, b, CFG) for a, b in ((text, moved), (excerpt, text), (text, other))]
+    monkeypatch.setattr(match, "_MAX_CELLS", 5000)  # forces the chunked path
+    chunked = [verify(a, b, CFG) for a, b in ((text, moved), (excerpt, text), (text, other))]
+    assert [v[0] for v in chunked] == [v[0] for v in expected] == ["near-duplicate", "excerpt", None]
+    assert chunked[1] == pytest.approx(expected[1], abs=0.02)

@@ -195,8 +195,33 @@ def _chars(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
 
 
+_MAX_CELLS = 1 << 30  # alignment matrix size (bits, 128 MB) above which texts are aligned in chunks
+_UNMATCHABLE = "\x01"  # never a token character (those start at _FIRST_CHAR)
+
+
+def _chunked_blocks(left: str, right: str, min_block: int) -> list[tuple[int, int, int]]:
+    """Shared runs of two very long texts: pieces of the shorter aligned one at a time against the
+    longer, whose matched tokens are then blanked out, so memory stays bounded and nothing counts twice."""
+    swap = len(left) > len(right)
+    short, long_chars = (right, _chars(left).copy()) if swap else (left, _chars(right).copy())
+    piece = max(min_block, _MAX_CELLS // max(1, len(long_chars)))
+    blocks = []
+    for start in range(0, len(short), piece):
+        found = Indel.opcodes(short[start:start + piece], long_chars.tobytes().decode("utf-32-le")).as_matching_blocks()
+        for m in found:
+            if m.size >= min_block:
+                blocks.append((start + m.a, m.b, m.size))
+                long_chars[m.b:m.b + m.size] = ord(_UNMATCHABLE)
+    if swap:
+        blocks = [(j, i, size) for i, j, size in blocks]
+    blocks.sort()
+    return blocks
+
+
 def _blocks(left: str, right: str, min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
     """Shared runs (i, j, size) of at least `min_block` tokens, sorted; later passes find moved passages."""
+    if len(left) * len(right) > _MAX_CELLS:
+        return _chunked_blocks(left, right, min_block)
     blocks: list[tuple[int, int, int]] = []
     found = [m for m in Indel.opcodes(left, right).as_matching_blocks() if m.size >= min_block]
     blocks.extend((m.a, m.b, m.size) for m in found)
