@@ -17,6 +17,7 @@ _BREAK_TAGS = re.compile(
     re.IGNORECASE,
 )
 _TAGS = re.compile(r"<[^<>]*>")
+_MIN_AGREEMENT = 0.3  # share of the dump body's words the extraction must share
 _MIN_SHARE_OF_DUMP = 0.7  # an extraction keeping less than this share of the text-dump body loses
 
 
@@ -42,7 +43,7 @@ def clean_html(
         # trafilatura writes table rows as "| cell | cell |" and escapes bars inside cells
         lines = [line.replace("\\|", "|").strip("| ") or line for line in text.split("\n")]
         result = clean_lines(lines, template, explain=explain, extracted=True)
-        if _words(result.body) < _MIN_SHARE_OF_DUMP * _words(dump.body):
+        if _words(result.body) < _MIN_SHARE_OF_DUMP * _words(dump.body) or _disagree(result.body, dump.body):
             result.body, result.decisions = dump.body, dump.decisions
     else:
         result = dump
@@ -50,6 +51,15 @@ def clean_html(
     result.author = _clean_meta(getattr(extracted, "author", None)) or result.author or dump.author
     result.date = _clean_meta(getattr(extracted, "date", None)) or result.date or dump.date
     return result
+
+
+def _disagree(extracted: str, dump: str) -> bool:
+    """Whether the two cleanings kept mostly different text (then the dump's choice wins:
+    the line rules saw the whole page, trafilatura may have picked a sidebar)."""
+    if not extracted or not dump:
+        return False
+    ours = set(dump.lower().split())
+    return len(ours & set(extracted.lower().split())) < _MIN_AGREEMENT * len(ours)
 
 
 def _words(text: str) -> int:
