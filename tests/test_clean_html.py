@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleanwire.clean import clean_html
 from cleanwire.clean.html import html_to_text
@@ -74,3 +76,10 @@ def test_template_model_reads_html_pages_as_text() -> None:
     model.freeze()
     assert model.is_template("Most read")
     assert not model.is_template("<footer>")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/ap bodyhtml=\"'x!-\n&;") + ["<p>", "</p>", "<script>", "<div>"]), max_size=300))
+def test_html_path_never_crashes(markup: str) -> None:
+    result = clean_html("<html><body>" + markup)
+    assert isinstance(result.body, str)

@@ -7,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleanwire.clean import CleanedText, LineDecision, clean_text_dump
 from cleanwire.clean import html as html_module
@@ -257,3 +259,20 @@ def test_a_list_announced_with_a_colon_stays_with_the_article() -> None:
         page("Home", *PARAGRAPHS, "The board named these pupils to the new youth council:", *items, "Contact us")
     )
     assert result.body.split("\n")[-3:] == items
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=200), max_size=30))
+def test_never_crashes_and_keeps_only_input_lines(parts: list[str]) -> None:
+    from cleanwire.clean import TemplateModel, normalize_text
+
+    raw = "\n".join(parts)
+    model = TemplateModel(min_docs=2)
+    model.add(raw)
+    model.add(raw[::-1])
+    model.freeze()
+    for result in (clean_text_dump(raw, explain=True), clean_text_dump(raw, model, explain=True)):
+        lines = set(normalize_text(raw).split("\n"))
+        assert all(d.line in lines for d in result.decisions)
+        # every body line is an input line, or input lines joined (hard-wrapped text)
+        assert all(line in lines or " " in line for line in result.body.split("\n") if line)
