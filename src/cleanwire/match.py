@@ -313,6 +313,23 @@ def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, floa
     return judge(match_key(text_a), match_key(text_b), cfg)
 
 
+def _by_component(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The pairs ordered by connected component (its smallest document), then by (a, b)."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return sorted(pairs, key=lambda pair: (root(pair[0]), pair))
+
+
 def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str]], cfg: DedupConfig) -> list[Match]:
     """The verified matches among one batch of candidate pairs, given the texts of their documents.
 
@@ -345,19 +362,21 @@ def find_matches(
     ordered map, e.g. over a process pool) runs the verification; by default it runs here.
     """
     matches: list[Match] = []
+    pending: list[tuple[int, int]] = []
+    for a, b in candidate_pairs(signatures, cfg):
+        if signatures[a].exact == signatures[b].exact:
+            matches.append(Match(a, b, "exact", 1.0, 1.0))  # no text needed
+        else:
+            pending.append((a, b))
 
     def batches() -> Iterator[tuple[list[tuple[int, int]], Mapping[int, str]]]:
-        batch: list[tuple[int, int]] = []
-        for a, b in candidate_pairs(signatures, cfg):
-            if signatures[a].exact == signatures[b].exact:
-                matches.append(Match(a, b, "exact", 1.0, 1.0))  # no text needed
-                continue
-            batch.append((a, b))
-            if len(batch) >= cfg.batch_pairs:
-                yield batch, load_texts(sorted({i for pair in batch for i in pair}))
-                batch = []
-        if batch:
+        # pairs of one group of connected candidates go into one batch where they fit, so a
+        # text is loaded and tokenised about once rather than once per pair
+        for start in range(0, len(pending), cfg.batch_pairs):
+            batch = pending[start:start + cfg.batch_pairs]
             yield batch, load_texts(sorted({i for pair in batch for i in pair}))
+
+    pending = _by_component(pending)
 
     run = map_batches or (lambda fn, items, state: (fn(item, state) for item in items))
     for found in run(verify_batch, batches(), cfg):
