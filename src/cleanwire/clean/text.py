@@ -50,6 +50,7 @@ BYLINE = re.compile(
     r"(?:^|\b)(?i:by|written by|posted by|von|par|por|door)\s+"
     r"(?P<name>[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|van|von|de|da|del|der|la|le)){0,4})"
 )
+_LOWER_CONTINUATION = re.compile(r"\n[a-zß-ÿ]")
 SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
 BIO = re.compile(
     r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?: \([^)]{0,40}\))?,? (?:is|was|has been|serves as) (?:a|an|the)\b"
@@ -220,19 +221,11 @@ def classify_line(
     return SHORT, "too-short", 0.3, n
 
 
-# Region weights per class: prose pulls the main region over itself, junk pushes it away.
-def _weight(cls: int, n: int, short_weight: float) -> float:
-    if cls == GOOD:
-        return float(n)
-    if cls == MEDIUM:
-        return n * 0.25
-    if cls == SHORT:
-        return short_weight
-    if cls == JUNK:
-        return -3.0 - n * 0.5
-    if cls == END:
-        return -60.0
-    return -25.0
+# Region weights per class: prose pulls the main region over itself (a word each; short
+# sentences a quarter), junk pushes it away; plain junk also by half a word each.
+_FIXED_WEIGHT = (-60.0, -25.0, -3.0, -2.0)  # END, STRONG_JUNK, JUNK, SHORT
+_MEDIUM_WEIGHT = 0.25
+_JUNK_PER_WORD = 0.5
 
 
 def clean_text_dump(
@@ -243,7 +236,8 @@ def clean_text_dump(
     if not text:
         return CleanedText("", None, None, None, [])
     lines = text.split("\n")
-    groups = _wrapped_groups(lines)
+    # hard wrapping shows as many lines that go on in lower case; a C-level scan rules it out
+    groups = _wrapped_groups(lines) if len(_LOWER_CONTINUATION.findall(text)) >= _WRAPPED_PAGE_LINES else None
     if groups is None:
         return clean_lines(lines, template, explain=explain)
     # hard-wrapped text (plain-text press releases): judge whole paragraphs, report input lines
@@ -332,7 +326,7 @@ def clean_lines(
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
             _mark_teaser(classes, rules, scores, i)
-    comment_marker = [cls == END and COMMENT_MARKERS.match(line) is not None for cls, line in zip(classes, lines)]
+    comment_marker = dict.fromkeys(i for i, cls in enumerate(classes) if cls == END and COMMENT_MARKERS.match(lines[i]))
     start, end = _article_region(classes, words, comment_marker)
     # comments signed "Posted by ..." one after another: the article ends at the first signature
     signatures = [i for i in range(start, end) if classes[i] <= JUNK and SIGNATURE.match(lines[i])]
@@ -361,7 +355,7 @@ def clean_lines(
     return CleanedText(body, title, author, date, decisions)
 
 
-def _article_region(classes: list[int], words: list[int], comment_marker: list[bool]) -> tuple[int, int]:
+def _article_region(classes: list[int], words: list[int], comment_marker: dict[int, None]) -> tuple[int, int]:
     """The main region; but an article comes before its comment thread, so when the region
     lies after (or runs across) a closing marker and what follows the marker is list-like
     (lone paragraphs between names and dates), a fair region before the marker wins."""
@@ -369,13 +363,13 @@ def _article_region(classes: list[int], words: list[int], comment_marker: list[b
     cut = start
     while cut > 0 and classes[cut - 1] != END:
         cut -= 1
-    if cut > 0 and (comment_marker[cut - 1] or _list_like(classes, start, end)):
+    if cut > 0 and (cut - 1 in comment_marker or _list_like(classes, start, end)):
         before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1])
         if before >= _BEFORE_END_SHARE * score:
             return before_start, before_end
     inside = next((i for i in range(start, end) if classes[i] == END), None)
     if inside is not None and (
-        comment_marker[inside] or _list_like(classes, inside + 1, min(end, inside + 1 + _LIST_WINDOW))
+        inside in comment_marker or _list_like(classes, inside + 1, min(end, inside + 1 + _LIST_WINDOW))
     ):
         first_start, first_end, first = main_region(classes[start:inside], words[start:inside])
         if first >= _INSIDE_END_SHARE * score:
@@ -426,9 +420,7 @@ def _mark_teaser(classes: list[int], rules: list[str], scores: list[float], clos
         classes[i], rules[i], scores[i] = JUNK, "teaser", 0.1
 
 
-def main_region(
-    classes: list[int], words: list[int], short_weight: float = -2.0, gap_cost: float = _GAP_COST, isolated: float = _ISOLATED
-) -> tuple[int, int, float]:
+def main_region(classes: list[int], words: list[int]) -> tuple[int, int, float]:
     """The [start, end) run of lines with the largest total weight (Kadane), and that weight.
 
     Each further line of a run of non-prose lines costs more than the one before: an
@@ -443,14 +435,16 @@ def main_region(
             total, start = 0.0, i
         if cls >= MEDIUM:
             gap = 0
-            weight = _weight(cls, words[i], short_weight)
+            weight = words[i] if cls == GOOD else words[i] * _MEDIUM_WEIGHT
             before = i - 1 if i == 0 or words[i - 1] else i - 2  # skip over a repeated line
             after = i + 1 if i == last or words[i + 1] else i + 2
             if (before < 0 or classes[before] < MEDIUM) and (after > last or classes[after] < MEDIUM):
-                weight *= isolated  # one paragraph between headlines: a teaser list, not an article
+                weight *= _ISOLATED  # one paragraph between headlines: a teaser list, not an article
         else:
+            weight = _FIXED_WEIGHT[cls] - _GAP_COST * gap
+            if cls == JUNK:
+                weight -= _JUNK_PER_WORD * words[i]
             gap += 1
-            weight = _weight(cls, words[i], short_weight) - gap_cost * (gap - 1)
         total += weight
         if total > best:
             best, best_start, best_end = total, start, i + 1
