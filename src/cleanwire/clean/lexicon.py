@@ -108,7 +108,7 @@ JUNK_PHRASES = (
     r"for use with this story only", r"rss feeds?", r"bookmark",
     r"contact us", r"(?:site map|sitemap)", r"^next (?:article|story|post)", r"^previous (?:article|story|post)",
     r"text size", r"font size", r"^page \d+ of \d+", r"view comments",
-    r"trending now", r"can be reached at", r"(?:contact|email|e-mail) (?:him|her|the (?:writer|author|reporter)) at",
+    r"trending now", r"can be reached at", r"contributed to this (?:report|story|article)", r"(?:contact|email|e-mail) (?:him|her|the (?:writer|author|reporter)) at",
     r"don'?t miss", r"editor'?s picks?", r"^watch:", r"^video:", r"^listen:", r"^audio:",
     r"story continues below", r"article continues", r"^click to", r"javascript", r"your browser",
 )
