@@ -143,6 +143,12 @@ def _ends_sentence(line: str) -> bool:
 
 def _has_junk_phrase(line: str, toks: list[str], n: int) -> bool:
     """A junk phrase anywhere in a short line, or opening or closing a long one."""
+    if n <= 4:  # most lines: skip the call when none of their words can start a phrase
+        forms = JUNK_TRIGGER_FORMS
+        for tok in toks:
+            if tok in forms:
+                return _search_phrases(line, toks)
+        return False
     if n <= 15 or len(line) < 120:
         return _search_phrases(line, toks)
     # a long line is junk only when the phrase opens or closes it: prose may mention "sign up"
@@ -299,7 +305,7 @@ def clean_lines(
     if len(low_lines) != len(lines):  # lower() can change a line (rare Unicode case rules): redo per line
         low_lines = [line.lower() for line in lines]
         low_text = "\n".join(low_lines)
-    cjk = CJK.search(low_text) is not None
+    cjk = not low_text.isascii() and CJK.search(low_text) is not None
     words_of = [low.split() for low in low_lines]
     # the page's language from its longer lines (prose), enough of them to count on
     stops = page_stopwords(islice(chain.from_iterable(w for w in words_of if len(w) >= 8), _LANG_SAMPLE))
