@@ -516,7 +516,7 @@ def make_plan(n_docs: int, seed: int, dup_share: float) -> Plan:
     reshaped = np.isin(copy_kind, [KINDS.index("excerpt"), KINDS.index("reordered")]) & brief
     copy_kind = np.where(reshaped, KINDS.index("wrapped"), copy_kind)
     kind = np.where(first, 0, copy_kind).astype(np.int8)
-    home = (story * 2654435761 + seed * 97) % n_sites
+    home = _story_site(seed, story, n_sites)
     other = (home + 1 + rng.integers(0, n_sites - 1, size=n_docs)) % n_sites
     site = np.where((kind == 0) | (kind == KINDS.index("exact")), home, other)
     order = rng.permutation(n_docs)

@@ -34,6 +34,7 @@ class Run:
     corpus: str  # raw | clean
     docs: int
     jobs: int
+    engine: str = "local"  # cleanwire's --engine
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     docs_per_s: float = 0.0
@@ -159,24 +160,25 @@ def ensure_corpus(path: Path, docs: int, clean: bool, seed: int, shard_size: int
     return path
 
 
-def cleanwire_argv(corpus: Path, jobs: int, cleaning: bool, profile: Path | None = None) -> list[str]:
+def cleanwire_argv(corpus: Path, jobs: int, cleaning: bool, profile: Path | None = None,
+                   engine: str = "local") -> list[str]:
     """The cleanwire CLI call the benchmark times."""
     head = [sys.executable]
     if profile is not None:
         head += ["-m", "cProfile", "-o", str(profile)]
     argv = head + ["-m", "cleanwire", "dedupe", str(corpus), "--glob", SHARD_GLOB, "--input-format", "jsonl",
-                   "--format", "jsonl", "--all", "--quiet", "--jobs", str(jobs)]
+                   "--format", "jsonl", "--all", "--quiet", "--jobs", str(jobs), "--engine", engine]
     return argv if cleaning else argv + ["--no-clean"]
 
 
 def run_tool(run: Run, corpus: Path, work: Path, gold: dict[str, tuple[str, str]]) -> Run:
     """Run one tool on one corpus, measure and score it."""
-    name = f"{run.tool}-{run.corpus}-{run.docs}-j{run.jobs}"
+    name = f"{run.tool}-{run.corpus}-{run.docs}-j{run.jobs}" + ("-ray" if run.engine == "ray" else "")
     out, err = work / f"{name}.jsonl", work / f"{name}.stderr"
     if run.tool == "datasketch":
         argv = [sys.executable, "-m", "cleanwire.bench.baseline_datasketch", str(corpus), str(out)]
     else:
-        argv = cleanwire_argv(corpus, run.jobs, cleaning=run.tool == "clean+dedupe")
+        argv = cleanwire_argv(corpus, run.jobs, cleaning=run.tool == "clean+dedupe", engine=run.engine)
     click.echo(f"running {name}: {' '.join(argv[1:])}", err=True)
     run.seconds, run.cpu_seconds, peak, run.exit_code = measure(argv, out, err)
     run.peak_rss_mb = peak / 2**20
@@ -197,11 +199,12 @@ def print_table(runs: list[Run]) -> None:
     click.echo("| " + " | ".join(head) + " |")
     click.echo("|" + "---|" * len(head))
     for r in runs:
+        tool = r.tool if r.engine == "local" else f"{r.tool} ({r.engine})"
         if r.error:
-            cells = [f"{r.docs:,}", r.corpus, r.tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", "-", f"{r.peak_rss_mb:.0f}",
+            cells = [f"{r.docs:,}", r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", "-", f"{r.peak_rss_mb:.0f}",
                      "-", f"failed (exit {r.exit_code}): {r.error}"]
         else:
-            cells = [f"{r.docs:,}", r.corpus, r.tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}",
+            cells = [f"{r.docs:,}", r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}",
                      f"{r.docs_per_s:,.0f}",
                      f"{r.peak_rss_mb:.0f}", f"{r.ratio:.1f}" if r.ratio is not None else "-"]
             cells += [f"{r.scores.get(k, 0):.3f}" for k in ("P", "R", "F1")]
@@ -212,7 +215,7 @@ def print_table(runs: list[Run]) -> None:
 def floors(runs: list[Run]) -> list[tuple[str, float, float, bool]]:
     """The issue's floors, checked on the runs there are: (what, measured, floor, met)."""
     checks = []
-    by = {(r.docs, r.tool, r.jobs): r for r in runs if not r.error}
+    by = {(r.docs, r.tool, r.jobs): r for r in runs if not r.error and r.engine == "local"}
     sizes = sorted({r.docs for r in runs})
     for n in sizes:
         for tool, floor in (("dedupe-only", 10.0), ("clean+dedupe", 3.0)):
@@ -254,11 +257,13 @@ def floors(runs: list[Run]) -> list[tuple[str, float, float, bool]]:
               help="Where outputs and stderr of each run go [default: CORPUS_DIR/runs].")
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the runs as JSON.")
+@click.option("--ray", "with_ray", is_flag=True,
+              help="Also run each cleanwire row with --engine ray (a local Ray, --jobs at its largest).")
 @click.option("--profile", is_flag=True,
               help="After the timed runs, profile cleanwire clean+dedupe --jobs 1 on the largest raw corpus "
                    "(cProfile, top functions on stderr).")
 def command(corpus_dir: Path, sizes: tuple[int, ...], jobs_list: str, tools: str, seed: int, shard_size: int,
-            work_dir: Path | None, json_out: Path | None, profile: bool) -> None:
+            work_dir: Path | None, json_out: Path | None, with_ray: bool, profile: bool) -> None:
     """Throughput, peak memory and pairwise P/R of cleanwire against datasketch on a generated corpus."""
     jobs_values = [int(j) for j in jobs_list.split(",") if j.strip()]
     wanted = [t.strip() for t in tools.split(",") if t.strip()]
@@ -285,8 +290,10 @@ def command(corpus_dir: Path, sizes: tuple[int, ...], jobs_list: str, tools: str
         tool_rows += ["dedupe-only"] if kind == "clean" and "dedupe-only" in wanted else []
         baseline: Run | None = None
         for tool in tool_rows:
-            for jobs in [1] if tool == "datasketch" else jobs_values:
-                run = run_tool(Run(tool=tool, corpus=kind, docs=n, jobs=jobs), path, work, gold)
+            variants = [(j, "local") for j in jobs_values]
+            variants += [(max(jobs_values), "ray")] if with_ray else []
+            for jobs, engine in [(1, "local")] if tool == "datasketch" else variants:
+                run = run_tool(Run(tool=tool, corpus=kind, docs=n, jobs=jobs, engine=engine), path, work, gold)
                 if tool == "datasketch":
                     baseline = run if not run.error else None
                 elif baseline is not None and not run.error:
