@@ -627,3 +627,56 @@ def test_a_200_mb_text_page_is_cleaned(tmp_path: Path) -> None:
     done = run_process("clean", page, "--format", "jsonl", memory_limit=6_000_000_000, timeout=300)
     assert done.returncode == ExitCode.SUCCESS, done.stderr.decode()[-2000:]
     assert len(jsonl(done.stdout.decode())) == 1
+
+
+# ---------------------------------------------------------------- real stdin, closed stdout, links in the output folder
+
+
+def test_real_stdin_and_a_folder_together_lose_nothing(messy: tuple[Path, set[str], set[str]], tmp_path: Path) -> None:
+    folder, ids, failing = messy
+    feed = (folder / "feed.jsonl").read_bytes()
+    (folder / "feed.jsonl").unlink()  # its records now come from stdin, named by their ids or "stdin:<line>"
+    ids = {i for i in ids if not i.startswith("feed.jsonl") and not i.startswith("rec-") and i != "7"}
+    records = {"rec-a", "rec-a#2", "rec-html", "7", "stdin:9"}
+    failed_records = {"stdin:2", "rec-notext", "rec-number", "rec-null", "stdin:8"}
+    errors_path = tmp_path / "errors.jsonl"
+    done = subprocess.run([sys.executable, "-m", "cleanwire", "dedupe", "-", str(folder), "--all", "--format", "jsonl",
+                           "--errors", str(errors_path)], input=feed, capture_output=True, env=subprocess_env(),
+                          timeout=120)
+    assert done.returncode == ExitCode.INPUT_ERRORS
+    errors = check_errors(errors_path, done.stderr.decode(), (failing & ids) | failed_records)
+    assert all(e["source"].startswith("stdin:") for e in errors if e["id"] in failed_records)
+    emitted = [r["id"] for r in jsonl(done.stdout.decode())]
+    assert Counter(emitted + [e["id"] for e in errors]) == Counter(ids | records | failed_records)
+
+
+def test_a_reader_that_goes_away_ends_the_run_with_one_line(many: tuple[Path, dict[str, bytes]]) -> None:
+    root, _ = many
+    process = subprocess.Popen([sys.executable, "-m", "cleanwire", "clean", "docs", "--format", "jsonl"], cwd=root,
+                               env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    json.loads(process.stdout.readline())
+    process.stdout.close()  # like `| head -1`
+    _, err = process.communicate(timeout=60)
+    # the stdout records could not all be written: exit code 4 and one line, no traceback
+    assert process.returncode == ExitCode.OUTPUT_FAILED
+    assert "Traceback" not in err.decode()
+    assert [line for line in err.decode().splitlines() if line.startswith("error:")] == [
+        "error: cannot write output: [Errno 32] Broken pipe"]
+
+
+def test_links_planted_in_the_output_dir_are_replaced_never_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "story.txt").write_text(story(77), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("story.txt", "clusters.json"):
+        (outside / name).write_text("precious\n", encoding="utf-8")
+        (out / name).symlink_to(outside / name)
+    code, _, err = run("dedupe", tmp_path / "in", "--format", "jsonl", "--output-dir", out)
+    assert code == ExitCode.SUCCESS, err
+    assert tree(outside) == {"story.txt": b"precious\n", "clusters.json": b"precious\n"}
+    assert not (out / "story.txt").is_symlink() and not (out / "clusters.json").is_symlink()
+    assert json.loads((out / "clusters.json").read_text(encoding="utf-8"))[0]["file"] == "story.txt"
