@@ -2,7 +2,8 @@
 
 Runs on one core in this process: for each dump folder, pass 1 learns a TemplateModel over
 all pages (as the pipeline does), pass 2 cleans each page; jusText gets every dump line
-wrapped as one <p>. Predictions go to a temporary folder and are scored with the dev
+wrapped as one <p>. Speed is pages per CPU-second of this process (time.process_time), so
+other load on the machine does not skew the comparison. Predictions go to a temporary folder and are scored with the dev
 set's own score.py, imported from DEV_DIR.
 """
 
@@ -38,7 +39,7 @@ def load_scorer(dev_dir: Path) -> ModuleType:
 
 def run_cleanwire(pages: dict[str, str], html: bool, learn: bool) -> tuple[dict[str, str], float]:
     """Clean every page the way the pipeline does (two passes); return outputs and seconds."""
-    start = time.perf_counter()
+    start = time.process_time()
     model = None
     if learn:
         model = TemplateModel()
@@ -47,7 +48,7 @@ def run_cleanwire(pages: dict[str, str], html: bool, learn: bool) -> tuple[dict[
         model.freeze()
     clean = clean_html if html else clean_text_dump
     out = {page_id: clean(text, model).body for page_id, text in pages.items()}
-    return out, time.perf_counter() - start
+    return out, time.process_time() - start
 
 
 def run_justext(pages: dict[str, str]) -> tuple[dict[str, str], float]:
@@ -55,23 +56,23 @@ def run_justext(pages: dict[str, str]) -> tuple[dict[str, str], float]:
     import justext
 
     stoplist = justext.get_stoplist("English")
-    start = time.perf_counter()
+    start = time.process_time()
     out = {}
     for page_id, text in pages.items():
         body = "".join(f"<p>{html_lib.escape(line)}</p>\n" for line in text.splitlines() if line.strip())
         doc = f"<html><head><meta charset='utf-8'></head><body>{body}</body></html>".encode()
         paragraphs = justext.justext(doc, stoplist)
         out[page_id] = "\n".join(p.text for p in paragraphs if not p.is_boilerplate)
-    return out, time.perf_counter() - start
+    return out, time.process_time() - start
 
 
 def run_trafilatura(pages: dict[str, str]) -> tuple[dict[str, str], float]:
     """trafilatura alone on the HTML, the reference the dev README reports."""
     import trafilatura
 
-    start = time.perf_counter()
+    start = time.process_time()
     out = {pid: trafilatura.extract(text, include_comments=False) or "" for pid, text in pages.items()}
-    return out, time.perf_counter() - start
+    return out, time.process_time() - start
 
 
 def score_outputs(scorer: ModuleType, dev_dir: Path, outputs: dict[str, str]) -> tuple[dict, dict]:
