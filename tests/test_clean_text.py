@@ -279,3 +279,10 @@ def test_never_crashes_and_keeps_only_input_lines(parts: list[str]) -> None:
         assert all(d.line in lines for d in result.decisions)
         # every body line is an input line, or input lines joined (hard-wrapped text)
         assert all(line in lines or " " in line for line in result.body.split("\n") if line)
+
+
+def test_title_skips_credits_and_shouting_lines() -> None:
+    result = clean_text_dump(
+        page("Home", "Valley farmers told to draw less water", "WEATHER DESK EDITOR", "Staff and agencies", *PARAGRAPHS)
+    )
+    assert result.title == "Valley farmers told to draw less water"

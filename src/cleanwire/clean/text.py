@@ -51,6 +51,10 @@ BYLINE = re.compile(
     r"(?P<name>[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|van|von|de|da|del|der|la|le)){0,4})"
 )
 _LOWER_CONTINUATION = re.compile(r"\n[a-zß-ÿ]")
+CREDIT_LINE = re.compile(
+    r"\b(?:agencies|news service|wire service|staff writer|staff reporter|correspondent|editor|contributor)s?\b",
+    re.IGNORECASE,
+)
 SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
 BIO = re.compile(
     r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?: \([^)]{0,40}\))?,? (?:is|was|has been|serves as) (?:a|an|the)\b"
@@ -487,35 +491,49 @@ def _keep_in_region(
 def find_metadata(
     lines: list[str], classes: list[int], start: int
 ) -> tuple[str | None, str | None, str | None]:
-    """Title, author and date from the lines just before the body (and its first line)."""
-    title = author = date = None
+    """Title, author and date from the lines just before the body (and its first line).
+
+    The title is the nearest headline-shaped line above the body; a line that only passes
+    the looser test (all capitals, say) is used when no line passes the strict one.
+    """
+    title = loose_title = author = date = None
     first = max(0, start - 12)
     for i in range(min(len(lines) - 1, start), first - 1, -1):
         line = lines[i]
         if len(line) > 300:
             continue
-        if author is None:
+        if author is None and len(line) < 120:
             m = BYLINE.search(line)
-            if m and len(line) < 120:
+            if m:
                 author = m.group("name").strip()
         if date is None and len(line) < 120:
             m = DATE.search(line)
             if m:
                 date = m.group(0)
         if title is None and i < start and _title_like(line, classes[i]):
-            title = line
-    return title, author, date
+            if _strict_title(line):
+                title = line
+            elif loose_title is None:
+                loose_title = line
+    return title or loose_title, author, date
 
 
 def _title_like(line: str, cls: int) -> bool:
     """A headline: a few words, not a sentence, not a date, byline, caption or junk."""
     if cls <= STRONG_JUNK:
         return False
-    n = len(line.split())
-    if n < 3 or n > 20 or len(line) > 200:
+    words = [w for w in line.split() if any(c.isalpha() for c in w)]
+    if len(words) < 3 or len(words) > 20 or len(line) > 200:
         return False
     if line.endswith(".") and not line.endswith("..."):
         return False
     if DATE.search(line) or BYLINE.search(line) or "|" in line:
         return False
     return True
+
+
+def _strict_title(line: str) -> bool:
+    """Not shouting, not a credit ("Staff and agencies", "(AP)"), not a widget."""
+    return not line.isupper() and not line.endswith(")") and not CREDIT_LINE.search(line) and line[:1] not in "[(»>"
+
+
