@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import Signature, match_key, shingle_hashes, signature, token_hashes
+from cleanwire.fingerprint import Signature, SignatureStore, match_key, shingle_hashes, signature, token_hashes
 
 CFG = DedupConfig()
 SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
@@ -113,3 +113,20 @@ def test_any_text_gets_a_consistent_key_and_signature(text: str) -> None:
     assert sig.length == len(key.replace(" ", ""))
     assert len(token_hashes(text, CFG.seed)) == sig.words
     assert len(sig.hashes) <= CFG.max_hashes
+
+
+def test_signature_store_holds_the_same_signatures_in_flat_arrays(monkeypatch) -> None:
+    import cleanwire.fingerprint as fingerprint
+
+    monkeypatch.setattr(fingerprint, "_CHUNK_HASHES", 100)  # several chunks, with unused tails
+    sigs = [signature(article(s, 50 + 40 * (s % 4)), CFG) for s in range(12)] + [signature("", CFG)]
+    store = SignatureStore()
+    for sig in sigs:
+        store.append(sig)
+    assert len(store) == len(sigs)
+    for got, want in zip(store, sigs):
+        assert np.array_equal(got.hashes, want.hashes)
+        assert (got.length, got.words, got.exact) == (want.length, want.words, want.exact)
+    docs = np.array([1, 4, 5, 11])
+    assert np.array_equal(store.gather(docs), np.concatenate([sigs[i].hashes for i in docs]))
+    assert list(store.column("words")) == [s.words for s in sigs]

@@ -211,3 +211,17 @@ def test_very_long_texts_are_aligned_in_chunks_with_the_same_verdicts(monkeypatc
     chunked = [verify(a, b, CFG) for a, b in ((text, moved), (excerpt, text), (text, other))]
     assert [v[0] for v in chunked] == [v[0] for v in expected] == ["near-duplicate", "excerpt", None]
     assert chunked[1] == pytest.approx(expected[1], abs=0.02)
+
+
+def test_a_signature_store_gives_the_same_candidates_and_matches() -> None:
+    from cleanwire.fingerprint import SignatureStore
+
+    base = ["\n".join(paragraphs(s)) for s in range(6)]
+    texts = base + [t.replace(", ", " ").replace(". ", " X. ", 1) for t in base] + [base[2], "\n".join(paragraphs(0)[:2])]
+    sigs = [signature(t, CFG) for t in texts]
+    store = SignatureStore()
+    for sig in sigs:
+        store.append(sig)
+    load = lambda ords: {i: texts[i] for i in ords}  # noqa: E731
+    assert list(candidate_pairs(store, CFG)) == list(candidate_pairs(sigs, CFG))
+    assert find_matches(store, load, CFG) == find_matches(sigs, load, CFG)

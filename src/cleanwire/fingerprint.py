@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import xxhash
@@ -244,3 +247,83 @@ def signature(text: str, cfg: DedupConfig) -> Signature:
         words=words,
         exact=xxhash.xxh64_intdigest(key.tobytes(), seed=cfg.seed),
     )
+
+
+_CHUNK_HASHES = 1 << 20  # fingerprints per storage chunk (8 MB)
+
+
+class SignatureStore(Sequence[Signature]):
+    """Many signatures in a few flat arrays.
+
+    About 40 bytes per document besides its fingerprints, where a list of Signature objects
+    costs some 300: what holding a million documents' signatures in well under 2 GB needs.
+    Items come back as Signature objects whose hashes are views into the store.
+    """
+
+    def __init__(self) -> None:
+        self._chunks: list[np.ndarray] = []
+        self._fill = _CHUNK_HASHES  # used part of the last chunk; full: the next append opens one
+        self._chunk = array("q")  # per document: its chunk, and where its fingerprints start there
+        self._start = array("q")
+        self._size = array("q")
+        self._length = array("q")
+        self._words = array("q")
+        self._exact = array("Q")
+
+    def append(self, sig: Signature) -> None:
+        """Add one document's signature."""
+        size = len(sig.hashes)
+        if self._fill + size > _CHUNK_HASHES:
+            self._chunks.append(np.empty(max(_CHUNK_HASHES, size), dtype=np.uint64))
+            self._fill = 0
+        self._chunks[-1][self._fill:self._fill + size] = sig.hashes
+        self._chunk.append(len(self._chunks) - 1)
+        self._start.append(self._fill)
+        self._size.append(size)
+        self._fill += size
+        self._length.append(sig.length)
+        self._words.append(sig.words)
+        self._exact.append(sig.exact)
+
+    def __len__(self) -> int:
+        return len(self._exact)
+
+    @overload
+    def __getitem__(self, index: int) -> Signature: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Signature]: ...
+
+    def __getitem__(self, index: int | slice) -> Signature | list[Signature]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start = self._start[index]
+        hashes = self._chunks[self._chunk[index]][start:start + self._size[index]]
+        return Signature(hashes, self._length[index], self._words[index], self._exact[index])
+
+    def column(self, name: str) -> np.ndarray:
+        """One field of every document as an array: "words", "exact", "length" or "size"."""
+        values = {"words": self._words, "exact": self._exact, "length": self._length, "size": self._size}[name]
+        return np.frombuffer(values, dtype=np.uint64 if name == "exact" else np.int64) if len(values) else \
+            np.empty(0, dtype=np.uint64 if name == "exact" else np.int64)
+
+    def gather(self, docs: np.ndarray) -> np.ndarray:
+        """The fingerprints of `docs` (ascending ordinals), concatenated in that order, in one new array."""
+        if not len(docs):
+            return np.empty(0, dtype=np.uint64)
+        sizes = self.column("size")[docs]
+        out = np.empty(int(sizes.sum()), dtype=np.uint64)
+        chunk_of = np.frombuffer(self._chunk, dtype=np.int64)[docs]
+        starts = np.frombuffer(self._start, dtype=np.int64)[docs]
+        filled = 0
+        for c, chunk in enumerate(self._chunks):
+            mine = chunk_of == c
+            if not mine.any():
+                continue
+            first = starts[mine]
+            count = sizes[mine]
+            total = int(count.sum())
+            index = np.repeat(first - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(total)
+            out[filled:filled + total] = chunk[index]
+            filled += total
+        return out

@@ -10,7 +10,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import Signature, match_key, token_hashes
+from cleanwire.fingerprint import Signature, SignatureStore, match_key, token_hashes
 
 RELATIONS = ("exact", "near-duplicate", "excerpt")
 
@@ -34,11 +34,12 @@ _CHUNK = 1 << 22  # elements per step over large arrays: bounds the temporary ar
 _FEW = 3  # shared fingerprints that make a pair worth verifying whatever its share
 
 
-def _ranges(starts: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+def _ranges(starts: np.ndarray, sizes: np.ndarray, dtype: type = np.int64) -> np.ndarray:
     """Concatenation of arange(start, start + size) for every group, vectorised."""
     total = int(sizes.sum())
-    firsts = np.repeat(starts - np.concatenate(([0], np.cumsum(sizes)[:-1])), sizes)
-    return firsts + np.arange(total, dtype=np.int64)
+    firsts = np.repeat((starts - np.concatenate(([0], np.cumsum(sizes)[:-1]))).astype(dtype), sizes)
+    firsts += np.arange(total, dtype=dtype)
+    return firsts
 
 
 def _pair_codes(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_all: int) -> np.ndarray:
@@ -52,7 +53,7 @@ def _pair_codes(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_all
     total = int((sizes * (sizes - 1) // 2)[~big].sum() + (sizes - 1)[big].sum())
     out = np.empty(total, dtype=np.uint64)
     index = np.int32 if len(docs) < 1 << 31 else np.int64
-    positions = _ranges(starts, sizes).astype(index)
+    positions = _ranges(starts, sizes, index)
     ends = np.repeat((starts + sizes).astype(index), sizes)
     in_big = np.repeat(big, sizes)
     filled, offset = 0, 1
@@ -95,12 +96,15 @@ def _shared_groups(signatures: Sequence[Signature], representatives: np.ndarray,
                    n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The documents of every fingerprint that two or more representatives share, grouped.
 
-    Returns (docs, starts, sizes): group g is docs[starts[g]:starts[g] + sizes[g]], sorted.
-    One sort of packed (hash high bits | doc) keys, one uint64 per fingerprint; the rest is
-    done in chunks, so the peak is about twice the fingerprints' own size.
+    Returns (docs, starts, sizes): group g is docs[starts[g]:starts[g] + sizes[g]], sorted. One
+    sort of packed (hash high bits | doc) keys, one uint64 per fingerprint; the rest is done in
+    chunks, so the peak is about twice the fingerprints' own size.
     """
+    if isinstance(signatures, SignatureStore):
+        keys = signatures.gather(representatives)
+    else:
+        keys = np.concatenate([signatures[i].hashes for i in representatives.tolist()])
     doc_bits = max(1, (n - 1).bit_length())
-    keys = np.concatenate([signatures[i].hashes for i in representatives.tolist()])
     keys >>= np.uint64(doc_bits)
     keys <<= np.uint64(doc_bits)
     offsets = np.concatenate(([0], np.cumsum(sizes)))
@@ -123,6 +127,16 @@ def _shared_groups(signatures: Sequence[Signature], representatives: np.ndarray,
     return docs, starts, group_sizes
 
 
+def _columns(signatures: Sequence[Signature]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(words, exact, number of fingerprints) of every signature, as arrays."""
+    if isinstance(signatures, SignatureStore):
+        return signatures.column("words"), signatures.column("exact"), signatures.column("size")
+    n = len(signatures)
+    return (np.fromiter((s.words for s in signatures), dtype=np.int64, count=n),
+            np.fromiter((s.exact for s in signatures), dtype=np.uint64, count=n),
+            np.fromiter((len(s.hashes) for s in signatures), dtype=np.int64, count=n))
+
+
 def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterator[tuple[int, int]]:
     """Pairs (i < j, sorted) worth verifying: the same exact hash, or enough shared fingerprints.
 
@@ -136,8 +150,7 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
     n = len(signatures)
     if n < 2:
         return
-    words = np.fromiter((s.words for s in signatures), dtype=np.int64, count=n)
-    exact = np.fromiter((s.exact for s in signatures), dtype=np.uint64, count=n)
+    words, exact, all_sizes = _columns(signatures)
     order = np.lexsort((np.arange(n), exact))
     same = np.concatenate(([False], exact[order][1:] == exact[order][:-1]))
     first_of = np.empty(n, dtype=np.int64)
@@ -147,8 +160,7 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
     if dup.any():
         pairs.append((first_of[dup].astype(np.uint64) << np.uint64(32)) | np.flatnonzero(dup).astype(np.uint64))
     representatives = np.flatnonzero((first_of == np.arange(n)) & (words > 0))
-    sizes = np.fromiter((len(signatures[i].hashes) for i in representatives.tolist()), dtype=np.int64,
-                        count=len(representatives))
+    sizes = all_sizes[representatives]
     if sizes.sum():
         docs, starts, group_sizes = _shared_groups(signatures, representatives, sizes, n)
         codes, hits = _repeated(_pair_codes(docs, starts, group_sizes, cfg.max_doc_freq), cfg.min_shared)
@@ -363,8 +375,9 @@ def find_matches(
     """
     matches: list[Match] = []
     pending: list[tuple[int, int]] = []
+    exact = _columns(signatures)[1]
     for a, b in candidate_pairs(signatures, cfg):
-        if signatures[a].exact == signatures[b].exact:
+        if exact[a] == exact[b]:
             matches.append(Match(a, b, "exact", 1.0, 1.0))  # no text needed
         else:
             pending.append((a, b))
