@@ -75,6 +75,7 @@ _LANG_SAMPLE = 800
 _LANG_LISTS = list(STOPWORDS.values())
 _ALL_STOPWORDS = frozenset().union(*_LANG_LISTS)
 _LANGS_OF = {w: tuple(i for i, stops in enumerate(_LANG_LISTS) if w in stops) for w in _ALL_STOPWORDS}
+_TRIGGER_FORMS = frozenset(JUNK_TRIGGER_FORMS)
 _SENTENCE_CHARS = frozenset(".!?。！？…:;")
 _CLOSING_CHARS = frozenset("\"'”’»)]")
 # first words of END_MARKERS, checked with one C-level startswith before the regex
@@ -147,12 +148,6 @@ def _ends_sentence(line: str) -> bool:
 
 def _has_junk_phrase(line: str, toks: list[str], n: int) -> bool:
     """A junk phrase anywhere in a short line, or opening or closing a long one."""
-    if n <= 4:  # most lines: skip the call when none of their words can start a phrase
-        forms = JUNK_TRIGGER_FORMS
-        for tok in toks:
-            if tok in forms:
-                return _search_phrases(line, toks)
-        return False
     if n <= 15 or len(line) < 120:
         return _search_phrases(line, toks)
     # a long line is junk only when the phrase opens or closes it: prose may mention "sign up"
@@ -191,7 +186,10 @@ def classify_line(
         n += len(CJK.findall(line)) // 2
     if n <= 8 and low.startswith(_END_STARTS) and END_MARKERS.match(line):
         return END, "end-marker", 0.0, n
-    if (n <= 2 and low.strip(JUNK_LINE_EDGES) in JUNK_LINES) or _has_junk_phrase(line, toks, n):
+    if n <= 2 and low.strip(JUNK_LINE_EDGES) in JUNK_LINES:
+        return STRONG_JUNK, "junk-phrase", 0.0, n
+    # most lines hold no word a junk phrase is made of: one C-level set test rules them out
+    if ((n > 15 and len(line) >= 120) or not _TRIGGER_FORMS.isdisjoint(toks)) and _has_junk_phrase(line, toks, n):
         return STRONG_JUNK, "junk-phrase", 0.0, n
     if ("©" in line or "(c" in low) and JUNK_SYMBOLS.search(line):
         return STRONG_JUNK, "junk-phrase", 0.0, n
