@@ -10,6 +10,7 @@ import random
 import shutil
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -714,3 +715,48 @@ def test_json_lines_without_records_are_one_empty_input(tmp_path: Path) -> None:
     path.write_text("\n  \n\n")
     assert one([path]).error == "empty input"
     assert one_stdin(b"\n", input_format="jsonl").error == "empty input"
+
+
+# ---------------------------------------------------------------- parts for workers
+
+
+def _snapshot(docs: Iterable[Document]) -> list[tuple[str, str, str, str | None]]:
+    return [(d.id, d.source, d.text, d.error) for d in docs]
+
+
+def test_parts_of_a_large_jsonl_file_read_the_same_documents_as_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = []
+    for i in range(60):
+        if i % 7 == 3:
+            lines.append("")  # blank lines count for line numbers, not as records
+        elif i % 11 == 5:
+            lines.append("{broken")
+        else:
+            lines.append(json.dumps({"text": f"story {i} " + "word " * (i % 13)}))
+    path = tmp_path / "big.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    whole = _snapshot(InputSet([str(path)], IngestConfig()).documents())
+    monkeypatch.setattr(ingest, "PART_BYTES", 97)
+    inputs = InputSet([str(path)], IngestConfig())
+    parts = inputs.parts()
+    assert len(parts) > 5
+    assert all(p.end > p.start for p in parts)
+    assert _snapshot(inputs.documents()) == whole
+    assert _snapshot(d for p in parts for d in ingest.read_part(p, IngestConfig())) == whole
+    assert any(source.endswith(":59") for _, source, _, _ in whole)  # line 60 is blank
+
+
+def test_small_files_are_grouped_into_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for i in range(10):
+        (tmp_path / f"{i:02}.txt").write_text(f"page {i}\n", encoding="utf-8")
+    monkeypatch.setattr(ingest, "PART_FILES", 4)
+    parts = InputSet([str(tmp_path)], IngestConfig()).parts()
+    assert [len(p.entries) for p in parts] == [4, 4, 2]
+    assert [e.id for p in parts for e in p.entries] == [f"{i:02}.txt" for i in range(10)]
+
+
+def test_unique_ids_rename_repeats_in_order() -> None:
+    unique = ingest.UniqueIds()
+    assert [unique(i) for i in ["a", "a", "b", "a#2", "a"]] == ["a", "a#2", "b", "a#2#2", "a#3"]

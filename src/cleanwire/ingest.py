@@ -109,6 +109,57 @@ class _Entry:
     spool: bool = False  # stdin, a FIFO: copied to a temporary file on first read
 
 
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A slice of the run's inputs that one worker reads on its own.
+
+    Whole files (many small ones grouped), or a line-aligned byte range of one large JSON lines file.
+    Picklable, so an engine can send it to a worker process or a Ray task.
+    """
+
+    entries: tuple[_Entry, ...]
+    start: int = 0  # byte range of entries[0] when `end` >= 0
+    end: int = -1  # -1: the entries are read whole
+    first_line: int = 0  # lines of the file before `start`
+
+
+PART_BYTES = 4 * 1024 * 1024  # about this much input per part: enough work to hide the cost of a task
+PART_FILES = 64  # at most this many small files per part
+
+
+def read_part(part: Part, cfg: IngestConfig) -> Iterator[Document]:
+    """The documents of one part, errors included, in order (ids are made unique by the caller)."""
+    for entry in part.entries:
+        yield from _read_entry(entry, cfg, part.start, part.end, part.first_line)
+
+
+class UniqueIds:
+    """Renames a repeated id to the first free "<id>#N" (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._seen: set[str] = set()
+        self._next_suffix: dict[str, int] = {}
+
+    def __call__(self, doc_id: str) -> str:
+        """The id to use for the next document that has `doc_id`."""
+        if doc_id in self._seen:
+            n = self._next_suffix.get(doc_id, 2)
+            while f"{doc_id}#{n}" in self._seen:
+                n += 1
+            self._next_suffix[doc_id] = n + 1
+            doc_id = f"{doc_id}#{n}"
+        self._seen.add(doc_id)
+        return doc_id
+
+    def apply(self, doc: Document) -> Document:
+        """Give `doc` its unique id, noting the one it had when renamed."""
+        unique = self(doc.id)
+        if unique != doc.id:
+            doc.metadata[RENAMED_FROM_KEY] = doc.id
+            doc.id = unique
+        return doc
+
+
 class InputSet:
     """The run's inputs: file paths, folders (recursive; `cfg.glob` filters their files), "-" for stdin."""
 
@@ -117,16 +168,26 @@ class InputSet:
         self._cfg = cfg
         self._stdin = stdin
         self._entries: list[_Entry] | None = None
+        self._parts: list[Part] | None = None
         self._spooled: dict[str, str] = {}  # entry path -> temporary copy
         self._spool_errors: dict[str, str] = {}
         self._finalizer = weakref.finalize(self, _remove_files, self._spooled)
 
+    @property
+    def config(self) -> IngestConfig:
+        """How the inputs are read."""
+        return self._cfg
+
+    def parts(self) -> list[Part]:
+        """The inputs cut into parts for workers, in a deterministic order (computed once)."""
+        if self._parts is None:
+            self._parts = list(_make_parts(self._resolved_entries(), self._cfg))
+        return self._parts
+
     def documents(self) -> Iterator[Document]:
         """Every document of every input, errors included, in a deterministic order with unique ids."""
-        if self._entries is None:
-            found = (entry for arg in self._inputs for entry in _expand(arg, self._cfg))
-            self._entries = sorted(found, key=lambda e: (e.id, e.path))
-        return _unique_ids(doc for entry in self._entries for doc in self._read(entry))
+        unique = UniqueIds()
+        return (unique.apply(doc) for part in self.parts() for doc in read_part(part, self._cfg))
 
     def close(self) -> None:
         """Remove the spooled copies of stdin and FIFOs."""
@@ -138,23 +199,19 @@ class InputSet:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _read(self, entry: _Entry) -> Iterator[Document]:
-        """The documents of one entry; an unexpected failure becomes an error document, not a crash."""
-        if entry.error is not None:
-            yield error_document(entry.id, entry.source, entry.error)
-            return
-        path = entry.path
-        if entry.spool:
-            path = self._spool(entry)
-            if entry.path in self._spool_errors:
-                yield error_document(entry.id, entry.source, self._spool_errors[entry.path])
-                return
-        line = [0]
-        try:
-            yield from _read_file(path, entry, self._cfg, line)
-        except Exception as exc:  # a bug or an odd OS failure must not stop the run
-            where = f"{entry.source}:{line[0]}" if line[0] else entry.source
-            yield error_document(entry.id if not line[0] else f"{entry.id}:{line[0]}", where, _reason(exc))
+    def _resolved_entries(self) -> list[_Entry]:
+        """Every file to read, sorted; stdin and FIFOs replaced by their spooled copies."""
+        if self._entries is None:
+            found = (entry for arg in self._inputs for entry in _expand(arg, self._cfg))
+            self._entries = sorted(found, key=lambda e: (e.id, e.path))
+        resolved = []
+        for entry in self._entries:
+            if entry.spool and entry.error is None:
+                path = self._spool(entry)
+                error = self._spool_errors.get(entry.path)
+                entry = _Entry(entry.id, path, entry.source, error)
+            resolved.append(entry)
+        return resolved
 
     def _spool(self, entry: _Entry) -> str:
         """Copy stdin or a FIFO to a temporary file once; return the copy's path."""
@@ -177,6 +234,97 @@ class InputSet:
         return self._spooled.get(entry.path, "")
 
 
+def _read_entry(entry: _Entry, cfg: IngestConfig, start: int = 0, end: int = -1,
+                first_line: int = 0) -> Iterator[Document]:
+    """The documents of one entry; an unexpected failure becomes an error document, not a crash."""
+    if entry.error is not None:
+        yield error_document(entry.id, entry.source, entry.error)
+        return
+    line = [first_line]
+    try:
+        yield from _read_file(entry.path, entry, cfg, line, start, end)
+    except Exception as exc:  # a bug or an odd OS failure must not stop the run
+        where = f"{entry.source}:{line[0]}" if line[0] else entry.source
+        yield error_document(entry.id if not line[0] else f"{entry.id}:{line[0]}", where, _reason(exc))
+
+
+def _make_parts(entries: Iterable[_Entry], cfg: IngestConfig) -> Iterator[Part]:
+    """Group small files into parts; cut large JSON lines files into line-aligned byte ranges."""
+    group: list[_Entry] = []
+    group_bytes = 0
+    for entry in entries:
+        size = 0
+        if entry.error is None:
+            try:
+                size = os.stat(entry.path).st_size
+            except OSError:
+                size = 0  # reading it will name the cause
+        if size > PART_BYTES and _is_jsonl_file(entry, cfg):
+            if group:
+                yield Part(tuple(group))
+                group, group_bytes = [], 0
+            yield from _jsonl_ranges(entry, size)
+            continue
+        group.append(entry)
+        group_bytes += size
+        if len(group) >= PART_FILES or group_bytes >= PART_BYTES:
+            yield Part(tuple(group))
+            group, group_bytes = [], 0
+    if group:
+        yield Part(tuple(group))
+
+
+def _is_jsonl_file(entry: _Entry, cfg: IngestConfig) -> bool:
+    known = cfg.input_format or _EXTENSION_FORMATS.get(os.path.splitext(entry.path)[1].lower())
+    if known is not None:
+        return known == "jsonl"
+    try:
+        with open(entry.path, "rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    return detect_format(entry.path, head) == "jsonl" and magic_kind(head) is None
+
+
+def _jsonl_ranges(entry: _Entry, size: int) -> Iterator[Part]:
+    """Line-aligned byte ranges of about PART_BYTES, each knowing how many lines come before it."""
+    try:
+        f = open(entry.path, "rb")
+    except OSError:
+        yield Part((entry,))  # reading it will name the cause
+        return
+    with f:
+        start, lines = 0, 0
+        while start < size:
+            f.seek(start)
+            chunk = f.read(PART_BYTES)
+            end = start + len(chunk)
+            if end < size and not chunk.endswith(b"\n"):
+                f.seek(end)
+                rest = f.readline()
+                while rest and not rest.endswith(b"\n"):  # a line longer than a part: read to its end
+                    more = f.readline(_SKIP_CHUNK)
+                    if not more:
+                        break
+                    rest = more if len(rest) > _SKIP_CHUNK else rest + more
+                end = f.tell()
+            yield Part((entry,), start, end, lines)
+            f.seek(start)
+            lines += _count_newlines(f, end - start)
+            start = end
+
+
+def _count_newlines(f: BinaryIO, nbytes: int) -> int:
+    count = 0
+    while nbytes > 0:
+        block = f.read(min(nbytes, _SKIP_CHUNK))
+        if not block:
+            break
+        count += block.count(b"\n")
+        nbytes -= len(block)
+    return count
+
+
 def error_document(doc_id: str, source: str, reason: str) -> Document:
     """A failed input: no text, and a one-line cause."""
     return Document(id=doc_id, text="", source=source, error=" ".join(reason.split()) or "error")
@@ -189,25 +337,6 @@ def _remove_files(paths: dict[str, str]) -> None:
         except OSError:
             pass
     paths.clear()
-
-
-def _unique_ids(docs: Iterable[Document]) -> Iterator[Document]:
-    """Rename a repeated id to the first free "<id>#N" and note the id it had (see the module docstring)."""
-    seen: set[str] = set()
-    next_suffix: dict[str, int] = {}
-    for doc in docs:
-        if doc.id in seen:
-            original, n = doc.id, next_suffix.get(doc.id, 2)
-            while f"{original}#{n}" in seen:
-                n += 1
-            next_suffix[original] = n + 1
-            doc.id = f"{original}#{n}"
-            doc.metadata[RENAMED_FROM_KEY] = original
-        seen.add(doc.id)
-        yield doc
-
-
-# ---------------------------------------------------------------- finding files
 
 
 def _expand(arg: str, cfg: IngestConfig) -> Iterator[_Entry]:
@@ -299,8 +428,12 @@ def _reason(exc: BaseException) -> str:
 # ---------------------------------------------------------------- reading one file
 
 
-def _read_file(path: str, entry: _Entry, cfg: IngestConfig, line: list[int]) -> Iterator[Document]:
-    """The documents of one regular file: one for a text or HTML page, one per line for JSON lines."""
+def _read_file(path: str, entry: _Entry, cfg: IngestConfig, line: list[int], start: int = 0,
+               end: int = -1) -> Iterator[Document]:
+    """The documents of one regular file: one for a text or HTML page, one per line for JSON lines.
+
+    With `end` >= 0 the file is a large JSON lines file and only the lines in [start, end) are read.
+    """
     try:
         f = open(path, "rb")
     except OSError as exc:
@@ -323,8 +456,8 @@ def _read_file(path: str, entry: _Entry, cfg: IngestConfig, line: list[int]) -> 
             if head.startswith(_BOM_PREFIXES[1:]):
                 yield error_document(entry.id, entry.source, "JSON lines in UTF-16/32; convert to UTF-8 (iconv)")
                 return
-            f.seek(0)
-            yield from _read_jsonl(f, entry, cfg, line)
+            f.seek(start)
+            yield from _read_jsonl(f, entry, cfg, line, (end - start) if end >= 0 else -1)
             return
         if fmt == "json-array":
             yield error_document(entry.id, entry.source, "a JSON array, not JSON lines (convert it: jq -c '.[]')")
@@ -543,24 +676,35 @@ def _utf16_without_bom(head: bytes) -> str | None:
 # ---------------------------------------------------------------- JSON lines
 
 
-def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int]) -> Iterator[Document]:
-    """One document per non-blank line, streamed; a bad line is an error document and the file goes on."""
+def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int],
+                budget: int = -1) -> Iterator[Document]:
+    """One document per non-blank line, streamed; a bad line is an error document and the file goes on.
+
+    `line[0]` holds the lines before the current position; `budget` >= 0 reads only that many bytes
+    (a part of a large file, ending on a line end).
+    """
     limit = cfg.max_line_bytes
-    lineno = 0
+    lineno = line[0]
+    whole = budget < 0 and lineno == 0
     records = 0
     while True:
-        raw = f.readline(limit + 1)
+        if budget == 0:
+            return
+        raw = f.readline(limit + 1 if budget < 0 else min(limit + 1, budget))
         if not raw:
-            if records == 0:  # a file of blank lines is an input too: it must show up
+            if records == 0 and whole:  # a file of blank lines is an input too: it must show up
                 yield error_document(entry.id, entry.source, "empty input")
             return
+        if budget > 0:
+            budget -= len(raw)
         lineno += 1
         line[0] = lineno
         fallback_id = f"{entry.id}:{lineno}"
         where = f"{entry.source}:{lineno}"
         if len(raw) > limit and not raw.endswith(b"\n"):
-            while raw and not raw.endswith(b"\n"):  # skip the rest of the line without holding it
-                raw = f.readline(_SKIP_CHUNK)
+            while raw and not raw.endswith(b"\n") and budget != 0:  # skip the rest without holding it
+                raw = f.readline(_SKIP_CHUNK if budget < 0 else min(_SKIP_CHUNK, budget))
+                budget -= len(raw) if budget > 0 else 0
             records += 1
             yield error_document(fallback_id, where, f"JSON line longer than {limit} bytes")
             continue
