@@ -643,6 +643,9 @@ def test_json_lines_lose_nothing(lines: list[str]) -> None:
     data = "\n".join(lines).encode("utf-8", "replace")
     docs = read(["-"], stdin=io.BytesIO(data), input_format="jsonl")
     non_blank = [ln for ln in data.split(b"\n") if ln.strip()]
+    if ingest.magic_kind(data[:65536]) is not None:  # starts like an image or archive: one "binary file" error
+        assert len(docs) == 1 and docs[0].error is not None
+        return
     assert len(docs) == max(1, len(non_blank))  # no record at all: one "empty input" error for the input
     assert len({d.id for d in docs}) == len(docs)
     for doc in docs:
