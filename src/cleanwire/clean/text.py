@@ -56,11 +56,10 @@ CREDIT_LINE = re.compile(
     re.IGNORECASE,
 )
 SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
-BIO = re.compile(
+BIO = re.compile(  # a name (capitalised words), then "is a ... editor": case matters for the name
     r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?: \([^)]{0,40}\))?,? (?:is|was|has been|serves as) (?:a|an|the)\b"
-    r".{0,120}?\b(?:editor|writer|author|journalist|correspondent|reporter|columnist|fellow|professor|"
-    r"contributor|analyst|director|ceo|founder|blogger|freelance)",
-    re.IGNORECASE,
+    r"(?i:.{0,120}?\b(?:editor|writer|author|journalist|correspondent|reporter|columnist|fellow|professor|"
+    r"contributor|analyst|director|ceo|founder|blogger|freelance))"
 )
 
 # Per-line classes, ordered from sure junk to sure content. END lines ("Related stories",
