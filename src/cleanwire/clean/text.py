@@ -451,7 +451,8 @@ def main_region(classes: list[int], words: list[int]) -> tuple[int, int, float]:
             weight = _FIXED_WEIGHT[cls] - _GAP_COST * gap
             if cls == JUNK:
                 weight -= _JUNK_PER_WORD * words[i]
-            gap += 1
+            if words[i] or cls != JUNK:  # a repeated line (no words) does not widen the gap
+                gap += 1
         total += weight
         if total > best:
             best, best_start, best_end = total, start, i + 1
