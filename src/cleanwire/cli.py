@@ -126,7 +126,6 @@ class Run:
         if params["errors_path"]:
             self.errors_file = stack.enter_context(open(params["errors_path"], "w", encoding="utf-8"))
         self.stats_path: str | None = params["stats_path"]
-        self._seen: int | None = None  # documents counted by the last finished pass
         self.started = time.perf_counter()
 
     def report_error(self, doc: Document) -> None:
@@ -135,37 +134,32 @@ class Run:
         if self.errors_file is not None:
             self.errors_file.write(json_line(error_record(doc)) + "\n")
 
-    def progress(self, documents: Iterable[Document], label: str) -> Iterator[Document]:
-        """Count documents through a rich progress bar on a terminal; silent on a pipe or with --quiet.
+    def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
+        """A rich progress bar per stage on a terminal (documents, rate, time left); None on a pipe or --quiet.
 
-        The first pass over the inputs has no total; later passes know it and show the time left.
+        The first pass over the inputs has no total; later stages know it and show the time left.
         """
         if self.quiet or not self.err.is_terminal:
-            yield from documents
-            return
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+            return None
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn,
+                                   TimeElapsedColumn, TimeRemainingColumn)
 
-        columns = (TextColumn("{task.description:<18}"), BarColumn(), TextColumn("{task.completed:>9,} docs"),
-                   TextColumn("{task.fields[rate]:>12}"), TimeElapsedColumn(), TimeRemainingColumn())
-        with Progress(*columns, console=self.err, transient=True) as bar:
-            task = bar.add_task(label, total=self._seen, rate="")
-            count = 0
-            for count, doc in enumerate(documents, 1):
-                if count % 64 == 0:
-                    bar.update(task, completed=count, rate=f"{count / max(bar.tasks[0].elapsed or 0, 1e-9):,.0f}/s")
-                yield doc
-            self._seen = count
+        columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]:>10}"), TimeElapsedColumn(), TimeRemainingColumn())
+        bar = stack.enter_context(Progress(*columns, console=self.err, transient=True))
+        tasks: dict[str, TaskID] = {}
+        total: list[int | None] = [None]
 
-    def passes(self, inputs: InputSet, config: Config, stage: str) -> Callable[[], Iterator[Document]]:
-        """A callable that reads the inputs again on every call, each pass under its own label."""
-        learning = config.clean.enabled and config.clean.learn_templates
-        labels = ("learning templates", stage) if learning else (stage,)
-        calls = iter(labels)
+        def advance(stage: str, done: int) -> None:
+            if stage not in tasks:
+                if tasks:  # a new stage: the previous one has counted every document
+                    total[0] = int(bar.tasks[-1].completed)
+                tasks[stage] = bar.add_task(stage, total=total[0], rate="")
+            task = bar.tasks[-1]
+            elapsed = task.elapsed or 1e-9
+            bar.update(tasks[stage], advance=done, rate=f"{(task.completed + done) / elapsed:,.0f}/s")
 
-        def read() -> Iterator[Document]:
-            return self.progress(inputs.documents(), next(calls, labels[-1]))
-
-        return read
+        return advance
 
     def finish(self, exit_code: ExitCode) -> None:
         """Summary on stderr, counters to --stats, and the exit code (input errors take precedence)."""
@@ -221,8 +215,8 @@ def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer))
         writer = _output_dir(output_dir)
         fmt = default_format(fmt, "text")
-        read = run.passes(inputs, config, "cleaning")
-        documents = clean_stream(read, config, engine, run.counters, explain=explain)
+        documents = clean_stream(inputs, config, engine, run.counters, explain=explain,
+                                 progress=run.progress(stack))
 
         def good() -> Iterator[dict[str, Any]]:
             for doc in documents:
@@ -293,8 +287,7 @@ def dedupe_command(
         engine = open_engine(params, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer))
         writer = _output_dir(output_dir)
-        read = run.passes(inputs, config, "clean+fingerprint")
-        result = dedupe(read, config, engine, run.counters, run.report_error)
+        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=run.progress(stack))
         stack.callback(result.close)
         records = cluster_records(result, include_all=include_all)
         if writer is not None:
@@ -346,7 +339,7 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
         from cleanwire.engines.local import LocalEngine
 
         found: dict[str, Document] = {}
-        for doc in clean_stream(lambda: inputs.documents(), config, LocalEngine(1), counters):
+        for doc in clean_stream(inputs, config, LocalEngine(1), counters):
             if doc.id in names:
                 if doc.error is not None:
                     raise click.ClickException(error_line(doc))

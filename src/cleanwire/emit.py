@@ -11,6 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cleanwire.document import Document
+from cleanwire.ingest import RENAMED_FROM_KEY
 from cleanwire.pipeline import Counters, DedupeResult
 
 FORMATS = ("jsonl", "json", "text", "rich")
@@ -75,6 +76,9 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
     for ordinal, spilled in enumerate(result.spill):
         canonical = result.canonical_of[ordinal]
         record = _spilled_record(spilled)
+        if result.ids[ordinal] != record["id"]:  # a repeated id, made unique after the worker wrote it
+            record[RENAMED_FROM_KEY] = record["id"]
+            record["id"] = result.ids[ordinal]
         if canonical == ordinal:
             record["duplicates"] = [_duplicate_entry(result, m) for m in members.get(ordinal, [])]
             if include_all:

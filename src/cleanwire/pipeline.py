@@ -22,7 +22,8 @@ from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normaliz
 from cleanwire.cluster import Cluster, build_clusters
 from cleanwire.config import Config
 from cleanwire.document import Document
-from cleanwire.fingerprint import Signature, signature
+from cleanwire.fingerprint import Signature, SignatureStore, signature
+from cleanwire.ingest import InputSet, Part, UniqueIds, read_part
 from cleanwire.match import Match, find_matches
 
 BATCH_SIZE = 64
@@ -58,14 +59,38 @@ class StageState:
 
 
 ErrorHandler = Callable[[Document], None]
+Progress = Callable[[str, int], None]  # (stage label, documents just done)
 Engine = Any  # has .map(fn, items, state) -> Iterator, ordered
 
 
-def batched(items: Iterable[Document], size: int = BATCH_SIZE) -> Iterator[list[Document]]:
-    """Split a stream of documents into lists of at most `size`."""
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
+class DocumentSource:
+    """Documents already in memory (a library caller's list or generator), in batches for the engine."""
+
+    def __init__(self, documents: Callable[[], Iterable[Document]] | Iterable[Document]) -> None:
+        self._documents = documents
+
+    def parts(self) -> Iterator[list[Document]]:
+        """Batches of documents; each pass reads the documents again."""
+        docs = self._documents() if callable(self._documents) else self._documents
+        iterator = iter(docs)
+        while batch := list(islice(iterator, BATCH_SIZE)):
+            yield batch
+
+
+Source = InputSet | DocumentSource
+
+
+def _as_source(source: Source | Callable[[], Iterable[Document]]) -> Source:
+    if isinstance(source, (InputSet, DocumentSource)):
+        return source
+    return DocumentSource(source)
+
+
+def _read(part: Part | list[Document], state: StageState) -> Iterator[Document]:
+    """The documents of one part, read in the worker (files) or as sent (documents in memory)."""
+    if isinstance(part, Part):
+        return read_part(part, state.config.ingest)
+    return iter(part)
 
 
 def clean_document(doc: Document, state: StageState) -> Document:
@@ -90,62 +115,101 @@ def clean_document(doc: Document, state: StageState) -> Document:
     return doc
 
 
-def _learn_batch(batch: list[Document], state: StageState) -> TemplateModel:
+def _learn_part(part: Part | list[Document], state: StageState) -> tuple[TemplateModel, int]:
     model = TemplateModel()
-    for doc in batch:
+    count = 0
+    for count, doc in enumerate(_read(part, state), 1):
         if doc.error is None and doc.kind == "text":
             model.add(doc.text)
-    return model
+    return model, count
 
 
-def _clean_batch(batch: list[Document], state: StageState) -> list[Document]:
-    return [clean_document(doc, state) for doc in batch]
+def _clean_part(part: Part | list[Document], state: StageState) -> list[Document]:
+    return [clean_document(doc, state) for doc in _read(part, state)]
 
 
-def _clean_and_sign_batch(
-    batch: list[Document], state: StageState
-) -> list[tuple[Document, Signature | None]]:
-    out: list[tuple[Document, Signature | None]] = []
-    for doc in batch:
+@dataclass
+class SignedPart:
+    """What a worker sends back for one part: signatures and the clean records, already serialised."""
+
+    ids: list[str] = field(default_factory=list)  # every document of the part, in order (ids as read)
+    errors: dict[int, Document] = field(default_factory=dict)  # position in `ids` -> the failed document
+    signatures: list[Signature | None] = field(default_factory=list)  # per good document; None: empty body
+    offsets: list[int] = field(default_factory=list)  # per good document: where its record starts in `blob`
+    blob: bytes = b""  # the good documents' records as JSON lines, written to the spill as they are
+
+
+def _sign_part(part: Part | list[Document], state: StageState) -> SignedPart:
+    out = SignedPart()
+    chunks: list[bytes] = []
+    size = 0
+    for doc in _read(part, state):
         doc = clean_document(doc, state)
-        sig = signature(doc.text, state.config.dedup) if doc.error is None and doc.text else None
-        out.append((doc, sig))
+        if doc.error is not None:
+            out.errors[len(out.ids)] = doc
+            out.ids.append(doc.id)
+            continue
+        out.ids.append(doc.id)
+        out.signatures.append(signature(doc.text, state.config.dedup) if doc.text else None)
+        record = spill_record(doc)
+        out.offsets.append(size)
+        chunks.append(record)
+        size += len(record)
+    out.blob = b"".join(chunks)
     return out
 
 
-def learn_template(documents: Iterable[Document], config: Config, engine: Engine) -> TemplateModel | None:
+def learn_template(source: Source, config: Config, engine: Engine,
+                   progress: Progress | None = None) -> TemplateModel | None:
     """Pass 1: learn the lines that repeat across different documents of the run."""
     if not (config.clean.enabled and config.clean.learn_templates):
         return None
     model = TemplateModel()
-    for part in engine.map(_learn_batch, batched(documents), StageState(config)):
-        model.merge(part)
+    for part_model, count in engine.map(_learn_part, source.parts(), StageState(config)):
+        model.merge(part_model)
+        if progress is not None:
+            progress("learning templates", count)
     return model.freeze()
 
 
 def clean_stream(
-    documents_twice: Callable[[], Iterable[Document]],
+    source: Source | Callable[[], Iterable[Document]],
     config: Config,
     engine: Engine,
     counters: Counters,
     *,
     explain: bool = False,
+    progress: Progress | None = None,
 ) -> Iterator[Document]:
-    """Clean every document, in input order; failed inputs come through with `error` set."""
+    """Clean every document, in input order, ids made unique; failed inputs come through with `error` set."""
+    source = _as_source(source)
     started = time.perf_counter()
-    template = learn_template(documents_twice(), config, engine)
+    template = learn_template(source, config, engine, progress)
     counters.seconds["learn"] = time.perf_counter() - started
     state = StageState(config, template, explain)
+    unique = UniqueIds()
     started = time.perf_counter()
-    for batch in engine.map(_clean_batch, batched(documents_twice()), state):
-        for doc in batch:
+    for docs in engine.map(_clean_part, source.parts(), state):
+        for doc in docs:
+            unique.apply(doc)
             counters.documents += 1
             if doc.error is not None:
                 counters.errors += 1
             elif not doc.text:
                 counters.empty += 1
             yield doc
+        if progress is not None:
+            progress("cleaning", len(docs))
     counters.seconds["clean"] = time.perf_counter() - started
+
+
+def spill_record(doc: Document) -> bytes:
+    """A cleaned document as one JSON line for the spill file."""
+    record = {
+        "id": doc.id, "source": doc.source, "url": doc.url, "title": doc.title,
+        "author": doc.author, "date": doc.date, "text": doc.text, "metadata": doc.metadata,
+    }
+    return json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
 
 
 class Spill:
@@ -159,12 +223,14 @@ class Spill:
     def append(self, doc: Document) -> int:
         """Store `doc`; return its ordinal."""
         self.offsets.append(self._file.tell())
-        record = {
-            "id": doc.id, "source": doc.source, "url": doc.url, "title": doc.title,
-            "author": doc.author, "date": doc.date, "text": doc.text, "metadata": doc.metadata,
-        }
-        self._file.write(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+        self._file.write(spill_record(doc))
         return len(self.offsets) - 1
+
+    def append_blob(self, blob: bytes, offsets: Sequence[int]) -> None:
+        """Store records serialised elsewhere: `blob` holds them, starting at `offsets`."""
+        base = self._file.tell()
+        self.offsets.extend(base + offset for offset in offsets)
+        self._file.write(blob)
 
     def texts(self, ordinals: Sequence[int]) -> dict[int, str]:
         """The clean bodies of `ordinals` (read in file order)."""
@@ -197,8 +263,8 @@ class DedupeResult:
     """The outcome of the matching stage; texts stay in the spill."""
 
     spill: Spill
-    ids: list[str]
-    lengths: list[int]
+    ids: list[str]  # unique ids, by ordinal; the spill holds the ids as read
+    lengths: Sequence[int]
     clusters: list[Cluster]
     canonical_of: list[int]  # ordinal -> ordinal of its cluster's canonical
     member_match: dict[int, Match]  # absorbed ordinal -> how it matched
@@ -209,49 +275,59 @@ class DedupeResult:
 
 
 def dedupe(
-    documents_twice: Callable[[], Iterable[Document]],
+    source: Source | Callable[[], Iterable[Document]],
     config: Config,
     engine: Engine,
     counters: Counters,
     on_error: ErrorHandler,
     spill_dir: str | None = None,
+    progress: Progress | None = None,
 ) -> DedupeResult:
     """Clean, fingerprint and cluster every document; errors go to `on_error`."""
+    source = _as_source(source)
     started = time.perf_counter()
-    template = learn_template(documents_twice(), config, engine)
+    template = learn_template(source, config, engine, progress)
     counters.seconds["learn"] = time.perf_counter() - started
 
     started = time.perf_counter()
     spill = Spill(spill_dir)
     try:
         ids: list[str] = []
-        lengths: list[int] = []
-        signatures: list[Signature | None] = []
+        lengths = array("q")
+        signatures = SignatureStore()
+        signed = array("q")  # ordinals of the documents with a non-empty body, the ones matched
+        unique = UniqueIds()
         state = StageState(config, template)
-        for batch in engine.map(_clean_and_sign_batch, batched(documents_twice()), state):
-            for doc, sig in batch:
+        for part in engine.map(_sign_part, source.parts(), state):
+            good = iter(part.signatures)
+            for position, read_id in enumerate(part.ids):
                 counters.documents += 1
-                if doc.error is not None:
+                if position in part.errors:
+                    doc = part.errors[position]
+                    unique.apply(doc)
                     counters.errors += 1
                     on_error(doc)
                     continue
+                sig = next(good)
                 if sig is None:
                     counters.empty += 1
-                spill.append(doc)
-                ids.append(doc.id)
+                else:
+                    signed.append(len(ids))
+                    signatures.append(sig)
+                ids.append(unique(read_id))
                 lengths.append(sig.length if sig is not None else 0)
-                signatures.append(sig)
+            spill.append_blob(part.blob, part.offsets)
+            if progress is not None:
+                progress("clean+fingerprint", len(part.ids))
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
 
         started = time.perf_counter()
         # empty bodies never match; the matcher sees only the signed documents, renumbered
-        signed = [i for i, sig in enumerate(signatures) if sig is not None]
-
         def load_texts(positions: Sequence[int]) -> dict[int, str]:
             texts = spill.texts([signed[p] for p in positions])
             return {p: texts[signed[p]] for p in positions}
 
-        found = find_matches([signatures[i] for i in signed], load_texts, config.dedup, map_batches=engine.map)
+        found = find_matches(signatures, load_texts, config.dedup, map_batches=engine.map)
         matches = [replace(m, a=signed[m.a], b=signed[m.b]) for m in found]
         clusters = build_clusters(len(ids), matches, lengths, config.keep)
         counters.seconds["match+cluster"] = time.perf_counter() - started
