@@ -273,7 +273,7 @@ class SignatureStore(Sequence[Signature]):
     def append(self, sig: Signature) -> None:
         """Add one document's signature."""
         size = len(sig.hashes)
-        if self._fill + size > _CHUNK_HASHES:
+        if not self._chunks or self._fill + size > _CHUNK_HASHES:
             self._chunks.append(np.empty(max(_CHUNK_HASHES, size), dtype=np.uint64))
             self._fill = 0
         self._chunks[-1][self._fill:self._fill + size] = sig.hashes
