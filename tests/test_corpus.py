@@ -97,3 +97,16 @@ def test_pages_carry_templates_and_prose() -> None:
     words = clean.lower().split()
     stop = sum(w in {"the", "a", "of", "in", "and", "to", "that", "on", "for", "with", "by", "at"} for w in words)
     assert stop / len(words) > 0.15  # English-like stopword density
+
+
+def test_scale_scoring_counts_pairs_and_copy_types() -> None:
+    from cleanwire.bench.scale import score
+
+    gold = {"a": ("s1", "original"), "b": ("s1", "excerpt"), "c": ("s1", "glued"), "d": ("s2", "original")}
+    perfect = score(gold, [("a", "a"), ("b", "a"), ("c", "a"), ("d", "d")])
+    assert (perfect["P"], perfect["R"], perfect["R_excerpt"], perfect["lost"]) == (1.0, 1.0, 1.0, 0.0)
+    merged = score(gold, [("a", "x"), ("b", "x"), ("c", "c"), ("d", "x")])  # c missed, d wrongly merged
+    assert merged["P"] == pytest.approx(1 / 3) and merged["R"] == pytest.approx(1 / 3)
+    assert merged["R_excerpt"] == 1.0 and merged["R_glued"] == 0.0
+    lost = score(gold, [("a", "a")])
+    assert lost["lost"] == 3.0 and lost["R"] == 0.0
