@@ -720,3 +720,19 @@ def test_sigterm_to_the_whole_process_group_with_jobs_ends_the_run(many: tuple[P
     assert process.returncode in (ExitCode.INTERRUPTED, ExitCode.SUCCESS), err.decode()
     assert "Traceback" not in err.decode()
     assert temp_files(tmpdir) == []
+
+
+@pytest.mark.xfail(reason="ingest walks into the run's own --output-dir, --errors and --stats files when they lie "
+                          "inside an input folder (needs an exclude list in InputSet); reported to the lead", strict=True)
+def test_a_run_never_reads_its_own_outputs_inside_an_input_folder(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for n in range(3):
+        (data / f"s{n}.txt").write_text(story(300 + n), encoding="utf-8")
+    args = ("dedupe", data, "--format", "jsonl", "--output-dir", data / "clean", "--errors", data / "errors.jsonl",
+            "--stats", data / "stats.json")
+    first = run(*args)
+    second = run(*args)  # e.g. the next CI run over the same folder
+    assert first[0] == second[0] == ExitCode.SUCCESS, (first[2], second[2])
+    assert first[1] == second[1]
+    assert sorted(r["id"] for r in jsonl(second[1])) == ["s0.txt", "s1.txt", "s2.txt"]
