@@ -531,35 +531,40 @@ def timed_run(*args: str | Path, repeat: int = 2) -> float:
     return best
 
 
-def assert_linear(small: float, large: float, what: str) -> None:
-    assert small < BOUND_SECONDS and large < BOUND_SECONDS, (what, small, large)
-    # twice the size may take at most ~3x the time; the constant absorbs timer noise on tiny times
-    assert large < 3 * small + 0.1, f"{what}: {small:.3f}s at {SIZE:,} chars, {large:.3f}s at {2 * SIZE:,}"
+def assert_linear(small_args: list[str | Path], large_args: list[str | Path], what: str) -> None:
+    """Each run stays under the bound, and twice the size takes at most ~3x the time (re-measured once if not)."""
+    for repeat in (2, 4):  # a busy machine can slow one measurement: a second, longer look decides
+        small, large = timed_run(*small_args, repeat=repeat), timed_run(*large_args, repeat=repeat)
+        assert small < BOUND_SECONDS and large < BOUND_SECONDS, (what, small, large)
+        if large < 3 * small + 0.1:  # the constant absorbs timer noise on times of a few milliseconds
+            return
+    raise AssertionError(f"{what}: {small:.3f}s at {SIZE:,} chars, {large:.3f}s at {2 * SIZE:,}")
 
 
 @pytest.mark.parametrize("case", list(HOSTILE_PAGES))
 def test_clean_is_linear_on_hostile_pages(tmp_path: Path, case: str) -> None:
     ext, make = HOSTILE_PAGES[case]
-    times = []
+    args: list[list[str | Path]] = []
     for size in (SIZE, 2 * SIZE):
         page = tmp_path / f"page{size}{ext}"
         page.write_text(make(size), encoding="utf-8")
-        times.append(timed_run("clean", page, "--format", "jsonl"))
-        code, out, _ = run("clean", page, "--format", "jsonl")
+        args.append(["clean", page, "--format", "jsonl"])
+        code, out, err = run(*args[-1])
+        assert code == ExitCode.SUCCESS, err
         (record,) = jsonl(out)
         assert "harbour committee met" in record["text"]  # the story around the hostile line survives
-    assert_linear(times[0], times[1], case)
+    assert_linear(args[0], args[1], case)
 
 
 def test_dedupe_is_linear_on_all_hostile_pages_at_once(tmp_path: Path) -> None:
-    times = []
+    args: list[list[str | Path]] = []
     for size in (SIZE, 2 * SIZE):
         folder = tmp_path / str(size)
         folder.mkdir()
         for n, (ext, make) in enumerate(HOSTILE_PAGES.values()):
             (folder / f"page{n:02d}{ext}").write_text(make(size), encoding="utf-8")
-        times.append(timed_run("dedupe", folder, "--format", "jsonl", "--all"))
-    assert_linear(times[0], times[1], "dedupe")
+        args.append(["dedupe", folder, "--format", "jsonl", "--all"])
+    assert_linear(args[0], args[1], "dedupe")
 
 
 # ---------------------------------------------------------------- 6. huge inputs
