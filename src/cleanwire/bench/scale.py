@@ -273,7 +273,8 @@ def command(corpus_dir: Path, sizes: tuple[int, ...], jobs_list: str, tools: str
     corpora: list[tuple[int, str, Path]] = []  # (docs, raw|clean, path)
     if sizes:
         for n in sizes:
-            if "clean+dedupe" in wanted or "datasketch" in wanted:
+            # datasketch runs on every corpus there is; a raw one is made when cleaning is measured
+            if "clean+dedupe" in wanted or wanted == ["datasketch"]:
                 corpora.append((n, "raw", ensure_corpus(corpus_dir / f"raw-{n}", n, False, seed, shard_size)))
             if "dedupe-only" in wanted:
                 corpora.append((n, "clean", ensure_corpus(corpus_dir / f"clean-{n}", n, True, seed, shard_size)))
