@@ -113,3 +113,46 @@ def test_few_pages_learn_nothing() -> None:
     model = build(pages)
     assert not model.is_template(PROMO)
     assert not any(model.template_flags(pages[0].split("\n")))
+
+
+WORDS = ["alder", "birch", "cedar", "damson", "elder", "fir", "gorse", "hazel", "ivy", "juniper", "larch", "maple"]
+
+
+def long_story(topic: str, paragraphs: int) -> list[str]:
+    """Made-up paragraphs that differ in their words, not only in their digits (which lines fold)."""
+    return [
+        f"The {topic} survey found {WORDS[p % 12]} and {WORDS[(p * 5 + 1) % 12]} along the {WORDS[(p * 7 + 3) % 12]} "
+        f"path, and the {topic} wardens said the {WORDS[(p + 6) % 12]} stands near the old wall would be counted "
+        f"again when the weather turned, as they are every {WORDS[p // 12]} year before the spring tides."
+        for p in range(paragraphs)
+    ]
+
+
+def test_a_lead_shared_by_excerpts_survives_in_the_long_original() -> None:
+    # the lead is a small share of the original's prose, and its lines sit in as many pages
+    # as the site's menus; but they come without short lines, so they are a story's text
+    headline = "Harbour works to run into the summer"
+    full = long_story("harbour", paragraphs=20)
+    original = site_page([headline, *full])
+    excerpts = [
+        other_site([headline, *full[:2], "You can read the rest at the Courier."], "Northern Post"),
+        other_site([headline, *full[:3], "Read the full story at the Courier."], "Daily Lantern"),
+    ]
+    pages = [original, *[site_page(story(t)) for t in TOPICS[:4]], *excerpts]
+    model = build(pages)
+    assert model.is_template(full[0])  # alone it looks like template: in 3 pages
+    cleaned = clean_text_dump(original, model)
+    assert cleaned.body.split("\n") == full
+    assert cleaned.title == headline
+    assert clean_text_dump(excerpts[0], model).body.split("\n") == full[:2]
+    assert clean_text_dump(excerpts[1], model).body.split("\n") == full[:3]
+
+
+def test_site_prose_that_comes_with_menus_is_template() -> None:
+    # the promo paragraph and the menus sit in the same pages: one group, mostly short lines
+    pages = [site_page(story(topic, paragraphs=12)) for topic in TOPICS[:3]]
+    model = build(pages)
+    lines = pages[0].split("\n")
+    flags = dict(zip(lines, model.template_flags(lines)))
+    assert flags[PROMO] and flags["Subscribe today"]
+    assert not any(flags[line] for line in story(TOPICS[0], paragraphs=12))

@@ -8,9 +8,10 @@ the model switches to a bitset for lines seen once and exact counts for the rest
 A line seen in `min_docs` pages is a template candidate. Copies of one story also share
 lines, so a page's candidates are judged together (`template_flags`). Besides its count,
 each line keeps the wrapping sum of the hashes of the pages holding it: lines held by
-exactly the same pages have equal sums. When a group of equal-sum lines carries a good part
-of the page's prose, the page is one of several copies of a story and that group is
-content; lines of other groups (the copies' site menus and footers) are template.
+exactly the same pages have equal sums. A site's shared lines come as a group with its
+menus and footers: many short lines. A group of paragraphs with at most a headline among
+them, or one that carries a good part of the page's prose, is a story's text that copies
+share (an excerpt's lead, in the original too): content. Other groups are template.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ _FLUSH_AT = 1 << 20  # pending hashes before they are folded into the sorted tab
 _PROSE_WORDS = 15  # a line this long is prose, the kind copies of a story share
 _SHARED_PROSE_SHARE = 0.15  # share of a page's prose words that makes it a story copy
 _SHARED_PROSE_MIN = 40
+_SENTENCE_WORDS = 8  # a shorter line ending a sentence is not a paragraph
+_STORY_SHORT = 2  # a group with one short line (a headline), or one per this many paragraphs, is a story
 
 
 def hash_lines(text: str) -> np.ndarray:
@@ -133,13 +136,24 @@ class TemplateModel:
         prose = words >= _PROSE_WORDS
         candidate = counts >= self.min_docs
         need = max(_SHARED_PROSE_MIN, _SHARED_PROSE_SHARE * int(words[prose].sum()))
-        shared = prose & candidate
         story = np.zeros(len(lines), dtype=bool)
-        if shared.any():
-            groups, inverse = np.unique(sums[shared], return_inverse=True)
-            group_words = np.bincount(inverse, weights=words[shared])
-            group_lines = np.bincount(inverse)
-            stories = groups[(group_words >= need) & (group_lines >= 2)]
+        # a paragraph: a long line, or a sentence (short ones too: news ledes can be)
+        para = prose.copy()
+        for i in np.flatnonzero(candidate & ~prose & (words >= _SENTENCE_WORDS)):
+            para[i] = lines[i].rstrip("\"'”’)")[-1:] in ".!?"
+        if (para & candidate).any():
+            groups, inverse = np.unique(sums[candidate], return_inverse=True)
+            group_prose = np.bincount(inverse, weights=prose[candidate])
+            group_words = np.bincount(inverse, weights=(words * prose)[candidate])
+            group_para = np.bincount(inverse, weights=para[candidate])
+            group_short = np.bincount(inverse, weights=~para[candidate])
+            # a story's text shared with its copies: a good part of this page's prose, or
+            # paragraphs with hardly a short line among them (a headline), where a site's
+            # shared lines come with its menus and footers
+            stories = groups[
+                ((group_prose >= 2) & (group_words >= need))
+                | ((group_para >= 1) & (group_short * _STORY_SHORT <= group_para + 1))
+            ]
             if len(stories):
                 story = np.isin(sums, stories) & candidate
         story_level = int(counts[story].max()) if story.any() else 0
