@@ -15,6 +15,7 @@ import random
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -167,6 +168,15 @@ def make_messy(root: Path) -> tuple[set[str], set[str]]:
     (root / "loop" / "gone.txt").symlink_to("nowhere.txt")  # a broken symlink: unreadable
     ids |= {"loop/back", "loop/gone.txt"}
     failing |= {"loop/back", "loop/gone.txt"}
+    (root / "special").mkdir()
+    os.mkfifo(root / "special" / "pipe.txt")  # inside a folder a FIFO is never opened: it could block forever
+    with socket.socket(socket.AF_UNIX) as sock:  # a socket file left behind by some daemon
+        sock.bind(str(root / "special" / "daemon.sock"))
+    ids |= {"special/pipe.txt", "special/daemon.sock"}
+    failing |= {"special/pipe.txt", "special/daemon.sock"}
+    if os.geteuid() != 0:  # root reads everything
+        put("special/secret.txt", story(14), True)
+        (root / "special" / "secret.txt").chmod(0)
     return ids, failing
 
 
