@@ -140,6 +140,8 @@ def make_messy(root: Path) -> tuple[set[str], set[str]]:
                 "\u3092\u6c7a\u3081\u305f\u3002")
     headline = "\u6e2f\u306e\u30cb\u30e5\u30fc\u30b9\n\n"
     put("text/shift_jis.txt", (headline + (japanese * 6 + "\n\n") * 4).encode("shift_jis"))
+    put("text/utf16.txt", story(15).encode("utf-16"))  # with a BOM
+    put("text/utf16le.txt", story(16).encode("utf-16-le"))  # without one
     put("text/empty.txt", b"", True)
     put("text/blank.txt", " \n\t\n  \r\n\u3000\n".encode("utf-8"), True)
     put("html/malformed.html", "<html><body><div><p>" + story(8).replace("\n\n", "<p>") + "<div><b><i></p></table>")
@@ -220,6 +222,8 @@ def test_dedupe_accounts_for_every_input_of_a_messy_folder(messy: tuple[Path, se
     assert "Caf\u00e9 owners \u201cwelcome\u201d" in texts["text/cp1252.txt"]
     assert "\u6e2f\u306e\u59d4\u54e1\u4f1a" in texts["text/shift_jis.txt"]
     assert "\ufffd" not in texts["text/cp1252.txt"] + texts["text/shift_jis.txt"]
+    for name, n in (("text/utf16.txt", 15), ("text/utf16le.txt", 16)):
+        assert story(n).split("\n\n")[1].split(".")[0] in texts[name]
 
 
 def test_dedupe_all_and_clean_emit_every_input_once(messy: tuple[Path, set[str], set[str]], tmp_path: Path) -> None:
@@ -669,8 +673,8 @@ def test_real_stdin_and_a_folder_together_lose_nothing(messy: tuple[Path, set[st
     failed_records = {"stdin:2", "rec-notext", "rec-number", "rec-null", "stdin:8"}
     errors_path = tmp_path / "errors.jsonl"
     done = subprocess.run([sys.executable, "-m", "cleanwire", "dedupe", "-", str(folder), "--all", "--format", "jsonl",
-                           "--errors", str(errors_path)], input=feed, capture_output=True, env=subprocess_env(),
-                          timeout=120)
+                           "--jobs", "2", "--errors", str(errors_path)], input=feed, capture_output=True,
+                          env=subprocess_env(), timeout=120)
     assert done.returncode == ExitCode.INPUT_ERRORS
     errors = check_errors(errors_path, done.stderr.decode(), (failing & ids) | failed_records)
     assert all(e["source"].startswith("stdin:") for e in errors if e["id"] in failed_records)
