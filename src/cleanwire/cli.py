@@ -64,6 +64,13 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             raise click.UsageError(str(exc)) from exc
         except KeyboardInterrupt:
             click.echo("cleanwire: interrupted", err=True)
+            context = click.get_current_context(silent=True)
+            if context is not None and (context.find_root().obj or {}).get("hard_exit"):
+                # outputs are closed by now; a worker killed mid-message can leave the pool's manager
+                # thread waiting forever, and the interpreter's exit would wait for that thread
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(ExitCode.INTERRUPTED)
             sys.exit(ExitCode.INTERRUPTED)
         except OSError as exc:  # the output could not be written: disk full, read-only, a file in the way
             click.echo(f"error: cannot write output: {exc}", err=True)
@@ -359,7 +366,7 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
 def main() -> None:
     """Entry point of the console script and `python -m cleanwire`."""
     try:
-        cli(prog_name="cleanwire")
+        cli(prog_name="cleanwire", obj={"hard_exit": True})
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): not an error of ours; keep Python from complaining
         devnull = os.open(os.devnull, os.O_WRONLY)
