@@ -130,10 +130,15 @@ class Run:
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
         self.counters = Counters()
         self.errors_file: IO[str] | None = None
+        self.errors_path: str | None = params["errors_path"]
         if params["errors_path"]:
             self.errors_file = stack.enter_context(open(params["errors_path"], "w", encoding="utf-8"))
         self.stats_path: str | None = params["stats_path"]
         self.started = time.perf_counter()
+
+    def outputs(self, output_dir: str | None) -> list[str]:
+        """The paths this run writes, which it must never read as inputs."""
+        return [path for path in (output_dir, self.errors_path, self.stats_path) if path]
 
     def report_error(self, doc: Document) -> None:
         """One line on stderr naming the failed input; a record in --errors FILE."""
@@ -219,7 +224,8 @@ def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any)
         run = Run(params, stack)
         config = build_config(params)
         engine = open_engine(params, stack)
-        inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer))
+        inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
+                                                  exclude=run.outputs(output_dir)))
         writer = _output_dir(output_dir)
         fmt = default_format(fmt, "text")
         documents = clean_stream(inputs, config, engine, run.counters, explain=explain,
@@ -292,7 +298,8 @@ def dedupe_command(
         dedup = replace(DEDUP_DEFAULTS, near_threshold=near_threshold, excerpt_threshold=excerpt_threshold)
         config = build_config(params, dedup, keep)
         engine = open_engine(params, stack)
-        inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer))
+        inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
+                                                  exclude=run.outputs(output_dir)))
         writer = _output_dir(output_dir)
         result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=run.progress(stack))
         stack.callback(result.close)

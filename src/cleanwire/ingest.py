@@ -163,8 +163,11 @@ class UniqueIds:
 class InputSet:
     """The run's inputs: file paths, folders (recursive; `cfg.glob` filters their files), "-" for stdin."""
 
-    def __init__(self, inputs: Sequence[str], cfg: IngestConfig, stdin: BinaryIO | None = None) -> None:
+    def __init__(self, inputs: Sequence[str], cfg: IngestConfig, stdin: BinaryIO | None = None,
+                 exclude: Sequence[str] = ()) -> None:
         self._inputs = list(dict.fromkeys(inputs))  # the same argument twice is one input
+        # the run's own outputs (--output-dir, --errors, --stats) are never read, even inside an input folder
+        self._exclude = tuple(os.path.realpath(path) for path in exclude)
         self._cfg = cfg
         self._stdin = stdin
         self._entries: list[_Entry] | None = None
@@ -203,6 +206,8 @@ class InputSet:
         """Every file to read, sorted; stdin and FIFOs replaced by their spooled copies."""
         if self._entries is None:
             found = (entry for arg in self._inputs for entry in _expand(arg, self._cfg))
+            if self._exclude:
+                found = (entry for entry in found if not _excluded(entry.path, self._exclude))
             self._entries = sorted(found, key=lambda e: (e.id, e.path))
         resolved = []
         for entry in self._entries:
@@ -232,6 +237,12 @@ class InputSet:
         except OSError as exc:
             self._spool_errors[entry.path] = f"cannot read: {_reason(exc)}"
         return self._spooled.get(entry.path, "")
+
+
+def _excluded(path: str, exclude: tuple[str, ...]) -> bool:
+    """Is `path` one of `exclude` or inside one of them?"""
+    real = os.path.realpath(path)
+    return any(real == other or real.startswith(other + os.sep) for other in exclude)
 
 
 def _read_entry(entry: _Entry, cfg: IngestConfig, start: int = 0, end: int = -1,
