@@ -286,3 +286,34 @@ def test_title_skips_credits_and_shouting_lines() -> None:
         page("Home", "Valley farmers told to draw less water", "WEATHER DESK EDITOR", "Staff and agencies", *PARAGRAPHS)
     )
     assert result.title == "Valley farmers told to draw less water"
+
+
+OTHER_PROSE = [
+    "Readers who left their names at the front desk were told that the library would reopen its upper floor "
+    "next month, once the builders had finished the new stairs and the lift that was promised last year.",
+    "The librarian said the reading room had been busier than ever during the works, and she thanked the "
+    "volunteers who had carried the boxes of old newspapers down to the basement by hand.",
+    "A second meeting about the opening hours will be held in the spring, when the council has agreed its "
+    "budget for the year and the staff know how many evenings they can keep the doors open.",
+]
+
+
+def test_an_excerpt_ends_where_it_says_the_full_story_is_elsewhere() -> None:
+    # the host page's own prose follows the closing line: it is not part of the excerpt
+    result = clean_text_dump(
+        page("Home", "News", "Valley farmers asked to draw less water", *PARAGRAPHS[:2],
+             "Read the full story at the Valley Courier", "Library news", *OTHER_PROSE, "Privacy policy")
+    )
+    assert result.body.split("\n") == PARAGRAPHS[:2]
+
+
+def test_a_lone_excerpt_with_a_read_more_link_is_the_article() -> None:
+    # one or two paragraphs above "Read more" are a teaser on a page with an article; alone,
+    # or next to less prose, they are the page's article
+    excerpt = page("Home", "News", "Valley farmers asked to draw less water", *PARAGRAPHS[:2], "Read more",
+                   "About us", "Readers may post their views below each story; we ask that they keep them short.",
+                   "Contact", "Privacy policy")
+    assert clean_text_dump(excerpt).body.split("\n") == PARAGRAPHS[:2]
+    with_article = page("Home", "Library reopens", *OTHER_PROSE, "Advertisement", "Sport", "Weather",
+                        "Valley farmers asked to draw less water", PARAGRAPHS[0], "Read more", "Contact")
+    assert clean_text_dump(with_article).body.split("\n") == OTHER_PROSE

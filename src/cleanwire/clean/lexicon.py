@@ -110,7 +110,8 @@ JUNK_PHRASES = (
     r"text size", r"font size", r"^page \d+ of \d+", r"view comments",
     r"trending now", r"can be reached at", r"contributed to this (?:report|story|article)", r"(?:contact|email|e-mail) (?:him|her|the (?:writer|author|reporter)) at",
     r"don'?t miss", r"editor'?s picks?", r"^watch:", r"^video:", r"^listen:", r"^audio:",
-    r"story continues below", r"article continues", r"^click to", r"javascript", r"your browser",
+    r"story continues below", r"article continues", r"(?:this|that) is an excerpt",
+    r"(?:full|complete|entire) (?:story|article|text|report) (?:is )?(?:available|can be (?:read|found))", r"^click to", r"javascript", r"your browser",
 )
 # Whole lines that are junk on their own (compared lower case, without edge punctuation).
 JUNK_LINES = frozenset(
@@ -182,6 +183,14 @@ CREDIT = re.compile(
 # Short lines that close a teaser: the prose just above them is an excerpt of another page.
 TEASER_CLOSERS = re.compile(
     r"^\W*(?:keep reading|read more|continue reading|read (?:the )?full (?:story|article)|full story)", re.IGNORECASE
+)
+
+# A short line saying the story goes on elsewhere closes a syndicated excerpt: "Read the full
+# story at ...", "Continue reading on ...", "This is an excerpt". What follows is the host page's.
+EXCERPT_CLOSER = re.compile(
+    r"\bread (?:the )?(?:full|complete|entire|whole|original|rest)\b|\bcontinue reading\b(?! below)"
+    r"|\bfull (?:story|article|text|report)\b|\brest of (?:the|this) (?:story|article)\b|\b(?:is an|an) excerpt\b",
+    re.IGNORECASE,
 )
 
 # Phrases that end an article when they stand on their own line: what follows is bio,

@@ -132,33 +132,41 @@ class TemplateModel:
         counts, sums = self._page_stats(lines)
         if not counts.any():
             return [False] * len(lines)
-        words = np.fromiter((line.count(" ") for line in lines), dtype=np.int64, count=len(lines)) + 1
-        prose = words >= _PROSE_WORDS
-        candidate = counts >= self.min_docs
-        need = max(_SHARED_PROSE_MIN, _SHARED_PROSE_SHARE * int(words[prose].sum()))
-        story = np.zeros(len(lines), dtype=bool)
-        # a paragraph: a long line, or a sentence (short ones too: news ledes can be)
-        para = prose.copy()
-        for i in np.flatnonzero(candidate & ~prose & (words >= _SENTENCE_WORDS)):
-            para[i] = lines[i].rstrip("\"'”’)")[-1:] in ".!?"
-        if (para & candidate).any():
-            groups, inverse = np.unique(sums[candidate], return_inverse=True)
-            group_prose = np.bincount(inverse, weights=prose[candidate])
-            group_words = np.bincount(inverse, weights=(words * prose)[candidate])
-            group_para = np.bincount(inverse, weights=para[candidate])
-            group_short = np.bincount(inverse, weights=~para[candidate])
-            # a story's text shared with its copies: a good part of this page's prose, or
-            # paragraphs with hardly a short line among them (a headline), where a site's
-            # shared lines come with its menus and footers
-            stories = groups[
-                ((group_prose >= 2) & (group_words >= need))
-                | ((group_para >= 1) & (group_short * _STORY_SHORT <= group_para + 1))
-            ]
-            if len(stories):
-                story = np.isin(sums, stories) & candidate
-        story_level = int(counts[story].max()) if story.any() else 0
-        # a prose line in fewer pages than the story's copies is an edited copy's paragraph
-        flags: list[bool] = (candidate & ~story & (~prose | (counts >= story_level))).tolist()
+        flags = [False] * len(lines)
+        candidates = np.flatnonzero(counts >= self.min_docs).tolist()
+        if not candidates:
+            return flags
+        # per group of lines held by the same pages: lines, paragraphs, prose lines, prose words;
+        # a paragraph is a long line or a sentence (news ledes can be short)
+        page_sums = sums.tolist()
+        groups: dict[int, list[int]] = {}
+        prose: dict[int, bool] = {}
+        for i in candidates:
+            line = lines[i]
+            n = line.count(" ") + 1
+            long_line = prose[i] = n >= _PROSE_WORDS
+            group = groups.get(page_sums[i])
+            if group is None:
+                group = groups[page_sums[i]] = [0, 0, 0, 0]
+            group[0] += 1
+            if long_line or (n >= _SENTENCE_WORDS and line.rstrip("\"'”’)")[-1:] in ".!?"):
+                group[1] += 1
+                if long_line:
+                    group[2] += 1
+                    group[3] += n
+        # a story's text shared with its copies: paragraphs with hardly a short line among them
+        # (a headline), where a site's shared lines come with its menus and footers; or a good
+        # part of this page's prose
+        stories = {key for key, (total, paras, _, _) in groups.items() if paras and (total - paras) * _STORY_SHORT <= paras + 1}
+        if any(g[2] >= 2 for key, g in groups.items() if key not in stories):
+            page_prose = sum(n for n in (line.count(" ") + 1 for line in lines) if n >= _PROSE_WORDS)
+            need = max(_SHARED_PROSE_MIN, _SHARED_PROSE_SHARE * page_prose)
+            stories.update(key for key, g in groups.items() if g[2] >= 2 and g[3] >= need)
+        page_counts = counts.tolist()
+        story_level = max((page_counts[i] for i in candidates if page_sums[i] in stories), default=0)
+        for i in candidates:
+            # a prose line in fewer pages than the story's copies is an edited copy's paragraph
+            flags[i] = page_sums[i] not in stories and (not prose[i] or page_counts[i] >= story_level)
         return flags
 
     # -- internals ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ from cleanwire.clean.lexicon import (
     COMMENT_MARKERS,
     CREDIT,
     END_MARKERS,
+    EXCERPT_CLOSER,
     JUNK_LINE_EDGES,
     JUNK_LINES,
     JUNK_PHRASES_BY_WORD,
@@ -98,6 +99,8 @@ _LIST_ITEMS = 100  # at most this many short lines after a kept line ending in "
 _EDGE_SLACK = 3  # characters a phrase may sit from the edge of a long line
 _SIGNATURES = 3  # signed comments in a region that make it a thread
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
+_CLOSER_WORDS = 16  # a line saying "the full story is elsewhere" is at most this long
+_CLOSED_WORDS = 30  # prose words above such a line, inside the region, that make it an excerpt's end
 
 # Hard-wrapped text
 _WRAP_MIN, _WRAP_MAX = 30, 100  # line lengths of hard-wrapped text
@@ -318,13 +321,14 @@ def clean_lines(
     scores: list[float] = [0.0] * count
     words: list[int] = [0] * count
     seen: set[str] = set()
+    teased: list[tuple[int, int, str, float]] = []  # (line, class, rule, score) before a teaser mark
     flags = template.template_flags(lines) if template is not None else None
     for i, (line, low) in enumerate(zip(lines, low_lines)):
         if low in seen:  # a repeat is junk whatever it reads like: skip the rules
             # no words: a repeat costs little and does not part the lines around it
             classes[i], rules[i], scores[i], words[i] = JUNK, "duplicate-line", 0.0, 0
             if low.count(" ") < 4 and TEASER_CLOSERS.match(line):
-                _mark_teaser(classes, rules, scores, i)
+                _mark_teaser(classes, rules, scores, i, teased)
             continue
         cls, rule, score, n = classify_line(line, low, stops, cjk, words_of[i])
         if flags is not None and flags[i] and cls != END:
@@ -332,17 +336,19 @@ def clean_lines(
         seen.add(low)
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
-            _mark_teaser(classes, rules, scores, i)
-    comment_marker = dict.fromkeys(i for i, cls in enumerate(classes) if cls == END and COMMENT_MARKERS.match(lines[i]))
-    start, end = _article_region(classes, words, comment_marker)
-    # comments signed "Posted by ..." one after another: the article ends at the first signature
-    signatures = [i for i in range(start, end) if classes[i] <= JUNK and SIGNATURE.match(lines[i])]
-    if len(signatures) >= _SIGNATURES:
-        end = signatures[0]
-    start, end = _trim_edges(classes, words, start, end)
-    keep = [False] * count
-    if end > start:
-        end = _keep_in_region(lines, classes, start, end, keep, keep_short=extracted)
+            _mark_teaser(classes, rules, scores, i, teased)
+    # closers are junk phrases: only those few lines are searched
+    closers = [
+        i for i, cls in enumerate(classes)
+        if cls == STRONG_JUNK and words[i] <= _CLOSER_WORDS and EXCERPT_CLOSER.search(lines[i])
+    ]
+    start, end, keep = _select(lines, classes, words, closers, extracted)
+    if teased and sum(words[i] for i, cls, _, _ in teased if cls >= MEDIUM) > sum(w for w, k in zip(words, keep) if k):
+        # the "teasers" hold more prose than the body found without them: a page holding one
+        # excerpt that links on, and that excerpt is its article
+        for i, cls, rule, score in teased:
+            classes[i], rules[i], scores[i] = cls, rule, score
+        start, end, keep = _select(lines, classes, words, closers, extracted)
     if not any(keep):
         # no article-like run at all (a stub, a list page): keep what reads as prose anyway
         for i in range(count):
@@ -360,6 +366,28 @@ def clean_lines(
                 rule = "title"
             decisions.append(LineDecision(line, keep[i], rule, round(scores[i], 3)))
     return CleanedText(body, title, author, date, decisions)
+
+
+def _select(
+    lines: list[str], classes: list[int], words: list[int], closers: list[int], extracted: bool
+) -> tuple[int, int, list[bool]]:
+    """The body region [start, end) and the lines kept in it."""
+    comment_marker = dict.fromkeys(i for i, cls in enumerate(classes) if cls == END and COMMENT_MARKERS.match(lines[i]))
+    start, end = _article_region(classes, words, comment_marker)
+    # comments signed "Posted by ..." one after another: the article ends at the first signature
+    signatures = [i for i in range(start, end) if classes[i] <= JUNK and SIGNATURE.match(lines[i])]
+    if len(signatures) >= _SIGNATURES:
+        end = signatures[0]
+    # an excerpt ends where it says the full story is elsewhere: what follows is the host page's
+    for i in closers:
+        if start < i < end and sum(words[k] for k in range(start, i) if classes[k] >= MEDIUM) >= _CLOSED_WORDS:
+            end = i
+            break
+    start, end = _trim_edges(classes, words, start, end)
+    keep = [False] * len(lines)
+    if end > start:
+        end = _keep_in_region(lines, classes, start, end, keep, keep_short=extracted)
+    return start, end, keep
 
 
 def _article_region(classes: list[int], words: list[int], comment_marker: dict[int, None]) -> tuple[int, int]:
@@ -416,14 +444,18 @@ def _trim_edges(classes: list[int], words: list[int], start: int, end: int) -> t
     return start, end
 
 
-def _mark_teaser(classes: list[int], rules: list[str], scores: list[float], closer: int) -> None:
-    """The one or two prose lines just above a "Read more" are an excerpt of another page."""
+def _mark_teaser(
+    classes: list[int], rules: list[str], scores: list[float], closer: int, undo: list[tuple[int, int, str, float]]
+) -> None:
+    """The one or two prose lines just above a "Read more" are an excerpt of another page
+    (their former class, rule and score go to `undo`)."""
     first = closer
     while first > 0 and closer - first < _TEASER_LINES and classes[first - 1] >= MEDIUM:
         first -= 1
     if first == closer or (first > 0 and classes[first - 1] >= MEDIUM):
         return  # nothing above, or a longer run of prose: an article that links on, not a teaser
     for i in range(first, closer):
+        undo.append((i, classes[i], rules[i], scores[i]))
         classes[i], rules[i], scores[i] = JUNK, "teaser", 0.1
 
 
