@@ -714,8 +714,6 @@ def test_links_planted_in_the_output_dir_are_replaced_never_followed(tmp_path: P
     assert json.loads((out / "clusters.json").read_text(encoding="utf-8"))[0]["file"] == "story.txt"
 
 
-@pytest.mark.xfail(reason="multiprocessing.Pool teardown can wait forever on a queue lock held by a worker that the "
-                          "group's SIGTERM killed (engines/local.py); reported to the lead", strict=False)
 @pytest.mark.parametrize("delay", [0.2, 0.4])
 def test_sigterm_to_the_whole_process_group_with_jobs_ends_the_run(many: tuple[Path, dict[str, dict[str, bytes]]],
                                                                    tmp_path: Path, delay: float) -> None:
@@ -741,8 +739,6 @@ def test_sigterm_to_the_whole_process_group_with_jobs_ends_the_run(many: tuple[P
     assert temp_files(tmpdir) == []
 
 
-@pytest.mark.xfail(reason="ingest walks into the run's own --output-dir, --errors and --stats files when they lie "
-                          "inside an input folder (needs an exclude list in InputSet); reported to the lead", strict=True)
 def test_a_run_never_reads_its_own_outputs_inside_an_input_folder(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
