@@ -317,3 +317,20 @@ def test_a_lone_excerpt_with_a_read_more_link_is_the_article() -> None:
     with_article = page("Home", "Library reopens", *OTHER_PROSE, "Advertisement", "Sport", "Weather",
                         "Valley farmers asked to draw less water", PARAGRAPHS[0], "Read more", "Contact")
     assert clean_text_dump(with_article).body.split("\n") == OTHER_PROSE
+
+
+def test_an_advert_label_inside_the_article_does_not_cut_it() -> None:
+    lede = "The harbour master said the new pier would open in May, two months later than planned."
+    rest = ("Work stopped in the winter storms, and the builders lost three weeks while the cranes were "
+            "tied down and the barges stayed in the river mouth.")
+    for label in ("Advertisement", "Article continues below"):
+        result = clean_text_dump(page("Home", "News", "Pier opening delayed", lede, label, rest, "Contact us"))
+        assert result.body.split("\n") == [lede, rest]
+
+
+def test_a_long_sentence_of_names_is_prose() -> None:
+    # few stopwords (a tenth of the words), but a long line that ends a sentence
+    line = ("LISBON (Reuters) - Benfica striker Nuno Gomes scored twice as Benfica beat Sporting Lisbon 3-1 in "
+            "Sunday's derby, Portuguese league leaders Porto drawing 1-1 with Braga.")
+    result = clean_text_dump(page("Home", "Sport", "Benfica win derby", PARAGRAPHS[0], line, "Contact us"))
+    assert line in result.body.split("\n")

@@ -156,8 +156,10 @@ JUNK_TRIGGERS = frozenset(JUNK_PHRASES_BY_WORD)
 
 def _trigger_forms() -> dict[str, str]:
     """Whitespace-split forms of the trigger words ("share:", "(photo", "e-mail") -> the word."""
-    forms: dict[str, str] = {}
-    for word in JUNK_TRIGGERS:
+    # a word stands for itself before it stands for another word's variant ("continues" is
+    # not "continue" + s); sorted, so the mapping is the same whatever the hash seed
+    forms: dict[str, str] = {word: word for word in JUNK_TRIGGERS}
+    for word in sorted(JUNK_TRIGGERS):
         for form in (word, f"{word}:", f"{word}.", f"{word},", f"({word}", f"{word})", f"{word}!", f"{word}?",
                      f"{word}s", f"{word}…", f"{word}...", f"{word}»", f"{word}:»", f"«{word}", f"[{word}]",
                      f"{word}|", f"|{word}", f'"{word}"', f"“{word}”", f"{word};", f"#{word}", f"@{word}"):
@@ -191,6 +193,12 @@ EXCERPT_CLOSER = re.compile(
     r"\bread (?:the )?(?:full|complete|entire|whole|original|rest)\b|\bcontinue reading\b(?! below)"
     r"|\bfull (?:story|article|text|report)\b|\brest of (?:the|this) (?:story|article)\b|\b(?:is an|an) excerpt\b",
     re.IGNORECASE,
+)
+
+# Labels of a break inside an article (an advert, a box): junk, but the article goes on below.
+INLINE_BREAKS = frozenset(
+    ("advertisement", "article continues", "article continues below", "story continues below",
+     "continue reading below", "advertisement continue reading below", "ad", "sponsored")
 )
 
 # Phrases that end an article when they stand on their own line: what follows is bio,

@@ -141,10 +141,14 @@ class TemplateModel:
         page_sums = sums.tolist()
         groups: dict[int, list[int]] = {}
         prose: dict[int, bool] = {}
+        seen: set[str] = set()
         for i in candidates:
             line = lines[i]
             n = line.count(" ") + 1
             long_line = prose[i] = n >= _PROSE_WORDS
+            if line in seen:  # a line repeated in the page (a headline above and in the body) counts once
+                continue
+            seen.add(line)
             group = groups.get(page_sums[i])
             if group is None:
                 group = groups[page_sums[i]] = [0, 0, 0, 0]

@@ -20,6 +20,7 @@ from cleanwire.clean.lexicon import (
     CREDIT,
     END_MARKERS,
     EXCERPT_CLOSER,
+    INLINE_BREAKS,
     JUNK_LINE_EDGES,
     JUNK_LINES,
     JUNK_PHRASES_BY_WORD,
@@ -214,7 +215,7 @@ def classify_line(
         density = len([1 for t in toks if t in stops]) / n
     ends = _ends_sentence(line)
     if n >= 10:
-        if density >= 0.2 or (ends and density >= 0.12):
+        if density >= 0.2 or (ends and density >= 0.1):
             if not ends:
                 # prose without a closing stop: headlines, standfirsts, teasers and link text
                 return (MEDIUM if n > 25 else SHORT), "no-sentence-end", 0.4, n
@@ -333,6 +334,8 @@ def clean_lines(
         cls, rule, score, n = classify_line(line, low, stops, cjk, words_of[i])
         if flags is not None and flags[i] and cls != END:
             cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
+        if cls == STRONG_JUNK and n <= 4 and low.strip(JUNK_LINE_EDGES) in INLINE_BREAKS:
+            cls = JUNK  # an advert's label inside the article: the article goes on below it
         seen.add(low)
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
