@@ -334,3 +334,11 @@ def test_a_long_sentence_of_names_is_prose() -> None:
             "Sunday's derby, Portuguese league leaders Porto drawing 1-1 with Braga.")
     result = clean_text_dump(page("Home", "Sport", "Benfica win derby", PARAGRAPHS[0], line, "Contact us"))
     assert line in result.body.split("\n")
+
+
+def test_a_lede_shown_first_as_a_standfirst_is_kept_at_the_head_of_the_body() -> None:
+    result = clean_text_dump(
+        page("Home", "News", "Valley farmers asked to draw less water", PARAGRAPHS[0], "Posted: Monday 7 January",
+             "Text size: A A A", PARAGRAPHS[0], PARAGRAPHS[1], PARAGRAPHS[2], "Contact us")
+    )
+    assert result.body.split("\n") == PARAGRAPHS

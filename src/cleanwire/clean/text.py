@@ -321,13 +321,15 @@ def clean_lines(
     rules: list[str] = [""] * count
     scores: list[float] = [0.0] * count
     words: list[int] = [0] * count
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # lower-case line -> where it first stands
+    repeats: list[tuple[int, int]] = []  # (a repeated line, its first place)
     teased: list[tuple[int, int, str, float]] = []  # (line, class, rule, score) before a teaser mark
     flags = template.template_flags(lines) if template is not None else None
     for i, (line, low) in enumerate(zip(lines, low_lines)):
         if low in seen:  # a repeat is junk whatever it reads like: skip the rules
             # no words: a repeat costs little and does not part the lines around it
             classes[i], rules[i], scores[i], words[i] = JUNK, "duplicate-line", 0.0, 0
+            repeats.append((i, seen[low]))
             if low.count(" ") < 4 and TEASER_CLOSERS.match(line):
                 _mark_teaser(classes, rules, scores, i, teased)
             continue
@@ -336,7 +338,7 @@ def clean_lines(
             cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
         if cls == STRONG_JUNK and n <= 4 and low.strip(JUNK_LINE_EDGES) in INLINE_BREAKS:
             cls = JUNK  # an advert's label inside the article: the article goes on below it
-        seen.add(low)
+        seen[low] = i
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
             _mark_teaser(classes, rules, scores, i, teased)
@@ -352,6 +354,11 @@ def clean_lines(
         for i, cls, rule, score in teased:
             classes[i], rules[i], scores[i] = cls, rule, score
         start, end, keep = _select(lines, classes, words, closers, extracted)
+    for i, first in repeats:
+        # a lede shown first as a standfirst apart from the body, then again at its head
+        if start - 1 <= i < end and not keep[first] and classes[first] >= MEDIUM:
+            keep[i], rules[i] = True, "repeated-lede"
+            break
     if not any(keep):
         # no article-like run at all (a stub, a list page): keep what reads as prose anyway
         for i in range(count):
