@@ -10,9 +10,11 @@ what the local engine gives it, and both engines write byte-identical output.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +29,23 @@ R = TypeVar("R")
 
 BATCHES_PER_TASK = 8  # 8 batches of 64 documents: enough work per task to hide Ray's per-task cost
 OBJECT_STORE_BYTES = 256 * 2**20  # a local Ray started by cleanwire needs little: tasks carry batches
+
+
+# A new local Ray warns on stderr that it enabled token authentication (its default, kept);
+# --quiet promises nothing on stderr but errors, so that one notice is held back.
+AUTH_LOGGER = "ray._private.authentication.authentication_token_setup"
+
+
+@contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    """Hold back a logger's warnings for the duration of the block."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 @ray.remote
@@ -51,9 +70,10 @@ class RayEngine:
                 # workers of a local Ray must import this very cleanwire, also from a source checkout
                 package_root = str(Path(__file__).resolve().parents[2])
                 pythonpath = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-                ray.init(num_cpus=jobs, object_store_memory=object_store_bytes, include_dashboard=False,
-                         configure_logging=False, log_to_driver=False,
-                         runtime_env={"env_vars": {"PYTHONPATH": pythonpath}})
+                with _quiet_logger(AUTH_LOGGER):
+                    ray.init(num_cpus=jobs, object_store_memory=object_store_bytes, include_dashboard=False,
+                             configure_logging=False, log_to_driver=False,
+                             runtime_env={"env_vars": {"PYTHONPATH": pythonpath}})
             self._owns_ray = True
         # keep every CPU busy and one chunk queued behind each, but no more: memory stays flat
         self.window = 2 * max(1, int(ray.cluster_resources().get("CPU", jobs))) + 1
