@@ -41,6 +41,7 @@ class Run:
     peak_rss_mb: float = 0.0
     exit_code: int = 0
     ratio: float | None = None  # throughput over datasketch's on the same corpus
+    cpu_ratio: float | None = None  # datasketch's CPU seconds over this run's (robust to a busy machine)
     scores: dict[str, float] = field(default_factory=dict)
     error: str = ""
 
@@ -194,7 +195,8 @@ def run_tool(run: Run, corpus: Path, work: Path, gold: dict[str, tuple[str, str]
 def print_table(runs: list[Run]) -> None:
     """The results as a Markdown table on stdout."""
     kinds = [k for k in KINDS[1:]]
-    head = ["docs", "corpus", "tool", "jobs", "wall s", "cpu s", "docs/s", "peak RSS MB", "x datasketch", "P", "R", "F1"]
+    head = ["docs", "corpus", "tool", "jobs", "wall s", "cpu s", "docs/s", "peak RSS MB", "x datasketch",
+            "x ds cpu", "P", "R", "F1"]
     head += [f"R {k}" for k in kinds]
     click.echo("| " + " | ".join(head) + " |")
     click.echo("|" + "---|" * len(head))
@@ -202,11 +204,12 @@ def print_table(runs: list[Run]) -> None:
         tool = r.tool if r.engine == "local" else f"{r.tool} ({r.engine})"
         if r.error:
             cells = [f"{r.docs:,}", r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", "-", f"{r.peak_rss_mb:.0f}",
-                     "-", f"failed (exit {r.exit_code}): {r.error}"]
+                     "-", "-", f"failed (exit {r.exit_code}): {r.error}"]
         else:
             cells = [f"{r.docs:,}", r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}",
                      f"{r.docs_per_s:,.0f}",
-                     f"{r.peak_rss_mb:.0f}", f"{r.ratio:.1f}" if r.ratio is not None else "-"]
+                     f"{r.peak_rss_mb:.0f}", f"{r.ratio:.1f}" if r.ratio is not None else "-",
+                     f"{r.cpu_ratio:.1f}" if r.cpu_ratio is not None else "-"]
             cells += [f"{r.scores.get(k, 0):.3f}" for k in ("P", "R", "F1")]
             cells += [f"{r.scores[f'R_{k}']:.3f}" if f"R_{k}" in r.scores else "-" for k in kinds]
         click.echo("| " + " | ".join(cells) + " |")
@@ -299,6 +302,8 @@ def command(corpus_dir: Path, sizes: tuple[int, ...], jobs_list: str, tools: str
                     baseline = run if not run.error else None
                 elif baseline is not None and not run.error:
                     run.ratio = run.docs_per_s / baseline.docs_per_s
+                    if run.engine == "local" and run.cpu_seconds:  # Ray's workers are not our children
+                        run.cpu_ratio = baseline.cpu_seconds / run.cpu_seconds
                 runs.append(run)
                 click.echo(json.dumps(asdict(run)), err=True)
     print_table(runs)
