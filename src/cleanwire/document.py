@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
+
+# characters str.splitlines() and some line readers take as line ends; escaped so a record stays one line
+_LINE_BREAKERS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def json_line(record: dict[str, Any]) -> str:
+    """One record as one line of JSON, UTF-8 kept readable, odd line separators escaped."""
+    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKERS)
 
 
 @dataclass(slots=True)
@@ -25,3 +34,10 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # set when the document failed; it is then reported, not matched
     decisions: list[Any] | None = None  # per-line keep/drop decisions, only with --explain
+
+    def record(self) -> dict[str, Any]:
+        """The output record: input fields cleanwire does not own pass through, then its own fields."""
+        out = dict(self.metadata)
+        out.update(id=self.id, source=self.source, url=self.url, title=self.title,
+                   author=self.author, date=self.date, text=self.text)
+        return out

@@ -10,31 +10,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from cleanwire.document import Document
+from cleanwire.document import Document, json_line
 from cleanwire.ingest import RENAMED_FROM_KEY
-from cleanwire.pipeline import Counters, DedupeResult
+from cleanwire.pipeline import Counters, DedupeResult, Record
 
 FORMATS = ("jsonl", "json", "text", "rich")
-OWNED = ("id", "source", "url", "title", "author", "date", "text")
-
-
-# characters str.splitlines() and some line readers take as line ends; escaped so a record stays one line
-LINE_BREAKERS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
-
-
-def json_line(record: dict[str, Any]) -> str:
-    """One record as one line of JSON, UTF-8 kept readable, odd line separators escaped."""
-    return json.dumps(record, ensure_ascii=False).translate(LINE_BREAKERS)
 
 
 def document_record(doc: Document) -> dict[str, Any]:
     """A cleaned document as an output record; input fields cleanwire does not own pass through."""
-    record = dict(doc.metadata)
-    record.update(
-        id=doc.id, source=doc.source, url=doc.url, title=doc.title,
-        author=doc.author, date=doc.date, text=doc.text,
-    )
-    return record
+    return doc.record()
 
 
 def error_record(doc: Document) -> dict[str, Any]:
@@ -47,12 +32,6 @@ def error_line(doc: Document) -> str:
     return f"error: {doc.source or doc.id}: {doc.error}"
 
 
-def _spilled_record(spilled: dict[str, Any]) -> dict[str, Any]:
-    record = dict(spilled.get("metadata", {}))
-    record.update({k: spilled.get(k) for k in OWNED})
-    return record
-
-
 def _duplicate_entry(result: DedupeResult, ordinal: int) -> dict[str, Any]:
     match = result.member_match[ordinal]
     return {
@@ -63,7 +42,7 @@ def _duplicate_entry(result: DedupeResult, ordinal: int) -> dict[str, Any]:
     }
 
 
-def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Iterator[dict[str, Any]]:
+def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Iterator[Record]:
     """One record per story (canonical, with the duplicates it absorbed), in input order.
 
     With `include_all`, every document is emitted: duplicates carry `canonical_id` and how
@@ -73,44 +52,48 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
     for cluster in result.clusters:
         if cluster.members:
             members[cluster.canonical] = sorted(m.b for m in cluster.members)
-    for ordinal, spilled in enumerate(result.spill):
+    for ordinal, record in enumerate(result.spill):
         canonical = result.canonical_of[ordinal]
-        record = _spilled_record(spilled)
-        if result.ids[ordinal] != record["id"]:  # a repeated id, made unique after the worker wrote it
-            record[RENAMED_FROM_KEY] = record["id"]
-            record["id"] = result.ids[ordinal]
+        if canonical != ordinal and not include_all:
+            continue
+        if ordinal in result.renamed:  # a repeated id, made unique after the worker wrote the record
+            fields = record.fields()
+            fields[RENAMED_FROM_KEY] = result.renamed[ordinal]
+            fields["id"] = result.ids[ordinal]
+            record = Record.of(fields)
         if canonical == ordinal:
-            record["duplicates"] = [_duplicate_entry(result, m) for m in members.get(ordinal, [])]
+            record.add(duplicates=[_duplicate_entry(result, m) for m in members.get(ordinal, [])])
             if include_all:
-                record["canonical_id"] = None
-            yield record
-        elif include_all:
+                record.add(canonical_id=None)
+        else:
             entry = _duplicate_entry(result, ordinal)
-            record.update(
-                canonical_id=result.ids[canonical], relation=entry["relation"],
-                similarity=entry["similarity"], containment=entry["containment"],
-            )
-            yield record
+            record.add(canonical_id=result.ids[canonical], relation=entry["relation"],
+                       similarity=entry["similarity"], containment=entry["containment"])
+        yield record
 
 
-def write_records(records: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> int:
+def _json(record: dict[str, Any] | Record) -> str:
+    return record.json() if isinstance(record, Record) else json_line(record)
+
+
+def write_records(records: Iterable[dict[str, Any] | Record], fmt: str, out: IO[str]) -> int:
     """Write records to `out` as jsonl, json (one array) or text; return how many."""
     count = 0
     if fmt == "json":
         out.write("[")
         for count, record in enumerate(records, 1):
-            out.write(("\n" if count == 1 else ",\n") + json_line(record))
+            out.write(("\n" if count == 1 else ",\n") + _json(record))
         out.write("\n]\n" if count else "]\n")
         return count
     for count, record in enumerate(records, 1):
         if fmt == "jsonl":
-            out.write(json_line(record) + "\n")
+            out.write(_json(record) + "\n")
         else:
             out.write(text_block(record))
     return count
 
 
-def text_block(record: dict[str, Any]) -> str:
+def text_block(record: dict[str, Any] | Record) -> str:
     """A record as plain text: a header line, the title, the body, a blank line."""
     header = f"=== {record['id']}"
     if record.get("canonical_id"):
@@ -124,7 +107,7 @@ def text_block(record: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def render_clusters(records: Iterable[dict[str, Any]], console: Console) -> int:
+def render_clusters(records: Iterable[dict[str, Any] | Record], console: Console) -> int:
     """The terminal view of a dedupe run: one row per story and one per duplicate."""
     rows: list[tuple[Text, str, str, str, str, str]] = []
     for record in records:

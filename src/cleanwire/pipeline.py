@@ -21,7 +21,7 @@ from typing import Any
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normalize_text
 from cleanwire.cluster import Cluster, build_clusters
 from cleanwire.config import Config
-from cleanwire.document import Document
+from cleanwire.document import Document, json_line
 from cleanwire.fingerprint import Signature, SignatureStore, signature
 from cleanwire.ingest import InputSet, Part, UniqueIds, read_part
 from cleanwire.match import Match, find_matches
@@ -204,12 +204,50 @@ def clean_stream(
 
 
 def spill_record(doc: Document) -> bytes:
-    """A cleaned document as one JSON line for the spill file."""
-    record = {
-        "id": doc.id, "source": doc.source, "url": doc.url, "title": doc.title,
-        "author": doc.author, "date": doc.date, "text": doc.text, "metadata": doc.metadata,
-    }
-    return json.dumps(record, ensure_ascii=False).encode("utf-8", "surrogatepass") + b"\n"
+    """A cleaned document's output record as one line for the spill file: its JSON without the closing
+    brace, so the output appends the fields it learns later (duplicates) without parsing it again."""
+    return json_line(doc.record())[:-1].encode("utf-8", "surrogatepass") + b"\n"
+
+
+class Record:
+    """An output record serialised once: the JSON of its fields so far, and fields added since."""
+
+    __slots__ = ("_prefix", "_extra", "_fields")
+
+    def __init__(self, prefix: str) -> None:
+        self._prefix = prefix  # a JSON object without its closing brace
+        self._extra: dict[str, Any] = {}
+        self._fields: dict[str, Any] | None = None
+
+    @classmethod
+    def of(cls, fields: dict[str, Any]) -> Record:
+        """A record from its fields."""
+        return cls(json_line(fields)[:-1])
+
+    def add(self, **fields: Any) -> None:
+        """Add (or replace) fields at the end of the record."""
+        self._extra.update(fields)
+        self._fields = None
+
+    def json(self) -> str:
+        """The record as one line of JSON."""
+        if not self._extra:
+            return self._prefix + "}"
+        return self._prefix + ("" if self._prefix == "{" else ", ") + json_line(self._extra)[1:]
+
+    def fields(self) -> dict[str, Any]:
+        """The record as a dict (parsed on demand: most records are only written out)."""
+        if self._fields is None:
+            self._fields = json.loads(self._prefix + "}")
+            self._fields.update(self._extra)
+        return dict(self._fields)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.fields()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """A field's value, or `default`."""
+        return self.fields().get(key, default)
 
 
 class Spill:
@@ -238,15 +276,15 @@ class Spill:
         out: dict[int, str] = {}
         for ordinal in sorted(set(ordinals)):
             self._file.seek(self.offsets[ordinal])
-            out[ordinal] = json.loads(self._file.readline())["text"]
+            out[ordinal] = json.loads(self._file.readline().rstrip(b"\n") + b"}")["text"]
         self._file.seek(0, os.SEEK_END)
         return out
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[Record]:
         self._file.flush()
         self._file.seek(0)
         for line in self._file:
-            yield json.loads(line)
+            yield Record(line.rstrip(b"\n").decode("utf-8", "surrogatepass"))
         self._file.seek(0, os.SEEK_END)
 
     def close(self) -> None:
@@ -268,6 +306,7 @@ class DedupeResult:
     clusters: list[Cluster]
     canonical_of: list[int]  # ordinal -> ordinal of its cluster's canonical
     member_match: dict[int, Match]  # absorbed ordinal -> how it matched
+    renamed: dict[int, str] = field(default_factory=dict)  # ordinal -> id as read (the spill holds that one)
 
     def close(self) -> None:
         """Release the spill file."""
@@ -296,6 +335,7 @@ def dedupe(
         lengths = array("q")
         signatures = SignatureStore()
         signed = array("q")  # ordinals of the documents with a non-empty body, the ones matched
+        renamed: dict[int, str] = {}  # ordinal -> the id it was read with, when that id came before
         unique = UniqueIds()
         state = StageState(config, template)
         for part in engine.map(_sign_part, source.parts(), state):
@@ -314,7 +354,10 @@ def dedupe(
                 else:
                     signed.append(len(ids))
                     signatures.append(sig)
-                ids.append(unique(read_id))
+                doc_id = unique(read_id)
+                if doc_id != read_id:
+                    renamed[len(ids)] = read_id
+                ids.append(doc_id)
                 lengths.append(sig.length if sig is not None else 0)
             spill.append_blob(part.blob, part.offsets)
             if progress is not None:
@@ -342,7 +385,7 @@ def dedupe(
                 counters.relations[match.relation] += 1
         counters.clusters = len(clusters)
         counters.duplicates = len(member_match)
-        return DedupeResult(spill, ids, lengths, clusters, canonical_of, member_match)
+        return DedupeResult(spill, ids, lengths, clusters, canonical_of, member_match, renamed)
     except BaseException:
         spill.close()  # interrupted or failed before the caller owns the spill: leave no temp file behind
         raise
