@@ -12,7 +12,10 @@ _LINE_BREAKERS = str.maketrans({"\u0085": "\\u0085", "\u2028": "\\u2028", "\u202
 
 def json_line(record: dict[str, Any]) -> str:
     """One record as one line of JSON, UTF-8 kept readable, odd line separators escaped."""
-    return json.dumps(record, ensure_ascii=False).translate(_LINE_BREAKERS)
+    line = json.dumps(record, ensure_ascii=False)
+    if "\u2028" in line or "\u2029" in line or "\x85" in line:  # rare: skip the translate pass otherwise
+        line = line.translate(_LINE_BREAKERS)
+    return line
 
 
 @dataclass(slots=True)
