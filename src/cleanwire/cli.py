@@ -20,13 +20,12 @@ from rich.console import Console
 
 from cleanwire import __version__
 from cleanwire.config import KEEP_CHOICES, CleanConfig, Config, DedupConfig, IngestConfig
-from cleanwire.document import Document
+from cleanwire.document import Document, json_line
 from cleanwire.emit import (
     cluster_records,
     document_record,
     error_line,
     error_record,
-    json_line,
     render_clusters,
     summary_text,
     write_records,
@@ -34,7 +33,7 @@ from cleanwire.emit import (
 from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import ConfigError, ExitCode
 from cleanwire.ingest import InputSet
-from cleanwire.pipeline import Counters, clean_stream, dedupe
+from cleanwire.pipeline import Counters, Record, clean_stream, dedupe
 
 EXIT_CODES_HELP = f"""
 \b
@@ -318,7 +317,7 @@ def dedupe_command(
 cli.add_command(dedupe_command, name="dedupe")
 
 
-def _write_stories(records: Iterable[dict[str, Any]], writer: Any) -> Iterator[dict[str, Any]]:
+def _write_stories(records: Iterable[Record], writer: Any) -> Iterator[Record]:
     """Write each canonical story's text, then clusters.json; pass the records on."""
     clusters = []
     for record in records:
