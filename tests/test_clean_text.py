@@ -342,3 +342,13 @@ def test_a_lede_shown_first_as_a_standfirst_is_kept_at_the_head_of_the_body() ->
              "Text size: A A A", PARAGRAPHS[0], PARAGRAPHS[1], PARAGRAPHS[2], "Contact us")
     )
     assert result.body.split("\n") == PARAGRAPHS
+
+
+def test_a_list_announced_by_a_sentence_joins_the_prose_around_it() -> None:
+    items = ["lower bus fares;", "longer library hours;", "and safer crossings."]
+    result = clean_text_dump(
+        page("Home", "News", "Council sets out its plans", PARAGRAPHS[0], "Mayor Ann Lee listed council priorities:",
+             *items, PARAGRAPHS[1], PARAGRAPHS[2], "Contact us", "Latest headlines", "Bridge to close",
+             "School wins prize", "Market moves indoors", "Another teaser line", PARAGRAPHS[0][:60] + ".")
+    )
+    assert result.body.split("\n") == [PARAGRAPHS[0], "Mayor Ann Lee listed council priorities:", *items, *PARAGRAPHS[1:]]

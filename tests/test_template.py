@@ -156,3 +156,18 @@ def test_site_prose_that_comes_with_menus_is_template() -> None:
     flags = dict(zip(lines, model.template_flags(lines)))
     assert flags[PROMO] and flags["Subscribe today"]
     assert not any(flags[line] for line in story(TOPICS[0], paragraphs=12))
+
+
+def test_a_shared_lead_with_a_short_list_is_still_story_text() -> None:
+    # sentence pieces (list items ending in ";" or ".") are not menu labels
+    headline = "Harbour works to run into the summer"
+    full = long_story("harbour", paragraphs=20)
+    lead = [full[0], "The wardens listed their plans:", "new gates;", "a wider slipway;", "and a café.", full[1]]
+    original = site_page([headline, *lead, *full[2:]])
+    copies = [other_site([headline, *lead, "Read the full story at the Courier."], name) for name in ("A Post", "B Star")]
+    pages = [original, *[site_page(story(t)) for t in TOPICS[:4]], *copies]
+    model = build(pages)
+    lines = original.split("\n")
+    flags = dict(zip(lines, model.template_flags(lines)))
+    assert not any(flags[line] for line in lead)
+    assert flags["Subscribe today"] and flags[PROMO]

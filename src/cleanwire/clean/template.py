@@ -136,8 +136,8 @@ class TemplateModel:
         candidates = np.flatnonzero(counts >= self.min_docs).tolist()
         if not candidates:
             return flags
-        # per group of lines held by the same pages: lines, paragraphs, prose lines, prose words;
-        # a paragraph is a long line or a sentence (news ledes can be short)
+        # per group of lines held by the same pages: short lines, paragraphs, prose lines, prose
+        # words; a paragraph is a long line or a sentence (news ledes can be short)
         page_sums = sums.tolist()
         groups: dict[int, list[int]] = {}
         prose: dict[int, bool] = {}
@@ -152,16 +152,18 @@ class TemplateModel:
             group = groups.get(page_sums[i])
             if group is None:
                 group = groups[page_sums[i]] = [0, 0, 0, 0]
-            group[0] += 1
-            if long_line or (n >= _SENTENCE_WORDS and line.rstrip("\"'”’)")[-1:] in ".!?"):
+            last = line.rstrip("\"'”’)")[-1:]
+            if long_line or (n >= _SENTENCE_WORDS and last in ".!?"):
                 group[1] += 1
                 if long_line:
                     group[2] += 1
                     group[3] += n
+            elif last not in ".!?;" and (last != ":" or n < _SENTENCE_WORDS // 2):
+                group[0] += 1  # a label or a link; a piece of a sentence (a list and its items) is neither
         # a story's text shared with its copies: paragraphs with hardly a short line among them
         # (a headline), where a site's shared lines come with its menus and footers; or a good
         # part of this page's prose
-        stories = {key for key, (total, paras, _, _) in groups.items() if paras and (total - paras) * _STORY_SHORT <= paras + 1}
+        stories = {key for key, (short, paras, _, _) in groups.items() if paras and short * _STORY_SHORT <= paras + 1}
         if any(g[2] >= 2 for key, g in groups.items() if key not in stories):
             page_prose = sum(n for n in (line.count(" ") + 1 for line in lines) if n >= _PROSE_WORDS)
             need = max(_SHARED_PROSE_MIN, _SHARED_PROSE_SHARE * page_prose)

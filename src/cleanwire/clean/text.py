@@ -97,6 +97,7 @@ _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next 
 _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser
 _LIST_ITEMS = 100  # at most this many short lines after a kept line ending in ":" are its list
+_LIST_LEAD_WORDS = 5  # a line ending in ":" this long announces a list (shorter: a label, "Tags:")
 _EDGE_SLACK = 3  # characters a phrase may sit from the edge of a long line
 _SIGNATURES = 3  # signed comments in a region that make it a thread
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
@@ -342,6 +343,13 @@ def clean_lines(
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
             _mark_teaser(classes, rules, scores, i, teased)
+    # a sentence announcing a list ("Topics included:") holds its short items to the article
+    for i in range(count - 1):
+        if lines[i][-1] == ":" and classes[i] >= SHORT and words[i] >= _LIST_LEAD_WORDS and classes[i + 1] == SHORT:
+            j = i + 1
+            while j < count and j - i <= _LIST_ITEMS and classes[j] == SHORT and words[j]:
+                classes[j], rules[j], scores[j] = MEDIUM, "list-item", 0.5
+                j += 1
     # closers are junk phrases: only those few lines are searched
     closers = [
         i for i, cls in enumerate(classes)
