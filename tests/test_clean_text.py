@@ -352,3 +352,16 @@ def test_a_list_announced_by_a_sentence_joins_the_prose_around_it() -> None:
              "School wins prize", "Market moves indoors", "Another teaser line", PARAGRAPHS[0][:60] + ".")
     )
     assert result.body.split("\n") == [PARAGRAPHS[0], "Mayor Ann Lee listed council priorities:", *items, *PARAGRAPHS[1:]]
+
+
+def test_a_bare_full_story_link_closes_an_excerpt_and_legal_footers_are_junk() -> None:
+    result = clean_text_dump(
+        page("Home", "Markets", "Valley farmers asked to draw less water", *PARAGRAPHS[:2], "Full story: Valley Courier",
+             "Members get live prices all day, five days a week, and a weekly letter from our analysts on the markets.",
+             "Site map",
+             "Opinions expressed on this site are those of the writers and do not necessarily represent those of the "
+             "owners or of their advertisers in any of the markets they cover.",
+             "Risk disclosure: trading on margin carries a high level of risk and may not be suitable for all of the "
+             "readers of this site, who should take advice before they trade.")
+    )
+    assert result.body.split("\n") == PARAGRAPHS[:2]

@@ -110,6 +110,7 @@ JUNK_PHRASES = (
     r"text size", r"font size", r"^page \d+ of \d+", r"view comments",
     r"trending now", r"can be reached at", r"contributed to this (?:report|story|article)", r"(?:contact|email|e-mail) (?:him|her|the (?:writer|author|reporter)) at",
     r"don'?t miss", r"editor'?s picks?", r"^watch:", r"^video:", r"^listen:", r"^audio:",
+    r"^opinions expressed", r"^(?:risk )?disclosure:", r"^disclaimer", r"disclaimer\.?$", r"constitutes acceptance",
     r"story continues below", r"article continues", r"(?:this|that) is an excerpt",
     r"(?:full|complete|entire) (?:story|article|text|report) (?:is )?(?:available|can be (?:read|found))", r"^click to", r"javascript", r"your browser",
 )

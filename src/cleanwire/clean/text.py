@@ -57,6 +57,7 @@ CREDIT_LINE = re.compile(
     r"\b(?:agencies|news service|wire service|staff writer|staff reporter|correspondent|editor|contributor)s?\b",
     re.IGNORECASE,
 )
+_COLON_END = re.compile(r":\n")  # a line ending in ":" that has a next line
 SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
 BIO = re.compile(  # a name (capitalised words), then "is a ... editor": case matters for the name
     r"^[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}(?: \([^)]{0,40}\))?,? (?:is|was|has been|serves as) (?:a|an|the)\b"
@@ -343,18 +344,28 @@ def clean_lines(
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
         if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
             _mark_teaser(classes, rules, scores, i, teased)
-    # a sentence announcing a list ("Topics included:") holds its short items to the article
-    for i in range(count - 1):
-        if lines[i][-1] == ":" and classes[i] >= SHORT and words[i] >= _LIST_LEAD_WORDS and classes[i + 1] == SHORT:
+    # a sentence announcing a list ("Topics included:") holds its short items to the article;
+    # the lines ending in ":" are found by a C-level scan of the page, not a loop over lines
+    for at in _COLON_END.finditer(low_text):
+        i = low_text.count("\n", 0, at.start())
+        if classes[i] >= SHORT and words[i] >= _LIST_LEAD_WORDS and classes[i + 1] == SHORT:
             j = i + 1
             while j < count and j - i <= _LIST_ITEMS and classes[j] == SHORT and words[j]:
                 classes[j], rules[j], scores[j] = MEDIUM, "list-item", 0.5
                 j += 1
-    # closers are junk phrases: only those few lines are searched
-    closers = [
-        i for i, cls in enumerate(classes)
-        if cls == STRONG_JUNK and words[i] <= _CLOSER_WORDS and EXCERPT_CLOSER.search(lines[i])
-    ]
+    # closers are junk phrases, or a bare "Full story: ..." link: only those few lines are searched,
+    # on the few pages that hold a closer's words at all
+    closers = []
+    if "full" in low_text or "rest" in low_text or "reading" in low_text or "excerpt" in low_text:
+        bare = "full story" in low_text or "full article" in low_text
+        closers = [
+            i for i, cls in enumerate(classes)
+            if (rules[i] == "junk-phrase" or (bare and cls == SHORT)) and words[i] <= _CLOSER_WORDS
+            and EXCERPT_CLOSER.search(lines[i])
+        ]
+    for i in closers:
+        if classes[i] == SHORT:
+            classes[i], rules[i], scores[i] = STRONG_JUNK, "excerpt-closer", 0.0
     start, end, keep = _select(lines, classes, words, closers, extracted)
     if teased and sum(words[i] for i, cls, _, _ in teased if cls >= MEDIUM) > sum(w for w, k in zip(words, keep) if k):
         # the "teasers" hold more prose than the body found without them: a page holding one
