@@ -189,3 +189,8 @@ def test_killed_run_leftovers_are_cleaned_by_the_next_run(tmp_path: Path) -> Non
     assert len([n for n in os.listdir(folder) if not n.startswith(TEMP_PREFIX)]) == 200
     OutputDir(folder)
     assert _check_complete(folder) == 200
+
+
+def test_a_name_a_shell_would_read_as_an_option_gets_a_prefix() -> None:
+    name = safe_filename("-rf")
+    assert not name.startswith("-") and name.endswith(".txt")

@@ -44,6 +44,7 @@ Exit codes:
   {ExitCode.DUPLICATES_FOUND.value}  duplicates found, with --fail-on-duplicates (input errors take precedence)
   {ExitCode.OUTPUT_FAILED.value}  the output could not be written (disk full, read-only, a file in the way)
   {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM); no half-written output file is left
+  {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
 """
 
 DEDUP_DEFAULTS = DedupConfig()
@@ -71,6 +72,11 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
                 sys.stderr.flush()
                 os._exit(ExitCode.INTERRUPTED)
             sys.exit(ExitCode.INTERRUPTED)
+        except BrokenPipeError:
+            # the reader went away (`| head`): stop quietly, as a Unix tool killed by SIGPIPE does
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(ExitCode.BROKEN_PIPE)
         except OSError as exc:  # the output could not be written: disk full, read-only, a file in the way
             click.echo(f"error: cannot write output: {exc}", err=True)
             sys.exit(ExitCode.OUTPUT_FAILED)
@@ -91,6 +97,8 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--id-field", default="id", show_default=True, help="JSON lines: field with the record id."),
         click.option("--url-field", default="url", show_default=True, help="JSON lines: field with the URL."),
         click.option("--title-field", default="title", show_default=True, help="JSON lines: field with the title."),
+        click.option("--max-bytes", type=click.IntRange(min=1), default=IngestConfig().max_bytes, show_default=True,
+                     help="Text and HTML files larger than this are reported as errors, not read."),
         click.option("--no-clean", is_flag=True, help="Inputs are already clean: only normalise the text."),
         click.option("--no-templates", is_flag=True,
                      help="Do not learn template lines that repeat across documents of the run."),
@@ -115,7 +123,7 @@ def build_config(params: dict[str, Any], dedup: DedupConfig | None = None, keep:
     ingest = IngestConfig(
         input_format=params["input_format"], glob=params["glob_pattern"],
         text_field=params["text_field"], html_field=params["html_field"], id_field=params["id_field"],
-        url_field=params["url_field"], title_field=params["title_field"],
+        url_field=params["url_field"], title_field=params["title_field"], max_bytes=params["max_bytes"],
     )
     clean = CleanConfig(enabled=not params["no_clean"], learn_templates=not params["no_templates"])
     return Config(ingest=ingest, clean=clean, dedup=dedup or DedupConfig(), keep=keep, jobs=params["jobs"])
@@ -371,10 +379,4 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
 
 def main() -> None:
     """Entry point of the console script and `python -m cleanwire`."""
-    try:
-        cli(prog_name="cleanwire", obj={"hard_exit": True})
-    except BrokenPipeError:
-        # the reader went away (e.g. `| head`): not an error of ours; keep Python from complaining
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        sys.exit(ExitCode.SUCCESS)
+    cli(prog_name="cleanwire", obj={"hard_exit": True})

@@ -22,7 +22,7 @@ class IngestConfig:
     id_field: str = "id"
     url_field: str = "url"
     title_field: str = "title"
-    max_bytes: int = 256 * 1024 * 1024  # larger files are reported, not read
+    max_bytes: int = 32 * 1024 * 1024  # larger text/HTML files are reported, not read (no news page is this big)
     max_line_bytes: int = 64 * 1024 * 1024  # one JSON line larger than this is reported
 
 

@@ -134,15 +134,18 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def summary_text(counters: Counters, seconds: float) -> str:
     """One line for people, on stderr."""
-    parts = [f"{counters.documents} documents"]
+    parts = [_count(counters.documents, "document")]
     if counters.clusters:
-        parts.append(f"{counters.clusters} stories")
+        parts.append(_count(counters.clusters, "story").replace("storys", "stories"))
         relations = ", ".join(f"{n} {r}" for r, n in sorted(counters.relations.items()))
-        noun = "duplicate" if counters.duplicates == 1 else "duplicates"
-        parts.append(f"{counters.duplicates} {noun}" + (f" ({relations})" if relations else ""))
+        parts.append(_count(counters.duplicates, "duplicate") + (f" ({relations})" if relations else ""))
     if counters.empty:
         parts.append(f"{counters.empty} empty after cleaning")
-    parts.append(f"{counters.errors} error" + ("" if counters.errors == 1 else "s"))
+    parts.append(_count(counters.errors, "error"))
     return "cleanwire: " + ", ".join(parts) + f" in {seconds:.2f}s"

@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     DUPLICATES_FOUND = 3  # --fail-on-duplicates and at least one duplicate was found
     OUTPUT_FAILED = 4  # the output could not be written (disk full, read-only, a file in the way)
     INTERRUPTED = 130
+    BROKEN_PIPE = 141  # the reader of standard output went away (`| head`), as a Unix tool killed by SIGPIPE
 
 
 class CleanwireError(Exception):

@@ -43,8 +43,8 @@ def safe_filename(doc_id: str) -> str:
     """
     stem = doc_id[:-4] if doc_id.endswith(".txt") else doc_id
     safe = unicodedata.normalize("NFC", _DOTS.sub("_", _UNSAFE_CHARS.sub("_", stem))).strip(" .")
-    if safe.split(".")[0].upper().rstrip(" ") in _RESERVED:
-        safe = "_" + safe
+    if safe.split(".")[0].upper().rstrip(" ") in _RESERVED or safe.startswith("-"):
+        safe = "_" + safe  # a reserved device name on Windows, or a name a shell would read as an option
     changed = safe != stem or not safe
     budget = MAX_NAME_BYTES - len(".txt") - (1 + _HASH_CHARS)
     if len(safe.encode("utf-8")) > budget:
