@@ -43,6 +43,7 @@ class Run:
     ratio: float | None = None  # throughput over datasketch's on the same corpus
     cpu_ratio: float | None = None  # datasketch's CPU seconds over this run's (robust to a busy machine)
     scores: dict[str, float] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)  # cleanwire's --stats seconds per stage
     error: str = ""
 
 
@@ -162,13 +163,15 @@ def ensure_corpus(path: Path, docs: int, clean: bool, seed: int, shard_size: int
 
 
 def cleanwire_argv(corpus: Path, jobs: int, cleaning: bool, profile: Path | None = None,
-                   engine: str = "local") -> list[str]:
+                   engine: str = "local", stats: Path | None = None) -> list[str]:
     """The cleanwire CLI call the benchmark times."""
     head = [sys.executable]
     if profile is not None:
         head += ["-m", "cProfile", "-o", str(profile)]
     argv = head + ["-m", "cleanwire", "dedupe", str(corpus), "--glob", SHARD_GLOB, "--input-format", "jsonl",
                    "--format", "jsonl", "--all", "--quiet", "--jobs", str(jobs), "--engine", engine]
+    if stats is not None:
+        argv += ["--stats", str(stats)]  # cleanwire's own seconds per stage
     return argv if cleaning else argv + ["--no-clean"]
 
 
@@ -179,7 +182,8 @@ def run_tool(run: Run, corpus: Path, work: Path, gold: dict[str, tuple[str, str]
     if run.tool == "datasketch":
         argv = [sys.executable, "-m", "cleanwire.bench.baseline_datasketch", str(corpus), str(out)]
     else:
-        argv = cleanwire_argv(corpus, run.jobs, cleaning=run.tool == "clean+dedupe", engine=run.engine)
+        argv = cleanwire_argv(corpus, run.jobs, cleaning=run.tool == "clean+dedupe", engine=run.engine,
+                              stats=work / f"{name}.stats.json")
     click.echo(f"running {name}: {' '.join(argv[1:])}", err=True)
     run.seconds, run.cpu_seconds, peak, run.exit_code = measure(argv, out, err)
     run.peak_rss_mb = peak / 2**20
@@ -189,6 +193,9 @@ def run_tool(run: Run, corpus: Path, work: Path, gold: dict[str, tuple[str, str]
         run.error = " | ".join(tail)[:300]
         return run
     run.scores = score(gold, read_predicted(out))
+    stats = work / f"{name}.stats.json"
+    if stats.exists():
+        run.stages = json.loads(stats.read_text(encoding="utf-8")).get("seconds", {})
     return run
 
 
