@@ -1,11 +1,12 @@
 """The Ray engine: the same stage functions as the local engine, run as Ray tasks.
 
 Imported only for `--engine ray` (the `cleanwire[ray]` extra, Ray core only). Each task
-takes a chunk of consecutive batches (the stream of one input shard or a slice of it)
-and runs the stage function over them; the run's shared state (config, learned template)
-goes to the object store once. Results come back in input order, so the barrier stage
-(candidates from grouped fingerprints, verification, connected components) sees exactly
-what the local engine gives it, and both engines write byte-identical output.
+runs a stage function over one item of the pipeline (an input part it reads itself, or a
+batch of candidate pairs to verify), or over a chunk of consecutive items; the run's
+shared state (config, learned template) goes to the object store once. Results come back
+in input order, so the barrier stage (candidates from grouped fingerprints, connected
+components) sees exactly what the local engine gives it: both engines write byte-identical
+output.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ except ImportError as exc:  # re-raised with the install hint by engines.get_eng
 T = TypeVar("T")
 R = TypeVar("R")
 
-BATCHES_PER_TASK = 8  # 8 batches of 64 documents: enough work per task to hide Ray's per-task cost
+# The pipeline's items are already sized for a task (input parts of a few MiB, verification batches),
+# so one item per task; raise it for pipelines that map over small batches.
+BATCHES_PER_TASK = 1
 OBJECT_STORE_BYTES = 256 * 2**20  # a local Ray started by cleanwire needs little: tasks carry batches
 
 
