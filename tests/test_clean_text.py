@@ -365,3 +365,11 @@ def test_a_bare_full_story_link_closes_an_excerpt_and_legal_footers_are_junk() -
              "readers of this site, who should take advice before they trade.")
     )
     assert result.body.split("\n") == PARAGRAPHS[:2]
+
+
+def test_a_caption_that_says_who_stands_where_is_not_body() -> None:
+    caption = ("Ann Lee, second from left, and the members of the valley farmers' group stand at the dry reservoir "
+               "on Friday, where they said the water had been falling for weeks.")
+    result = clean_text_dump(page("Home", "News", caption, "Valley farmers asked to draw less water", *PARAGRAPHS,
+                                  "Contact us"))
+    assert result.body.split("\n") == PARAGRAPHS

@@ -198,8 +198,8 @@ EXCERPT_CLOSER = re.compile(
 
 # Labels of a break inside an article (an advert, a box): junk, but the article goes on below.
 INLINE_BREAKS = frozenset(
-    ("advertisement", "article continues", "article continues below", "story continues below",
-     "continue reading below", "advertisement continue reading below", "ad", "sponsored")
+    ("advertisement", "advertisement:", "- advertisement -", "article continues", "article continues below",
+     "story continues below", "continue reading below", "advertisement continue reading below", "sponsored")
 )
 
 # Phrases that end an article when they stand on their own line: what follows is bio,

@@ -57,6 +57,7 @@ CREDIT_LINE = re.compile(
     r"\b(?:agencies|news service|wire service|staff writer|staff reporter|correspondent|editor|contributor)s?\b",
     re.IGNORECASE,
 )
+CAPTION_CUE = re.compile(r"(?:from (?:left|right)|left to right|\((?:left|right|center|centre)\))")
 _COLON_END = re.compile(r":\n")  # a line ending in ":" that has a next line
 SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
 BIO = re.compile(  # a name (capitalised words), then "is a ... editor": case matters for the name
@@ -98,6 +99,7 @@ _EDGE_GAP = 2  # a lone edge line this many lines away (and more) from the next 
 _EDGE_WORDS = 40  # ... and shorter than this is not part of the body
 _TEASER_LINES = 2  # at most this many prose lines above a "Read more" make a teaser
 _LIST_ITEMS = 100  # at most this many short lines after a kept line ending in ":" are its list
+_CAPTION_WORDS = 60  # a longer line that says who stands where is a story about a picture
 _LIST_LEAD_WORDS = 5  # a line ending in ":" this long announces a list (shorter: a label, "Tags:")
 _EDGE_SLACK = 3  # characters a phrase may sit from the edge of a long line
 _SIGNATURES = 3  # signed comments in a region that make it a thread
@@ -338,12 +340,17 @@ def clean_lines(
         cls, rule, score, n = classify_line(line, low, stops, cjk, words_of[i])
         if flags is not None and flags[i] and cls != END:
             cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
-        if cls == STRONG_JUNK and n <= 4 and low.strip(JUNK_LINE_EDGES) in INLINE_BREAKS:
-            cls = JUNK  # an advert's label inside the article: the article goes on below it
         seen[low] = i
-        classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
-        if n <= 4 and cls <= JUNK and TEASER_CLOSERS.match(line):
-            _mark_teaser(classes, rules, scores, i, teased)
+        if n <= 4 and cls <= JUNK:
+            if cls == STRONG_JUNK and low in INLINE_BREAKS:
+                cls = JUNK  # an advert's label inside the article: the article goes on below it
+            classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
+            if TEASER_CLOSERS.match(line):
+                _mark_teaser(classes, rules, scores, i, teased)
+        else:
+            if cls >= MEDIUM and n <= _CAPTION_WORDS and ("left" in low or "right" in low) and CAPTION_CUE.search(low):
+                cls, rule, score = JUNK, "caption", 0.1  # a photo caption says who stands where
+            classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
     # a sentence announcing a list ("Topics included:") holds its short items to the article;
     # the lines ending in ":" are found by a C-level scan of the page, not a loop over lines
     for at in _COLON_END.finditer(low_text):
@@ -353,16 +360,12 @@ def clean_lines(
             while j < count and j - i <= _LIST_ITEMS and classes[j] == SHORT and words[j]:
                 classes[j], rules[j], scores[j] = MEDIUM, "list-item", 0.5
                 j += 1
-    # closers are junk phrases, or a bare "Full story: ..." link: only those few lines are searched,
-    # on the few pages that hold a closer's words at all
-    closers = []
-    if "full" in low_text or "rest" in low_text or "reading" in low_text or "excerpt" in low_text:
-        bare = "full story" in low_text or "full article" in low_text
-        closers = [
-            i for i, cls in enumerate(classes)
-            if (rules[i] == "junk-phrase" or (bare and cls == SHORT)) and words[i] <= _CLOSER_WORDS
-            and EXCERPT_CLOSER.search(lines[i])
-        ]
+    # closers are junk phrases, or a bare "Full story: ..." link: only those few lines are searched
+    closers = [
+        i for i, cls in enumerate(classes)
+        if (rules[i] == "junk-phrase" or (cls == SHORT and low_lines[i].startswith("full ")))
+        and words[i] <= _CLOSER_WORDS and EXCERPT_CLOSER.search(lines[i])
+    ]
     for i in closers:
         if classes[i] == SHORT:
             classes[i], rules[i], scores[i] = STRONG_JUNK, "excerpt-closer", 0.0
@@ -562,11 +565,11 @@ def find_metadata(
         if len(line) > 300:
             continue
         if author is None and len(line) < 120:
-            m = BYLINE.search(line)
+            m = _byline(line)
             if m:
                 author = m.group("name").strip()
         if date is None and len(line) < 120:
-            m = DATE.search(line)
+            m = _date(line)
             if m:
                 date = m.group(0)
         if title is None and i < start and _title_like(line, classes[i]):
@@ -579,16 +582,32 @@ def find_metadata(
 
 def _title_like(line: str, cls: int) -> bool:
     """A headline: a few words, not a sentence, not a date, byline, caption or junk."""
-    if cls <= STRONG_JUNK:
+    # cheapest tests first
+    if cls <= STRONG_JUNK or len(line) > 200 or "|" in line or (line.endswith(".") and not line.endswith("...")):
         return False
-    words = [w for w in line.split() if any(c.isalpha() for c in w)]
-    if len(words) < 3 or len(words) > 20 or len(line) > 200:
+    parts = line.split()
+    if len(parts) < 3:
         return False
-    if line.endswith(".") and not line.endswith("..."):
+    words = [w for w in parts if w.isalpha() or any(c.isalpha() for c in w)]  # isalpha: most words, in C
+    if len(words) < 3 or len(words) > 20:
         return False
-    if DATE.search(line) or BYLINE.search(line) or "|" in line:
-        return False
-    return True
+    return not (_date(line) or _byline(line))
+
+
+# DATE and BYLINE are slow alternations (microseconds a line); most lines fail a cheap
+# necessary condition first: a date holds a digit, a byline one of its lead words (by, von,
+# par, por, door).
+_DIGIT = re.compile(r"\d")
+
+
+def _date(line: str) -> re.Match[str] | None:
+    return DATE.search(line) if _DIGIT.search(line) else None
+
+
+def _byline(line: str) -> re.Match[str] | None:
+    low = line.lower()
+    hint = "by" in low or "von" in low or "par" in low or "por" in low or "door" in low  # no generator: hot
+    return BYLINE.search(line) if hint else None
 
 
 def _strict_title(line: str) -> bool:
