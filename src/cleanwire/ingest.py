@@ -38,7 +38,7 @@ import stat
 import sys
 import tempfile
 import weakref
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, BinaryIO
@@ -733,9 +733,10 @@ def _read_jsonl(f: BinaryIO, entry: _Entry, cfg: IngestConfig, line: list[int],
             yield error_document(fallback_id, where, f"invalid JSON: {_reason(exc).split(': ', 1)[-1]}")
             continue
         try:
-            if b"\\ud" in raw or b"\\uD" in raw:  # only \uXXXX escapes make lone surrogates
+            escaped = b"\\ud" in raw or b"\\uD" in raw  # only \uXXXX escapes make lone surrogates
+            if escaped:
                 record = _without_surrogates(record)
-            doc = record_document(record, fallback_id, where, cfg)
+            doc = record_document(record, fallback_id, where, cfg, scrub=False)
         except Exception as exc:  # e.g. a record nested too deeply to walk: this line fails, the file goes on
             doc = error_document(fallback_id, where, _reason(exc))
         yield doc
@@ -753,15 +754,18 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def record_document(record: Any, fallback_id: str, where: str, cfg: IngestConfig) -> Document:
+def record_document(record: Any, fallback_id: str, where: str, cfg: IngestConfig, *,
+                    scrub: bool = True) -> Document:
     """A Document from one JSON record; fields cleanwire does not own go to metadata unchanged.
 
     cleanwire owns the id, text and html fields, and title, url, author and date when they are strings.
+    `scrub=False`: the caller has already replaced lone surrogates (or knows there are none).
     """
+    clean = _no_surrogates if scrub else _unchanged
     if not isinstance(record, dict):
         return error_document(fallback_id, where, f"not a JSON object but {_json_type(record)}")
     fields = dict(record)
-    doc_id = _id_string(fields.pop(cfg.id_field, None)) or fallback_id
+    doc_id = _id_string(fields.pop(cfg.id_field, None), clean) or fallback_id
     text = fields.pop(cfg.text_field, None)
     html = fields.pop(cfg.html_field, None)
     if isinstance(text, str) and text.strip(_BLANK):
@@ -771,10 +775,10 @@ def record_document(record: Any, fallback_id: str, where: str, cfg: IngestConfig
     else:
         return error_document(doc_id, where, _missing_text_reason(text, html, cfg))
     title, url, author, date = (
-        _no_surrogates(fields.pop(name)) if isinstance(fields.get(name), str) else None
+        clean(fields.pop(name)) if isinstance(fields.get(name), str) else None
         for name in (cfg.title_field, cfg.url_field, AUTHOR_FIELD, DATE_FIELD)
     )
-    return Document(id=doc_id, text=_no_surrogates(body), source=where, kind=kind, title=title, url=url,
+    return Document(id=doc_id, text=clean(body), source=where, kind=kind, title=title, url=url,
                     author=author, date=date, metadata=fields)
 
 
@@ -787,12 +791,12 @@ def _missing_text_reason(text: Any, html: Any, cfg: IngestConfig) -> str:
     return "empty input"
 
 
-def _id_string(value: Any) -> str | None:
+def _id_string(value: Any, clean: Callable[[str], str] | None = None) -> str | None:
     """An id as text: strings as they are, other JSON values as compact JSON; None or "" for no id."""
     if value is None:
         return None
     if isinstance(value, str):
-        return _no_surrogates(value) or None
+        return (clean or _no_surrogates)(value) or None
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
@@ -811,6 +815,10 @@ def _without_surrogates(value: Any) -> Any:
     if isinstance(value, dict):
         return {_no_surrogates(k): _without_surrogates(v) for k, v in value.items()}
     return value
+
+
+def _unchanged(text: str) -> str:
+    return text
 
 
 def _no_surrogates(text: str) -> str:

@@ -233,7 +233,7 @@ class Record:
         """The record as one line of JSON."""
         if not self._extra:
             return self._prefix + "}"
-        return self._prefix + ("" if self._prefix == "{" else ", ") + json_line(self._extra)[1:]
+        return self._prefix + ("" if self._prefix == "{" else ",") + json_line(self._extra)[1:]
 
     def fields(self) -> dict[str, Any]:
         """The record as a dict (parsed on demand: most records are only written out)."""
