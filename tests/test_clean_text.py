@@ -373,3 +373,22 @@ def test_a_caption_that_says_who_stands_where_is_not_body() -> None:
     result = clean_text_dump(page("Home", "News", caption, "Valley farmers asked to draw less water", *PARAGRAPHS,
                                   "Contact us"))
     assert result.body.split("\n") == PARAGRAPHS
+
+
+MORE = [
+    "The authority will meet the farmers again next month, when it expects to know how much rain the spring "
+    "has brought and whether the cuts can be eased before the summer comes.",
+    "Until then, the farmers said, they would water at night and share the pumps along the lower valley, as "
+    "their parents had done in the dry years when the river last ran this low.",
+    "The council has offered to pay for new meters on every farm, so that the authority can see how much each "
+    "one draws, and it has asked the government for help with the cost of the work.",
+]
+
+
+def test_a_lede_parted_from_the_body_by_an_image_box_is_kept() -> None:
+    result = clean_text_dump(
+        page("Home", "News", "Valley farmers asked to draw less water", PARAGRAPHS[0], PARAGRAPHS[1],
+             "View larger image", "Ann Lee, left, and Tom Ray at the dry reservoir.", "Jane Doe, Staff",
+             "Email to a friend", "Printer friendly", "Font:", "Share", PARAGRAPHS[2], *MORE, "Contact us")
+    )
+    assert result.body.split("\n") == [*PARAGRAPHS, *MORE]

@@ -57,7 +57,7 @@ CREDIT_LINE = re.compile(
     r"\b(?:agencies|news service|wire service|staff writer|staff reporter|correspondent|editor|contributor)s?\b",
     re.IGNORECASE,
 )
-CAPTION_CUE = re.compile(r"(?:from (?:left|right)|left to right|\((?:left|right|center|centre)\))")
+CAPTION_CUE = re.compile(r"(?:from (?:left|right)|left to right|\((?:left|right|center|centre)\)|, (?:left|right|center|centre),)")
 _COLON_END = re.compile(r":\n")  # a line ending in ":" that has a next line
 SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
 BIO = re.compile(  # a name (capitalised words), then "is a ... editor": case matters for the name
@@ -104,6 +104,8 @@ _LIST_LEAD_WORDS = 5  # a line ending in ":" this long announces a list (shorter
 _EDGE_SLACK = 3  # characters a phrase may sit from the edge of a long line
 _SIGNATURES = 3  # signed comments in a region that make it a thread
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
+_LEDE_GAP = 8  # non-prose lines that may part a lede block from the body
+_LEDE_WORDS = 40  # ... which holds at least this many words in two or more paragraphs
 _CLOSER_WORDS = 16  # a line saying "the full story is elsewhere" is at most this long
 _CLOSED_WORDS = 30  # prose words above such a line, inside the region, that make it an excerpt's end
 
@@ -410,6 +412,7 @@ def _select(
     signatures = [i for i in range(start, end) if classes[i] <= JUNK and SIGNATURE.match(lines[i])]
     if len(signatures) >= _SIGNATURES:
         end = signatures[0]
+    start = _lead_above(classes, words, start)
     # an excerpt ends where it says the full story is elsewhere: what follows is the host page's
     for i in closers:
         if start < i < end and sum(words[k] for k in range(start, i) if classes[k] >= MEDIUM) >= _CLOSED_WORDS:
@@ -420,6 +423,26 @@ def _select(
     if end > start:
         end = _keep_in_region(lines, classes, start, end, keep, keep_short=extracted)
     return start, end, keep
+
+
+def _lead_above(classes: list[int], words: list[int], start: int) -> int:
+    """The region's start, moved up to a lede block of two or more paragraphs that a few
+    non-prose lines (an image box, a byline, share buttons) part from the body."""
+    i, gap = start - 1, 0
+    while i >= 0 and classes[i] < MEDIUM:
+        if classes[i] == END:
+            return start
+        gap += words[i] > 0  # a repeated line does not widen the gap
+        if gap > _LEDE_GAP:
+            return start
+        i -= 1
+    last = i
+    while i >= 0 and classes[i] >= MEDIUM:
+        i -= 1
+    block = range(i + 1, last + 1)
+    if len(block) and sum(classes[k] == GOOD for k in block) >= 2 and sum(words[k] for k in block) >= _LEDE_WORDS:
+        return i + 1
+    return start
 
 
 def _article_region(classes: list[int], words: list[int], comment_marker: dict[int, None]) -> tuple[int, int]:
