@@ -116,7 +116,7 @@ def clean_document(doc: Document, state: StageState) -> Document:
 
 
 def _learn_part(part: Part | list[Document], state: StageState) -> tuple[TemplateModel, int]:
-    model = TemplateModel()
+    model = new_template_model(state.config)
     count = 0
     for count, doc in enumerate(_read(part, state), 1):
         if doc.error is None and doc.kind == "text":
@@ -164,12 +164,27 @@ def learn_template(source: Source, config: Config, engine: Engine,
     """Pass 1: learn the lines that repeat across different documents of the run."""
     if not (config.clean.enabled and config.clean.learn_templates):
         return None
-    model = TemplateModel()
+    # merged like a binary counter: models of equal rank pair up, so each line is re-sorted about
+    # log(parts) times; folding every part into one growing model would be quadratic in the parts
+    stack: list[tuple[int, TemplateModel]] = []
     for part_model, count in engine.map(_learn_part, source.parts(), StageState(config)):
-        model.merge(part_model)
+        rank, merged = 0, part_model
+        while stack and stack[-1][0] == rank:
+            _, left = stack.pop()
+            left.merge(merged)
+            rank, merged = rank + 1, left
+        stack.append((rank, merged))
         if progress is not None:
             progress("learning templates", count)
+    model = new_template_model(config)
+    for _, part_model in stack:
+        model.merge(part_model)
     return model.freeze()
+
+
+def new_template_model(config: Config) -> TemplateModel:
+    """An empty template model with the run's settings."""
+    return TemplateModel(min_docs=config.clean.template_min_docs)
 
 
 def clean_stream(
