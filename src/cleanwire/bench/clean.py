@@ -10,7 +10,6 @@ set's own score.py, imported from DEV_DIR.
 from __future__ import annotations
 
 import html as html_lib
-import importlib.util
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,19 +21,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from cleanwire.bench import load_scorer
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump
 
 DUMPS = ("dump_lines", "dump_glued")
-
-
-def load_scorer(dev_dir: Path) -> ModuleType:
-    """Import DEV_DIR/score.py without copying it."""
-    spec = importlib.util.spec_from_file_location("devset_score", dev_dir / "score.py")
-    if spec is None or spec.loader is None:
-        raise click.ClickException(f"no score.py in {dev_dir}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def run_cleanwire(pages: dict[str, str], html: bool, learn: bool) -> tuple[dict[str, str], float]:
@@ -97,7 +87,7 @@ def read_pages(folder: Path, limit: int | None) -> dict[str, str]:
 @click.option("--limit", type=int, default=None, help="Only the first N pages (quick runs).")
 def command(dev_dir: Path, worst: int, with_html: bool, with_justext: bool, learn: bool, limit: int | None) -> None:
     """Cleaning quality (score.py) and speed (one core) for cleanwire and jusText."""
-    scorer = load_scorer(dev_dir)
+    scorer = load_scorer(dev_dir, "devset_score")
     err = Console(stderr=True)
     table = Table(title=f"Cleaning on {dev_dir} (one core)")
     for column in ("input", "tool", "P", "R", "F1", "mean page F1", "share F1>=0.9", "empty", "pages/s"):

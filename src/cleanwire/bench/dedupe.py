@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import click
 
+from cleanwire.bench import load_scorer
 from cleanwire.cluster import build_clusters
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import signature
@@ -20,16 +19,6 @@ from cleanwire.match import find_matches, verify
 
 WORD = re.compile(r"\w+")
 Cleaner = Callable[[Sequence[str]], list[str]]
-
-
-def load_scorer(dev_dir: Path) -> ModuleType:
-    """The dev set's own score.py, imported from where it lies."""
-    spec = importlib.util.spec_from_file_location("dev_dedup_score", dev_dir / "score.py")
-    if spec is None or spec.loader is None:
-        raise click.ClickException(f"no score.py in {dev_dir}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def stand_in_clean(texts: Sequence[str]) -> list[str]:
@@ -97,7 +86,7 @@ def datasketch_clusters(texts: Sequence[str]) -> list[int]:
 def run_methods(dev_dir: Path, cfg: DedupConfig, methods: dict[str, Callable[[Sequence[str]], list[int]]],
                 clean: Cleaner, batches_only: bool = False) -> dict[str, Any]:
     """Scores and times of each method, full set and batches, on the same cleaned documents."""
-    score = load_scorer(dev_dir)
+    score = load_scorer(dev_dir, "dev_dedup_score")
     gold = {r["id"]: r for r in score.load_jsonl(dev_dir / "clusters.jsonl")}
     batches = score.load_jsonl(dev_dir / "batches.jsonl")
     ids = sorted(gold)
