@@ -415,6 +415,19 @@ def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes], ti
         time.sleep(0.01)
 
 
+def interrupt_when(condition: Callable[[], bool], process: subprocess.Popen[bytes], signum: int) -> bytes:
+    """Send `signum` once `condition` holds and wait for the run to end (killed if it hangs); its stderr."""
+    try:
+        wait_for(condition, process)
+        process.send_signal(signum)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return err
+
+
 def temp_files(tmpdir: Path) -> list[str]:
     return sorted(p.name for p in tmpdir.iterdir() if p.name.startswith("cleanwire"))
 
@@ -434,20 +447,13 @@ def test_interrupt_while_writing_leaves_only_complete_files_and_a_rerun_finishes
     # writing the story files, which is where an interrupt must not leave half a file
     process = subprocess.Popen(args, cwd=root, env=subprocess_env(tmpdir), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    try:
-        seen: list[int] = []
+    seen: list[int] = []
 
-        def stalled() -> bool:
-            seen.append(len(os.listdir(out)) if out.exists() else 0)
-            return seen[-1] > 0 and len(seen) > 30 and seen[-30] == seen[-1]
+    def stalled() -> bool:
+        seen.append(len(os.listdir(out)) if out.exists() else 0)
+        return seen[-1] > 0 and len(seen) > 30 and seen[-30] == seen[-1]
 
-        wait_for(stalled, process)
-        process.send_signal(signum)
-        _, err = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    err = interrupt_when(stalled, process, signum)
     assert process.returncode == ExitCode.INTERRUPTED, err.decode()
     assert "interrupted" in err.decode()
     written = tree(out)
@@ -473,15 +479,8 @@ def test_interrupt_while_cleaning_leaves_no_temporary_files(many: tuple[Path, di
     args = [sys.executable, "-m", "cleanwire", "dedupe", "docs", "--format", "jsonl", "--output-dir", str(out)]
     with open(tmp_path / "stdout", "wb") as stdout:
         process = subprocess.Popen(args, cwd=root, env=subprocess_env(tmpdir), stdout=stdout, stderr=subprocess.PIPE)
-        try:
-            # the spill file exists from the cleaning pass until the run ends
-            wait_for(lambda: any(p.name.endswith(".spill.jsonl") for p in tmpdir.iterdir()), process)
-            process.send_signal(signum)
-            _, err = process.communicate(timeout=60)
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
+        # the spill file exists from the cleaning pass until the run ends
+        err = interrupt_when(lambda: any(p.name.endswith(".spill.jsonl") for p in tmpdir.iterdir()), process, signum)
     assert process.returncode == ExitCode.INTERRUPTED, err.decode()
     assert temp_files(tmpdir) == []
     assert not [name for name in tree(out) if name.startswith(TEMP_PREFIX)]
