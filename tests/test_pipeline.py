@@ -10,7 +10,7 @@ from cleanwire.document import Document
 from cleanwire.emit import cluster_records
 from cleanwire.engines.local import LocalEngine
 from cleanwire.ingest import InputSet
-from cleanwire.pipeline import Counters, DocumentSource, Record, Spill, clean_stream, dedupe
+from cleanwire.pipeline import Counters, DocumentSource, Record, Spill, clean_stream, dedupe, spill_record
 
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 STORY = ("The harbour board voted on Tuesday to raise mooring fees for the first time in a decade, "
@@ -20,8 +20,8 @@ STORY = ("The harbour board voted on Tuesday to raise mooring fees for the first
 def test_spill_reads_texts_back_by_ordinal_and_records_in_order(tmp_path: Path) -> None:
     spill = Spill(str(tmp_path))
     docs = [Document(id=f"d{i}", text=f"text {i} \u2028 ünïcode", metadata={"lang": "en"}) for i in range(5)]
-    for doc in docs:
-        spill.append(doc)
+    records = [spill_record(doc) for doc in docs]
+    spill.append_blob(b"".join(records), [sum(map(len, records[:i])) for i in range(len(records))])
     assert spill.texts([3, 0]) == {0: docs[0].text, 3: docs[3].text}
     records = list(spill)
     assert [r["id"] for r in records] == [d.id for d in docs]

@@ -273,12 +273,6 @@ class Spill:
         self._file = os.fdopen(handle, "w+b")
         self.offsets = array("q")
 
-    def append(self, doc: Document) -> int:
-        """Store `doc`; return its ordinal."""
-        self.offsets.append(self._file.tell())
-        self._file.write(spill_record(doc))
-        return len(self.offsets) - 1
-
     def append_blob(self, blob: bytes, offsets: Sequence[int]) -> None:
         """Store records serialised elsewhere: `blob` holds them, starting at `offsets`."""
         base = self._file.tell()
