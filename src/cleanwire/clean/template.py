@@ -16,6 +16,8 @@ share (an excerpt's lead, in the original too): content. Other groups are templa
 
 from __future__ import annotations
 
+from itertools import repeat
+
 import numpy as np
 import xxhash
 
@@ -38,10 +40,14 @@ def hash_lines(text: str) -> np.ndarray:
     The same in every process and Python version. Bytes, not str: bytes.translate and
     bytes.split are table-driven C loops, many times faster than a regex over str.
     """
-    data = text.lower().encode("utf-8", "surrogatepass").translate(_FOLD_DIGITS)
-    digest = xxhash.xxh3_64_intdigest
-    keys = data.split(b"\n")
-    return np.fromiter((digest(k, _SEED) for k in keys), dtype=np.uint64, count=len(keys))
+    return _hash_lowered_lines(text.lower())
+
+
+def _hash_lowered_lines(low: str) -> np.ndarray:
+    """`hash_lines` of a text already in lower case."""
+    keys = low.encode("utf-8", "surrogatepass").translate(_FOLD_DIGITS).split(b"\n")
+    # map over repeat(seed): the hashing loop runs in C, no Python frame per line
+    return np.fromiter(map(xxhash.xxh3_64_intdigest, keys, repeat(_SEED)), dtype=np.uint64, count=len(keys))
 
 
 class TemplateModel:
@@ -127,31 +133,34 @@ class TemplateModel:
         norm = normalize_text(line)
         return bool(norm) and bool(self.counts([norm]).max() >= self.min_docs)
 
-    def template_flags(self, lines: list[str]) -> list[bool]:
-        """Per line of one page: template, given what the page's other lines share."""
-        counts, sums = self._page_stats(lines)
-        if not counts.any():
-            return [False] * len(lines)
+    def template_flags(self, lines: list[str], lowered: str | None = None) -> list[bool]:
+        """Per line of one page: template, given what the page's other lines share.
+
+        `lowered`: the page in lower case ("\\n".join(lines).lower()), when the caller has it.
+        """
+        counts, sums = self._page_stats(lines, lowered)
         flags = [False] * len(lines)
-        candidates = np.flatnonzero(counts >= self.min_docs).tolist()
-        if not candidates:
+        at = np.flatnonzero(counts >= self.min_docs)
+        if not len(at):
             return flags
+        # the candidates' rows only, as Python ints: the loops below touch nothing else
+        candidates, keys, seen_in = at.tolist(), sums[at].tolist(), counts[at].tolist()
         # per group of lines held by the same pages: short lines, paragraphs, prose lines, prose
         # words; a paragraph is a long line or a sentence (news ledes can be short)
-        page_sums = sums.tolist()
         groups: dict[int, list[int]] = {}
-        prose: dict[int, bool] = {}
+        prose: list[bool] = []
         seen: set[str] = set()
-        for i in candidates:
+        for i, key in zip(candidates, keys):
             line = lines[i]
             n = line.count(" ") + 1
-            long_line = prose[i] = n >= _PROSE_WORDS
+            long_line = n >= _PROSE_WORDS
+            prose.append(long_line)
             if line in seen:  # a line repeated in the page (a headline above and in the body) counts once
                 continue
             seen.add(line)
-            group = groups.get(page_sums[i])
+            group = groups.get(key)
             if group is None:
-                group = groups[page_sums[i]] = [0, 0, 0, 0]
+                group = groups[key] = [0, 0, 0, 0]
             last = line.rstrip("\"'”’)")[-1:]
             if long_line or (n >= _SENTENCE_WORDS and last in ".!?"):
                 group[1] += 1
@@ -168,33 +177,38 @@ class TemplateModel:
             page_prose = sum(n for n in (line.count(" ") + 1 for line in lines) if n >= _PROSE_WORDS)
             need = max(_SHARED_PROSE_MIN, _SHARED_PROSE_SHARE * page_prose)
             stories.update(key for key, g in groups.items() if g[2] >= 2 and g[3] >= need)
-        page_counts = counts.tolist()
-        story_level = max((page_counts[i] for i in candidates if page_sums[i] in stories), default=0)
-        for i in candidates:
+        if not stories:  # the common case: every candidate is template
+            for i in candidates:
+                flags[i] = True
+            return flags
+        story_level = max(c for c, key in zip(seen_in, keys) if key in stories)
+        for i, key, c, long_line in zip(candidates, keys, seen_in, prose):
             # a prose line in fewer pages than the story's copies is an edited copy's paragraph
-            flags[i] = page_sums[i] not in stories and (not prose[i] or page_counts[i] >= story_level)
+            flags[i] = key not in stories and (not long_line or c >= story_level)
         return flags
 
     # -- internals ----------------------------------------------------------------------
-    def _page_stats(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _page_stats(self, lines: list[str], lowered: str | None = None) -> tuple[np.ndarray, np.ndarray]:
         if not self._frozen:
             raise RuntimeError("TemplateModel used before freeze")
         if not lines or not len(self._keys):
             return np.zeros(len(lines), dtype=np.uint32), np.zeros(len(lines), dtype=np.uint64)
-        return self._lookup(hash_lines("\n".join(lines)))
+        return self._lookup(_hash_lowered_lines("\n".join(lines).lower() if lowered is None else lowered))
 
     def _lookup(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Count and page-hash sum of each hash (a line only in the bitset counts 1, sum 0)."""
-        counts = np.zeros(len(hashes), dtype=np.uint32)
-        sums = np.zeros(len(hashes), dtype=np.uint64)
-        if len(self._keys):
-            idx = np.searchsorted(self._keys, hashes)
-            idx[idx >= len(self._keys)] = 0
-            found = self._keys[idx] == hashes
-            counts[found] = self._counts[idx[found]]
-            sums[found] = self._sums[idx[found]]
+        keys = self._keys
+        if len(keys):
+            idx = keys.searchsorted(hashes)
+            np.minimum(idx, len(keys) - 1, out=idx)  # past the end: the last key, which is smaller
+            found = keys[idx] == hashes
+            # few numpy calls: a page has a few dozen lines, so each call's overhead is the cost
+            counts = self._counts[idx] * found
+            sums = self._sums[idx] * found
         else:
             found = np.zeros(len(hashes), dtype=bool)
+            counts = np.zeros(len(hashes), dtype=np.uint32)
+            sums = np.zeros(len(hashes), dtype=np.uint64)
         if self._bits is not None:
             counts[~found] = _test_bits(self._bits, hashes[~found])
         return counts, sums

@@ -238,6 +238,17 @@ def classify_line(
     return SHORT, "too-short", 0.3, n
 
 
+def _classify_template_line(line: str, low: str, cjk: bool, toks: list[str]) -> tuple[int, str, float, int]:
+    """`classify_line` of a line the template model flags: junk, unless it closes the article."""
+    # the flag overrides every class but END, so only the END test and the word count are needed
+    n = len(toks)
+    if cjk:
+        n += len(CJK.findall(line)) // 2
+    if n <= 8 and low.startswith(_END_STARTS) and END_MARKERS.match(line):
+        return END, "end-marker", 0.0, n
+    return (STRONG_JUNK if n < 40 else JUNK), "template", 0.0, n
+
+
 # Region weights per class: prose pulls the main region over itself (a word each; short
 # sentences a quarter), junk pushes it away; plain junk also by half a word each.
 _FIXED_WEIGHT = (-60.0, -25.0, -3.0, -2.0)  # END, STRONG_JUNK, JUNK, SHORT
@@ -311,7 +322,7 @@ def clean_lines(
     `extracted`: the lines come from an HTML extractor that already dropped most junk, so
     short lines inside the body region (subheadings, list items) are kept.
     """
-    low_text = "\n".join(lines).lower()
+    low_text = lowered = "\n".join(lines).lower()
     low_lines = low_text.split("\n")
     if len(low_lines) != len(lines):  # lower() can change a line (rare Unicode case rules): redo per line
         low_lines = [line.lower() for line in lines]
@@ -330,7 +341,7 @@ def clean_lines(
     seen: dict[str, int] = {}  # lower-case line -> where it first stands
     repeats: list[tuple[int, int]] = []  # (a repeated line, its first place)
     teased: list[tuple[int, int, str, float]] = []  # (line, class, rule, score) before a teaser mark
-    flags = template.template_flags(lines) if template is not None else None
+    flags = template.template_flags(lines, lowered) if template is not None else None
     for i, (line, low) in enumerate(zip(lines, low_lines)):
         if low in seen:  # a repeat is junk whatever it reads like: skip the rules
             # no words: a repeat costs little and does not part the lines around it
@@ -339,9 +350,10 @@ def clean_lines(
             if low.count(" ") < 4 and TEASER_CLOSERS.match(line):
                 _mark_teaser(classes, rules, scores, i, teased)
             continue
-        cls, rule, score, n = classify_line(line, low, stops, cjk, words_of[i])
-        if flags is not None and flags[i] and cls != END:
-            cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
+        if flags is not None and flags[i]:
+            cls, rule, score, n = _classify_template_line(line, low, cjk, words_of[i])
+        else:
+            cls, rule, score, n = classify_line(line, low, stops, cjk, words_of[i])
         seen[low] = i
         if n <= 4 and cls <= JUNK:
             if cls == STRONG_JUNK and low in INLINE_BREAKS:
