@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import Signature, SignatureStore, match_key, shingle_hashes, signature, token_hashes
+from cleanwire.fingerprint import Signature, SignatureStore, match_key, signature, signatures, token_hashes
 
 CFG = DedupConfig()
 SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
@@ -60,17 +60,41 @@ def test_signature_fields_agree_with_match_key() -> None:
 def test_hashes_are_sorted_unique_and_sampled() -> None:
     sig = signature(article(1, 600), CFG)
     assert np.array_equal(sig.hashes, np.unique(sig.hashes))
-    assert np.all(sig.hashes % np.uint64(CFG.sample_mod) == 0)
-    assert 0 < len(sig.hashes) < sig.length / CFG.sample_mod * 2
+    # about one window in sample_mod is anchored; the lead keeps all of its own, the rest is capped
+    assert CFG.lead_chars / CFG.sample_mod / 2 < len(sig.hashes) <= CFG.max_hashes
 
 
-def test_rolling_hash_equals_hash_of_the_window_alone() -> None:
-    text = np.frombuffer("abcdefghijklmnopqrstuvwxyz0123456789".encode("utf-32-le"), dtype=np.uint32)
-    full = shingle_hashes(text, 12, 7)
-    assert len(full) == len(text) - 11
-    for i in (0, 5, len(full) - 1):
-        assert full[i] == shingle_hashes(text[i:i + 12], 12, 7)[0]
-    assert not np.array_equal(full, shingle_hashes(text, 12, 8))  # seeded
+def test_a_passage_gives_the_same_fingerprints_wherever_it_sits() -> None:
+    passage = article(5, 400)
+    alone = signature(passage, CFG)
+    # the passage inside other text, past both texts' leads: its anchored windows are shared
+    wrapped = signature(article(6, 300) + "\n" + passage + "\n" + article(7, 100), CFG)
+    shared = np.intersect1d(alone.hashes, wrapped.hashes)
+    assert len(shared) >= 5
+    assert jaccard(alone, signature(article(8, 400), CFG)) == 0  # unrelated text shares none
+
+
+def test_a_batch_gives_each_text_the_signature_it_has_alone() -> None:
+    texts = [article(1, 500), "", "!!! ...", "Héllo, “World” — it’s 2024! Straße.", "a b c d e f g h i j",
+             "北京市政府今天宣布，新的地铁线路将在明年年底前开通。" * 5, article(2, 20), "Tokyo 東京 2024 " * 20,
+             "Ünïcödé wörds ëverywhere " * 40, article(3, 2000)]
+    batch = signatures(texts, CFG)
+    assert len(batch) == len(texts)
+    for got, text in zip(batch, texts):
+        want = signature(text, CFG)
+        assert np.array_equal(got.hashes, want.hashes)
+        assert (got.length, got.words, got.exact) == (want.length, want.words, want.exact)
+    assert [s.words for s in batch] == [len(match_key(t).split()) for t in texts]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab cdé,東\n.1"), max_size=120), max_size=8))
+def test_batch_signatures_do_not_depend_on_the_batch(texts: list[str]) -> None:
+    batch = list(signatures(texts, CFG))
+    for got, text in zip(batch, texts):
+        want = signature(text, CFG)
+        assert np.array_equal(got.hashes, want.hashes)
+        assert (got.length, got.words, got.exact) == (want.length, want.words, want.exact)
 
 
 def test_lost_spaces_and_punctuation_keep_the_fingerprints() -> None:
@@ -91,9 +115,9 @@ def test_short_texts_keep_every_ngram() -> None:
     text = "The council approved the harbour budget on Monday evening."
     sig = signature(text, CFG)
     assert sig.words < CFG.short_words
-    assert len(sig.hashes) == len(np.unique(shingle_hashes(
-        np.frombuffer(match_key(text).replace(" ", "").encode("utf-32-le"), dtype=np.uint32),
-        CFG.shingle_chars, CFG.seed)))
+    squeezed = match_key(text).replace(" ", "").encode("utf-8")
+    k = CFG.shingle_chars
+    assert len(sig.hashes) == len({squeezed[i:i + k] for i in range(len(squeezed) - k + 1)})
 
 
 def test_chinese_text_is_fingerprinted_by_characters() -> None:

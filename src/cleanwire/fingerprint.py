@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -141,21 +141,6 @@ def _powers(base: int, n: int) -> np.ndarray:
     return powers[:n]
 
 
-def _span_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
-    """Seeded 64-bit hashes of the spans codes[start:end], all at once (polynomial, then mixed)."""
-    n = len(codes)
-    base = (0x9E3779B97F4A7C15 ^ (seed * 0xBF58476D1CE4E5B9)) & _MASK64 | 1  # odd: invertible mod 2**64
-    powers = _powers(base, n)
-    with np.errstate(over="ignore"):
-        prefix = np.zeros(n + 1, dtype=np.uint64)
-        np.cumsum((codes.astype(np.uint64) + np.uint64(seed & 0xFFFF)) * powers, out=prefix[1:])
-        # span = sum_j c[start+j] * base**j: the prefix difference divided by base**start, and
-        # base**-start = base**-(n-1) * base**(n-1-start)
-        unpow = powers[n - 1 - starts] * np.uint64(pow(base, -(n - 1), 1 << 64))
-        h = (prefix[ends] - prefix[starts]) * unpow
-    return _mix(h)
-
-
 def _mix(h: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser in place: well-mixed bits, so sampling on the low bits is fair."""
     with np.errstate(over="ignore"):
@@ -165,40 +150,6 @@ def _mix(h: np.ndarray) -> np.ndarray:
         h *= np.uint64(0x94D049BB133111EB)
         h ^= h >> np.uint64(31)
     return h
-
-
-def shingle_hashes(codes: np.ndarray, k: int, seed: int) -> np.ndarray:
-    """Seeded 64-bit hashes of every k-character window of `codes` (code points), vectorised.
-
-    The window sums sum_j c[i+j] * base**j are built by doubling (windows of 1, 2, 4, ...
-    characters) and joined along the bits of k: a few vector operations, no per-window loop.
-    """
-    n = len(codes)
-    if n < k:
-        return np.empty(0, dtype=np.uint64)
-    base = (0x9E3779B97F4A7C15 ^ (seed * 0xBF58476D1CE4E5B9)) & _MASK64 | 1
-    with np.errstate(over="ignore"):
-        part = codes.astype(np.uint64) + np.uint64(seed & 0xFFFF)  # windows of `width` characters
-        width, part_pow = 1, base  # part_pow = base**width
-        total: np.ndarray | None = None  # windows of `total_width` characters
-        total_width, total_pow = 0, 1
-        remaining = k
-        while True:
-            if remaining & 1:
-                if total is None:
-                    total = part[: n - k + 1].copy()
-                else:
-                    total += part[total_width: total_width + n - k + 1] * np.uint64(total_pow)
-                total_width += width
-                total_pow = total_pow * part_pow & _MASK64
-            remaining >>= 1
-            if not remaining:
-                break
-            part = part[:-width] + part[width:] * np.uint64(part_pow)
-            width *= 2
-            part_pow = part_pow * part_pow & _MASK64
-    assert total is not None
-    return _mix(total)
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -211,42 +162,270 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
 
 def signature(text: str, cfg: DedupConfig) -> Signature:
     """The fingerprint signature of one clean text."""
-    if not text:
-        return Signature(np.empty(0, dtype=np.uint64), 0, 0, xxhash.xxh64_intdigest(b"", seed=cfg.seed))
-    codes, word = _word_codes(text)
-    key = _join_words(codes, word)  # the match key's code points
-    if key.dtype != np.uint8 and (not len(key) or key.max() < 128):
-        key = key.astype(np.uint8)  # an ASCII key hashes the same whatever the text held
-    squeezed = key[key != 32]  # n-grams run across word boundaries: lost spaces do not matter
-    words = len(key) - len(squeezed) + 1 if len(key) else 0
-    k, p, lead = cfg.shingle_chars, cfg.sample_mod, cfg.lead_chars
-    if 2 * words > len(squeezed):
-        # mostly a script without spaces (a character is a word): a character carries more text,
-        # so shorter n-grams sampled more densely give the same evidence per sentence
-        k, p, lead = max(4, k // 3), max(1, p // 4), lead // 3
-    h = shingle_hashes(squeezed, k, cfg.seed)
-    if words >= cfg.short_words:
-        # mod-p sampling keeps the same n-grams in every document, so shared text keeps
-        # shared fingerprints wherever it sits (what containment needs); winnowing would not
-        sampled = (h & np.uint64(p - 1) if p & (p - 1) == 0 else h % np.uint64(p)) == 0
-        # the lead is kept whole, because a syndicated excerpt is the lead of a story; the rest
-        # keeps only its smallest fingerprints: memory stays bounded per document, and the choice
-        # is still consistent (a shared passage keeps the fingerprints under both ceilings)
-        head = sorted_unique(h[:lead][sampled[:lead]])[: cfg.max_hashes * 3 // 4]
-        rest = sorted_unique(h[lead:][sampled[lead:]])
-        if len(head) and len(rest):
-            at = np.minimum(np.searchsorted(head, rest), len(head) - 1)
-            rest = rest[head[at] != rest]  # not already in the lead
-        h = np.sort(np.concatenate((head, rest[: cfg.max_hashes - len(head)])))
+    return signatures([text], cfg)[0]
+
+
+@dataclass(slots=True)
+class Signatures:
+    """The signatures of a batch of texts in flat arrays: what a worker sends back for a part."""
+
+    hashes: np.ndarray  # uint64: every text's fingerprints, one text after the other
+    sizes: np.ndarray  # int64 per text: how many of `hashes` are its
+    lengths: np.ndarray  # int64 per text: Signature.length
+    words: np.ndarray  # int64 per text: Signature.words
+    exact: np.ndarray  # uint64 per text: Signature.exact
+
+    def __len__(self) -> int:
+        return len(self.sizes)
+
+    def __getitem__(self, index: int) -> Signature:
+        ends = np.cumsum(self.sizes)
+        end = int(ends[index])
+        return Signature(self.hashes[end - int(self.sizes[index]):end], int(self.lengths[index]),
+                         int(self.words[index]), int(self.exact[index]))
+
+    def __iter__(self) -> Iterator[Signature]:
+        ends = np.cumsum(self.sizes).tolist()
+        for i, end in enumerate(ends):
+            yield Signature(self.hashes[end - int(self.sizes[i]):end], int(self.lengths[i]),
+                            int(self.words[i]), int(self.exact[i]))
+
+
+def _folded(text: str) -> str:
+    """The text as `_word_codes` reads it: lower-cased ASCII, or NFKC and casefolded."""
+    if text.isascii():
+        return text.lower()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
+
+
+def signatures(texts: Sequence[str], cfg: DedupConfig) -> Signatures:
+    """The fingerprint signatures of many clean texts, computed together.
+
+    The texts are joined and fingerprinted with a few vector operations over the whole batch,
+    so the per-text cost is a few array slices rather than some fifty small numpy calls. ASCII
+    texts (most, once casefolded) go as bytes, the others as code points, in two sub-batches.
+    """
+    out: list[Signatures] = []
+    start = 0
+    while start < len(texts):
+        # sub-batches of about _BATCH_CHARS: their arrays stay in the CPU caches
+        end, size = start, 0
+        while end < len(texts) and (end == start or size + len(texts[end]) <= _BATCH_CHARS) and end - start < 4096:
+            size += len(texts[end])
+            end += 1
+        out.append(_split_by_width(texts[start:end], cfg))
+        start = end
+    if not out:
+        empty = np.empty(0, dtype=np.int64)
+        return Signatures(np.empty(0, dtype=np.uint64), empty, empty, empty, np.empty(0, dtype=np.uint64))
+    return out[0] if len(out) == 1 else _concatenate(out)
+
+
+_BATCH_CHARS = 1 << 18
+
+
+def _split_by_width(texts: Sequence[str], cfg: DedupConfig) -> Signatures:
+    folded = [_folded(t) for t in texts]
+    narrow = [i for i, t in enumerate(folded) if t.isascii()]
+    if len(narrow) == len(texts) or not narrow:
+        return _batch(folded, texts, cfg)
+    wide = [i for i, t in enumerate(folded) if not t.isascii()]
+    first = _batch([folded[i] for i in narrow], [texts[i] for i in narrow], cfg)
+    second = _batch([folded[i] for i in wide], [texts[i] for i in wide], cfg)
+    return _interleave(first, second, np.array(narrow), np.array(wide))
+
+
+def _concatenate(parts: Sequence[Signatures]) -> Signatures:
+    """Batches one after the other, as one."""
+    return Signatures(*(np.concatenate([getattr(p, name) for p in parts])
+                        for name in ("hashes", "sizes", "lengths", "words", "exact")))
+
+
+def _interleave(first: Signatures, second: Signatures, at_first: np.ndarray, at_second: np.ndarray) -> Signatures:
+    """Two batches as one, their texts at positions `at_first` and `at_second`."""
+    n = len(first) + len(second)
+    sizes = np.empty(n, dtype=np.int64)
+    sizes[at_first], sizes[at_second] = first.sizes, second.sizes
+    starts = np.empty(n, dtype=np.int64)
+    starts[at_first] = np.cumsum(first.sizes) - first.sizes
+    starts[at_second] = np.cumsum(second.sizes) - second.sizes + len(first.hashes)
+    pool = np.concatenate((first.hashes, second.hashes))
+    index = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+    columns = []
+    for name in ("lengths", "words", "exact"):
+        column = np.empty(n, dtype=getattr(first, name).dtype)
+        column[at_first], column[at_second] = getattr(first, name), getattr(second, name)
+        columns.append(column)
+    return Signatures(pool[index], sizes, *columns)
+
+
+def _batch(folded: Sequence[str], texts: Sequence[str], cfg: DedupConfig) -> Signatures:
+    """The signatures of `texts`, given them as `_folded` has them."""
+    n = len(texts)
+    joined = " ".join(folded) + " "  # a separator after every text: no token spans two texts
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in folded], out=bounds[1:])
+    spaceless = np.zeros(n, dtype=bool)
+    if joined.isascii():
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        word = ((codes - np.uint8(97)) < 26) | ((codes - np.uint8(48)) < 10)  # lower-cased already: a-z, 0-9
     else:
-        # short texts keep every n-gram (up to max_hashes): they match only near-exact text
-        h = sorted_unique(h)[: cfg.max_hashes]
-    return Signature(
-        hashes=h,
-        length=len(squeezed),
-        words=words,
-        exact=xxhash.xxh64_intdigest(key.tobytes(), seed=cfg.seed),
-    )
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        word, spaceless_chars = _classify_batch(codes)
+        spaceless = _per_text(np.flatnonzero(spaceless_chars), bounds) > 0
+    positions = np.flatnonzero(word)  # the word characters' positions in `codes`
+    lengths = _per_text(positions, bounds)  # word characters per text
+    offsets = np.zeros(n + 1, dtype=np.int64)  # where each text's word characters start in `squeezed`
+    np.cumsum(lengths, out=offsets[1:])
+    edges = np.zeros(len(word) + 1, dtype=bool)
+    edges[1:] = word
+    token_starts = np.flatnonzero(edges[1:] > edges[:-1])  # in `codes`
+    token_lengths = (np.flatnonzero(edges[1:-1] > word[1:]) + 1 - token_starts).astype(np.uint32)
+    runs = _per_text(token_starts, bounds)  # tokens per text, as runs of word characters
+    words = runs.copy()
+    for i in np.flatnonzero(spaceless).tolist():
+        words[i] = len(match_key(texts[i]).split())  # each character of those scripts is a word
+    data, byte_offsets = _utf8(codes[positions], offsets)
+    exact = _exact_hashes(data, byte_offsets, token_lengths, _tokens_before(runs), cfg.seed)
+    hashes, sizes = _sampled(data, byte_offsets, words, 2 * words > lengths, cfg)
+    return Signatures(hashes, sizes, lengths, words, exact)
+
+
+def _classify_batch(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mask of word characters of `codes`, and mask of characters of scripts written without spaces."""
+    word = np.frombuffer(_ASCII_TABLE, dtype=np.uint8)[np.minimum(codes, 255)] != 32
+    spaceless = np.zeros(len(codes), dtype=bool)
+    high = np.flatnonzero(codes >= 128)
+    if len(high):
+        # few distinct non-ASCII characters per batch: classify each once with str methods
+        values = codes[high]
+        distinct = sorted_unique(values)
+        inverse = np.searchsorted(distinct, values)
+        chars = [chr(c) for c in distinct.tolist()]
+        is_word = np.array([c.isalnum() for c in chars], dtype=bool)
+        is_spaceless = np.array([w and _SPACELESS.match(c) is not None for c, w in zip(chars, is_word.tolist())],
+                                dtype=bool)
+        word[high] = is_word[inverse]
+        spaceless[high] = is_spaceless[inverse]
+    return word, spaceless
+
+
+def _per_text(at: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """How many of the sorted positions `at` fall within each text's bounds."""
+    return np.diff(np.searchsorted(at, bounds))
+
+
+def _tokens_before(words: np.ndarray) -> np.ndarray:
+    """Where each text's tokens start in the batch's list of tokens."""
+    out = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum(words, out=out[1:])
+    return out
+
+
+def _exact_hashes(data: np.ndarray, byte_offsets: np.ndarray, token_lengths: np.ndarray, token_offsets: np.ndarray,
+                  seed: int) -> np.ndarray:
+    """Per text, a hash of its word characters and its token lengths: equal exactly when the match keys are."""
+    n = len(byte_offsets) - 1
+    bytes_at, tokens_at = byte_offsets.tolist(), token_offsets.tolist()
+    exact = np.empty(n, dtype=np.uint64)
+    digest = xxhash.xxh64_intdigest
+    for i in range(n):
+        exact[i] = digest(data[bytes_at[i]:bytes_at[i + 1]].tobytes()
+                          + token_lengths[tokens_at[i]:tokens_at[i + 1]].tobytes(), seed=seed)
+    return exact
+
+
+def _utf8(squeezed: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The word characters as UTF-8 bytes, and where each text starts among them."""
+    if squeezed.dtype == np.uint8:
+        return squeezed, offsets
+    if not len(squeezed) or squeezed.max() < 128:
+        return squeezed.astype(np.uint8), offsets
+    sizes = 1 + (squeezed >= 0x80).astype(np.int64) + (squeezed >= 0x800) + (squeezed >= 0x10000)
+    ends = np.zeros(len(squeezed) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=ends[1:])
+    data = squeezed.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8", "surrogatepass")
+    return np.frombuffer(data, dtype=np.uint8), ends[offsets]
+
+
+def _odd(seed: int, salt: int) -> np.uint64:
+    """A seeded odd 64-bit multiplier."""
+    return np.uint64(_mix(np.array([seed * 0x100000001B3 + salt], dtype=np.uint64))[0] | np.uint64(1))
+
+
+def _sampled(data: np.ndarray, offsets: np.ndarray, words: np.ndarray, dense: np.ndarray,
+             cfg: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(fingerprints, count per text): hashes of the k-byte windows of each text's word characters.
+
+    A long text keeps the windows that start at an anchor: a position whose next 8 bytes hash
+    under 1/sample_mod of the range. Anchors depend only on the text at hand, so a passage two
+    texts share gives both the same fingerprints wherever it sits (what containment needs), and
+    only the anchored windows are hashed in full. The lead is kept whole (a syndicated excerpt
+    is the lead of a story), the rest only its smallest fingerprints, up to max_hashes. A short
+    text keeps every window: it matches only near-exact text. Texts mostly of one-character
+    words (scripts written without spaces) are `dense`: more anchors, as each byte carries more.
+    """
+    n = len(offsets) - 1
+    k, lead, most = cfg.shingle_chars, cfg.lead_chars, cfg.max_hashes
+    sizes = np.diff(offsets)
+    long_text = words >= cfg.short_words
+    buffer = np.zeros(len(data) + 8, dtype=np.uint8)
+    buffer[:len(data)] = data
+    # every position's next 8 bytes as one little-endian integer (an unaligned strided view)
+    grams = np.ndarray((len(data),), dtype="<u8", buffer=buffer, strides=(1,))
+    context = min(k, 8)
+    limit = (1 << 64) // cfg.sample_mod
+    dense_limit = (1 << 64) // max(1, cfg.sample_mod // 4)
+    top = dense_limit if (dense & long_text).any() else limit
+    scored = grams if context == 8 else grams & np.uint64((1 << 8 * context) - 1)
+    scored = scored * _odd(cfg.seed, 1)
+    at = np.flatnonzero(scored < np.uint64(top - 1))
+    doc = np.searchsorted(offsets, at, side="right") - 1
+    ceiling = np.where(dense, dense_limit, limit)
+    keep = long_text[doc] & (at - offsets[doc] <= sizes[doc] - k) & (scored[at] < ceiling[doc] - 1)
+    at, doc = at[keep], doc[keep]
+    short_text = ~long_text & (sizes >= k)
+    if short_text.any():
+        shorts = np.flatnonzero(short_text)
+        counts = sizes[shorts] - k + 1
+        at = np.concatenate((at, np.repeat(offsets[shorts] - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+                             + np.arange(int(counts.sum()))))
+        doc = np.concatenate((doc, np.repeat(shorts, counts)))
+    h = _window_hashes(grams, at, k, cfg.seed)
+    rest = long_text[doc] & (at - offsets[doc] >= lead)
+    # one sort by (text, fingerprint, lead before rest); the top 47 bits of a fingerprint order it
+    # (two different ones of a text agreeing there: about one text in ten billion)
+    key = (doc.astype(np.uint64) << np.uint64(48)) | ((h >> np.uint64(17)) << np.uint64(1)) | rest
+    order = np.argsort(key)
+    key, doc, h, rest = key[order], doc[order], h[order], rest[order]
+    first = np.ones(len(h), dtype=bool)  # one of each fingerprint per text, from the lead if it is there
+    first[1:] = (key[1:] >> np.uint64(1)) != (key[:-1] >> np.uint64(1))
+    doc, h, rest = doc[first], h[first], rest[first]
+    # rank of each fingerprint among its text's lead (or rest) fingerprints, in fingerprint order
+    text_start = np.searchsorted(doc, np.arange(n))[doc]
+    in_rest = np.cumsum(rest) - rest
+    rest_rank = in_rest - in_rest[text_start]
+    lead_rank = np.arange(len(h)) - text_start - rest_rank
+    cap = np.where(long_text, most * 3 // 4, most)
+    heads = np.minimum(np.bincount(doc[~rest], minlength=n), cap)
+    keep = np.where(rest, rest_rank < most - heads[doc], lead_rank < cap[doc])
+    return h[keep], np.bincount(doc[keep], minlength=n).astype(np.int64)
+
+
+def _window_hashes(grams: np.ndarray, at: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """Seeded 64-bit hashes of the k-byte windows starting at `at` (`grams`: 8 bytes from each position)."""
+    h = np.full(len(at), _odd(seed, 2), dtype=np.uint64)
+    if k < 8:
+        return _mix(h ^ (grams[at] & np.uint64((1 << 8 * k) - 1)))
+    steps = list(range(0, k - 7, 8))
+    if k % 8:
+        steps.append(k - 8)  # the last 8 bytes, overlapping the word before
+    for step in steps:
+        h ^= grams[at + step]
+        _mix(h)
+    return h
 
 
 _CHUNK_HASHES = 1 << 20  # fingerprints per storage chunk (8 MB)
@@ -272,18 +451,24 @@ class SignatureStore(Sequence[Signature]):
 
     def append(self, sig: Signature) -> None:
         """Add one document's signature."""
-        size = len(sig.hashes)
-        if not self._chunks or self._fill + size > _CHUNK_HASHES:
-            self._chunks.append(np.empty(max(_CHUNK_HASHES, size), dtype=np.uint64))
+        self.extend(Signatures(sig.hashes, np.array([len(sig.hashes)]), np.array([sig.length]),
+                               np.array([sig.words]), np.array([sig.exact], dtype=np.uint64)))
+
+    def extend(self, batch: Signatures) -> None:
+        """Add a batch of signatures."""
+        total = len(batch.hashes)
+        if not self._chunks or self._fill + total > _CHUNK_HASHES:
+            self._chunks.append(np.empty(max(_CHUNK_HASHES, total), dtype=np.uint64))
             self._fill = 0
-        self._chunks[-1][self._fill:self._fill + size] = sig.hashes
-        self._chunk.append(len(self._chunks) - 1)
-        self._start.append(self._fill)
-        self._size.append(size)
-        self._fill += size
-        self._length.append(sig.length)
-        self._words.append(sig.words)
-        self._exact.append(sig.exact)
+        self._chunks[-1][self._fill:self._fill + total] = batch.hashes
+        starts = np.cumsum(batch.sizes) - batch.sizes + self._fill
+        self._chunk.extend([len(self._chunks) - 1] * len(batch))
+        self._start.extend(starts.tolist())
+        self._size.extend(batch.sizes.tolist())
+        self._fill += total
+        self._length.extend(batch.lengths.tolist())
+        self._words.extend(batch.words.tolist())
+        self._exact.extend(batch.exact.tolist())
 
     def __len__(self) -> int:
         return len(self._exact)

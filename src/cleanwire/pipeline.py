@@ -22,7 +22,7 @@ from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normaliz
 from cleanwire.cluster import Cluster, build_clusters
 from cleanwire.config import Config
 from cleanwire.document import Document, json_line
-from cleanwire.fingerprint import Signature, SignatureStore, signature
+from cleanwire.fingerprint import SignatureStore, Signatures, signatures
 from cleanwire.ingest import InputSet, Part, UniqueIds, read_part
 from cleanwire.match import Match, find_matches
 
@@ -134,7 +134,8 @@ class SignedPart:
 
     ids: list[str] = field(default_factory=list)  # every document of the part, in order (ids as read)
     errors: dict[int, Document] = field(default_factory=dict)  # position in `ids` -> the failed document
-    signatures: list[Signature | None] = field(default_factory=list)  # per good document; None: empty body
+    empty: set[int] = field(default_factory=set)  # positions in `ids` of good documents with an empty body
+    signatures: Signatures | None = None  # of the other good documents, in order
     offsets: list[int] = field(default_factory=list)  # per good document: where its record starts in `blob`
     blob: bytes = b""  # the good documents' records as JSON lines, written to the spill as they are
 
@@ -142,6 +143,7 @@ class SignedPart:
 def _sign_part(part: Part | list[Document], state: StageState) -> SignedPart:
     out = SignedPart()
     chunks: list[bytes] = []
+    texts: list[str] = []
     size = 0
     for doc in _read(part, state):
         doc = clean_document(doc, state)
@@ -149,12 +151,16 @@ def _sign_part(part: Part | list[Document], state: StageState) -> SignedPart:
             out.errors[len(out.ids)] = doc
             out.ids.append(doc.id)
             continue
+        if doc.text:
+            texts.append(doc.text)
+        else:
+            out.empty.add(len(out.ids))
         out.ids.append(doc.id)
-        out.signatures.append(signature(doc.text, state.config.dedup) if doc.text else None)
         record = spill_record(doc)
         out.offsets.append(size)
         chunks.append(record)
         size += len(record)
+    out.signatures = signatures(texts, state.config.dedup)  # all at once: a few vector operations
     out.blob = b"".join(chunks)
     return out
 
@@ -348,7 +354,9 @@ def dedupe(
         unique = UniqueIds()
         state = StageState(config, template)
         for part in engine.map(_sign_part, source.parts(), state):
-            good = iter(part.signatures)
+            assert part.signatures is not None
+            part_lengths = iter(part.signatures.lengths.tolist())
+            signatures.extend(part.signatures)
             for position, read_id in enumerate(part.ids):
                 counters.documents += 1
                 if position in part.errors:
@@ -357,17 +365,16 @@ def dedupe(
                     counters.errors += 1
                     on_error(doc)
                     continue
-                sig = next(good)
-                if sig is None:
+                if position in part.empty:
                     counters.empty += 1
+                    lengths.append(0)
                 else:
                     signed.append(len(ids))
-                    signatures.append(sig)
+                    lengths.append(next(part_lengths))
                 doc_id = unique(read_id)
                 if doc_id != read_id:
                     renamed[len(ids)] = read_id
                 ids.append(doc_id)
-                lengths.append(sig.length if sig is not None else 0)
             spill.append_blob(part.blob, part.offsets)
             if progress is not None:
                 progress("clean+fingerprint", len(part.ids))
