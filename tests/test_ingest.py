@@ -763,3 +763,188 @@ def test_small_files_are_grouped_into_parts(tmp_path: Path, monkeypatch: pytest.
 def test_unique_ids_rename_repeats_in_order() -> None:
     unique = ingest.UniqueIds()
     assert [unique(i) for i in ["a", "a", "b", "a#2", "a"]] == ["a", "a#2", "b", "a#2#2", "a#3"]
+
+
+# ---------------------------------------------------------------- fast JSON parsing against the reference
+
+
+def _deep(levels: int) -> str:
+    return "[" * levels + "1" + "]" * levels
+
+
+JSON_LINE_CASES: list[bytes] = [
+    json.dumps({"id": "plain", "text": STORY}).encode(),
+    json.dumps({"id": "full", "text": STORY, "title": "Fee agreed", "url": "https://example.org/x",
+                "author": "A. Writer", "date": "2024-05-01", "tags": ["port", {"k": None, "b": True}], "n": -3}).encode(),
+    b'{"text": "one", "id": "d", "text": "two", "x": 1, "id": "d2", "x": [2]}',  # repeated keys: json keeps the last
+    b'{"b": 1, "a": 2, "b": 3, "text": "order"}',
+    json.dumps({"id": "h", "html": "<p>" + STORY + "</p>"}).encode(),
+    json.dumps({"id": "both", "text": " \u00a0 ", "html": "<p>x</p>"}).encode(),
+    *(json.dumps({"id": value, "text": STORY}).encode()
+      for value in (7, 0, False, True, None, "", [1, "a"], {"b": 1, "a": [2, {"c": None}]}, 2**64 - 1, -2**63)),
+    json.dumps({"id": "emoji", "text": "smile \U0001f600 caf\u00e9", "k\U0001f600": "\u00e9"}).encode(),  # \ud83d\ude00
+    json.dumps({"id": "utf8", "text": "smile \U0001f600 caf\u00e9 \u2028 \x85"}, ensure_ascii=False).encode(),
+    b'{"id": "nul", "text": "a\\u0000b\x7f", "t": "\\/\\b\\f\\n\\r\\t\\"\\\\"}',
+    json.dumps({"id": "crlf", "text": STORY}).encode() + b"\r",
+    *(json.dumps({"id": f"t{n}", "text": value}).encode() for n, value in enumerate((42, ["x"], {"a": "b"}, True, None, ""))),
+    json.dumps({"id": "html42", "html": 42}).encode(),
+    json.dumps({"id": "nofield", "body": STORY}).encode(),
+    json.dumps({"id": "oddtypes", "text": STORY, "title": 3, "url": None, "author": ["x"], "date": 20240501}).encode(),
+    *(('{"id": "deep%d", "text": "x", "m": %s}' % (n, _deep(n))).encode() for n in (62, 63, 64, 65, 500, 1023, 1025, 5000)),
+    *(('{"id": "num%d", "text": "x", "n": %s}' % (i, number)).encode() for i, number in enumerate((
+        "0.5", "-0.0", "-0", "1e400", "-1e400", "1.5e-400", "1E5", "0.1000000000000000055511151231257827021181583404541015625",
+        str(2**64), str(-2**63 - 1), str(10**30), "9" * 5000, "NaN", "Infinity", "-Infinity", "01", "1.", "-", "+1"))),
+    b'{"id": "fl", "text": "x", "deep": [[[[{"x": 2.5}]]]]}',
+    b'{"id": 1.5, "text": "float id"}',
+    b'{"id": "lone", "text": "a \\ud800 b", "title": "t\\udfff", "m\\udc00": ["x\\ud800", {"k": "\\udbff"}]}',
+    b'{"id": "rev\\udc00\\ud800", "text": "reversed pair"}',
+    b'{"id": "hi", "text": "\\ud800\\ud800\\udc00 and \\ud800\\u0041"}',
+    b'{"\\ud800": 1, "\\udc00": 2, "text": "keys that become the same"}',
+    '{"id": "mostly", "text": "caf\u00e9 na\u00efve \u00e9t\u00e9 '.encode() + b'\xff"}',
+    b'{"id": "cp1252", "text": "caf\xe9 \x93quoted\x94"}',
+    b'{"id": "cesu", "text": "x\xed\xa0\x80"}',
+    b'{"id": "overlong", "text": "x\xc0\xaf"}',
+    b'{"id": "big", "text": "x\xf4\x90\x80\x80"}',
+    b'\xef\xbb\xbf{"id": "bom-not-first", "text": "x"}',
+    b' \xef\xbb\xbf{"id": "bom-inside", "text": "x"}',
+    b'{"id": "ctl", "text": "a\x01b"}',
+    b'{"id": "tab", "text": "a\tb"}',
+    b'{"id": "garbage", "text": "x"} x',
+    b'{"id": "two", "text": "x"}{"id": "three", "text": "y"}',
+    b'{"id": "comma", "text": "x",}',
+    b"{'id': 'quotes', 'text': 'x'}",
+    b'{id: "bare", "text": "x"}',
+    b'{"id": "esc", "text": "\\x"}',
+    b'{"id": "u", "text": "\\u12"}',
+    b"{}", b"[1, 2]", b'"just a string"', b"3", b"null", b"true", b"{broken", b"}",
+    b"\x00", b"\x0c{}", b'{"a": 1}\x0c', b'{"a": 1}\x00', b'{"text": "x"}\x1a', b"nan", b"-Infinity",
+    b" \t\x0b\x0c ", b"   ",
+    json.dumps({"id": "long", "text": "word " * 1000}).encode(),
+    json.dumps({"id": "last", "text": STORY}).encode(),
+]
+
+
+def _jsonl_docs(data: bytes, cfg: IngestConfig, fast: bool) -> list[str]:
+    entry = ingest._Entry("f.jsonl", "f.jsonl", "/in/f.jsonl")
+    return [repr(doc) for doc in ingest._read_jsonl(io.BytesIO(data), entry, cfg, [0], fast=fast)]
+
+
+CONFIGS = [
+    IngestConfig(),
+    IngestConfig(text_field="body", html_field="text", id_field="url", url_field="title", title_field="title"),
+    IngestConfig(id_field="text", max_line_bytes=2048),
+]
+
+
+@pytest.mark.parametrize("cfg", CONFIGS, ids=["default", "renamed", "small-lines"])
+@pytest.mark.parametrize("first", [b'\xef\xbb\xbf{"id": "bom", "text": "x"}', b"\xef\xbb\xbf", b"", b"[]"],
+                         ids=["bom-record", "bom-alone", "no-bom", "array"])
+def test_fast_json_lines_read_exactly_what_the_reference_reads(cfg: IngestConfig, first: bytes) -> None:
+    data = b"\n".join([first, *JSON_LINE_CASES])  # the last line has no newline
+    fast = _jsonl_docs(data, cfg, fast=True)
+    assert fast == _jsonl_docs(data, cfg, fast=False)
+    assert len(fast) == sum(1 for raw in [first.removeprefix(b"\xef\xbb\xbf"), *JSON_LINE_CASES] if raw.strip())
+
+
+def test_fast_json_lines_through_parts_read_what_the_reference_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_bytes(b"\n".join(JSON_LINE_CASES) + b"\n")
+    monkeypatch.setattr(ingest, "PART_BYTES", 300)
+    fast = [repr(d) for d in read([path])]
+    monkeypatch.setattr(ingest, "_fast_line_document", lambda *args: None)
+    assert [repr(d) for d in read([path])] == fast
+    assert len(InputSet([str(path)], IngestConfig()).parts()) > 10
+
+
+@pytest.mark.parametrize("raw", [
+    json.dumps({"id": "plain", "text": STORY}).encode(),
+    json.dumps({"id": "emoji", "text": "smile \U0001f600", "m": {"n": [1, 2**64 - 1, -2**63, None]}}).encode(),
+    b'{"text": "one", "id": "d", "text": "two"}',
+    ('{"text": "x", "m": %s}' % _deep(ingest._FAST_DEPTH - 1)).encode(),  # the record is one level
+    b'{"text": 5}', b'{"html": ""}',
+])
+def test_plain_records_take_the_fast_path(raw: bytes) -> None:
+    doc = ingest._fast_line_document(raw, "f", 1, "f:1", IngestConfig())
+    assert doc is not None and repr(doc) == repr(ingest._line_document(raw, "f:1", "f:1", IngestConfig()))
+
+
+@pytest.mark.parametrize("raw", [
+    b'{"text": "x", "n": 0.5}', b'{"text": "x", "n": [[{"f": 1e5}]]}', ('{"text": "x", "n": %d}' % 2**64).encode(),
+    ('{"text": "x", "n": %d}' % (-2**63 - 1)).encode(), b'{"text": "x", "n": 1e400}', b'{"text": "x", "n": NaN}',
+    ('{"text": "x", "m": %s}' % _deep(ingest._FAST_DEPTH)).encode(), b'{"text": "\\ud800"}', b'{"text": "\xe9"}',
+    b'{"text": "\xed\xa0\x80"}', b'\xef\xbb\xbf{"text": "x"}', b'{"text": "x"} x', b'[1', b'[1]', b'"text"',
+])
+def test_values_json_might_read_differently_take_the_reference_path(raw: bytes) -> None:
+    assert ingest._fast_line_document(raw, "f", 1, "f:1", IngestConfig()) is None
+
+
+FIELD_NAMES = st.sampled_from(["id", "text", "html", "title", "url", "author", "date", "x", "\ud800", "\U0001f600"])
+ANY_TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=8)
+ANY_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(-2**65, 2**65)
+    | st.floats() | ANY_TEXT | st.sampled_from(["", " ", STORY]),
+    lambda inner: st.lists(inner, max_size=3) | st.lists(st.tuples(FIELD_NAMES | ANY_TEXT, inner), max_size=4),
+    max_leaves=10,
+)
+
+
+def _json_bytes(value: object, ascii_only: bool) -> bytes:
+    """JSON text of `value`, where a list of pairs is an object that may repeat keys."""
+    if isinstance(value, list) and value and all(isinstance(v, tuple) for v in value):
+        items = ",".join(f"{json.dumps(k, ensure_ascii=ascii_only)}:{_json_bytes(v, ascii_only).decode('utf-8', 'surrogatepass')}"
+                         for k, v in value)
+        return ("{" + items + "}").encode("utf-8", "surrogatepass")
+    if isinstance(value, list):
+        return b"[" + b",".join(_json_bytes(v, ascii_only) for v in value) + b"]"
+    return json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.tuples(FIELD_NAMES, ANY_JSON), max_size=6) | ANY_JSON, st.booleans()),
+                min_size=1, max_size=8),
+       st.sampled_from(CONFIGS))
+def test_fast_json_lines_match_the_reference_on_generated_records(
+    records: list[tuple[object, bool]], cfg: IngestConfig
+) -> None:
+    data = b"\n".join(_json_bytes(value, ascii_only) for value, ascii_only in records)
+    assert _jsonl_docs(data, cfg, fast=True) == _jsonl_docs(data, cfg, fast=False)
+
+
+def test_fast_json_lines_match_the_reference_on_mangled_lines() -> None:
+    pieces = [b"{", b"}", b"[", b"]", b'"', b":", b",", b" ", b"\\", b"\\ud800", b"\\ud83d\\ude00", b"\\udc00", b"0",
+              b"-", b"9" * 20, b"e", b".", b"true", b"null", b"NaN", b"\xef\xbb\xbf", b"\xed\xa0\x80", b"\xc3\xa9",
+              b"\xe9", b"\xff", b"\x00", b"\x1f", b"\t", b"\r", b"\x0b", b'"id"', b'"text"', b'"title"', b'"x"', b"1e400"]
+    base = [json.dumps({"id": "a", "text": "story", "title": "t", "m": [1, {"k": None}]}).encode(),
+            b'{"text": "x", "a": 1, "b": 2, "a": 3}', b'{"id": 7, "html": "<p>x</p>", "url": "u", "date": "d"}']
+    rng = random.Random(5)
+    lines = []
+    for _ in range(3000):
+        raw = bytearray(rng.choice(base))
+        for _ in range(rng.randint(1, 3)):
+            pos = rng.randint(0, len(raw))
+            raw[pos:pos + rng.randint(0, 2)] = rng.choice(pieces)
+        lines.append(bytes(raw).replace(b"\n", b""))
+    data = b"\n".join(lines)
+    assert _jsonl_docs(data, IngestConfig(), fast=True) == _jsonl_docs(data, IngestConfig(), fast=False)
+
+
+def test_blank_json_lines_are_the_ones_strip_empties() -> None:
+    for byte in range(256):
+        raw = bytes([byte]) * 3
+        assert (not raw or raw.isspace()) == (not raw.strip()), byte
+
+
+@pytest.mark.parametrize("part_bytes", [1, 7, 50, 97, 301])
+def test_parts_start_after_the_lines_before_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part_bytes: int
+) -> None:
+    lines = [b"", b"x" * 300, b"short", b"", b"\r", b"y" * 120, b"z", b"w" * 40]
+    path = tmp_path / "r.jsonl"
+    for name, data in (("newline", b"\n".join(lines) + b"\n"), ("no-newline", b"\n".join(lines))):
+        path.write_bytes(data)
+        monkeypatch.setattr(ingest, "PART_BYTES", part_bytes)
+        parts = InputSet([str(path)], IngestConfig()).parts()
+        assert [(p.start, p.first_line) for p in parts] == [(p.start, data[:p.start].count(b"\n")) for p in parts], name
+        assert parts[-1].end == len(data) and all(a.end == b.start for a, b in zip(parts, parts[1:]))

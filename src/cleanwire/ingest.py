@@ -744,7 +744,7 @@ _FAST_DEPTH = 64  # json recurses once per level against the interpreter's limit
 
 
 def _plain(container: dict[str, Any] | list[Any], depth: int) -> bool:
-    """No float anywhere and nesting below `depth` levels: values json and orjson read alike."""
+    """No float anywhere and at most `depth` levels of nesting: values json and orjson read alike."""
     if depth == 0:
         return False
     for value in container.values() if type(container) is dict else container:
