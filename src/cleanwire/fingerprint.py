@@ -102,22 +102,102 @@ def match_key(text: str) -> str:
 
 def token_hashes(text: str, seed: int) -> np.ndarray:
     """Seeded 64-bit hashes of the tokens of `match_key(text)`, in order, computed without building it."""
-    if not text:
-        return np.empty(0, dtype=np.uint64)
-    codes, word = _word_codes(text)
-    padded = np.zeros(len(word) + 2, dtype=bool)
-    padded[1:-1] = word
-    edges = np.flatnonzero(padded[1:] != padded[:-1])  # token starts and ends, alternating
-    if not len(edges):
-        return np.empty(0, dtype=np.uint64)
-    lengths = edges[1::2] - edges[0::2]
-    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))  # token starts among the word characters
-    # token hash = sum of c * base**(offset in token): powers only up to the longest token
-    offsets = np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
-    base = (0x9E3779B97F4A7C15 ^ (seed * 0xBF58476D1CE4E5B9)) & _MASK64 | 1
-    with np.errstate(over="ignore"):
-        values = (codes[word].astype(np.uint64) + np.uint64(seed & 0xFFFF)) * _powers(base, int(lengths.max()))[offsets]
-        return _mix(np.add.reduceat(values, starts))
+    return token_hashes_batch([text], seed)[0]
+
+
+def token_hashes_batch(texts: Sequence[str], seed: int) -> list[np.ndarray]:
+    """`token_hashes` of many texts, computed together (a few vector operations per batch)."""
+    out: list[np.ndarray] = []
+    for chunk in _chunks(texts):
+        folded = [_folded(t) for t in chunk]
+        hashes: list[np.ndarray] = [np.empty(0, dtype=np.uint64)] * len(chunk)
+        for same_width in _by_width(folded):
+            for i, h in zip(same_width, _token_batch([folded[i] for i in same_width], seed)):
+                hashes[i] = h
+        out.extend(hashes)
+    return out
+
+
+def _chunks(texts: Sequence[str]) -> Iterator[Sequence[str]]:
+    """The texts in runs of about _BATCH_CHARS: a run's arrays stay in the CPU caches."""
+    start = 0
+    while start < len(texts):
+        end, size = start, 0
+        while end < len(texts) and (end == start or size + len(texts[end]) <= _BATCH_CHARS) and end - start < 4096:
+            size += len(texts[end])
+            end += 1
+        yield texts[start:end]
+        start = end
+
+
+def _by_width(folded: Sequence[str]) -> list[list[int]]:
+    """Positions of the ASCII texts, then of the others (each group is handled as bytes or as code points)."""
+    narrow = [i for i, t in enumerate(folded) if t.isascii()]
+    if len(narrow) == len(folded):
+        return [narrow]
+    return [group for group in (narrow, [i for i, t in enumerate(folded) if not t.isascii()]) if group]
+
+
+def _token_batch(folded: Sequence[str], seed: int) -> list[np.ndarray]:
+    """Token hashes of texts all ASCII or all not, already `_folded`."""
+    joined = " ".join(folded) + " "  # a separator after every text: no token spans two texts
+    bounds = np.zeros(len(folded) + 1, dtype=np.int64)
+    np.cumsum([len(t) + 1 for t in folded], out=bounds[1:])
+    if joined.isascii():
+        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+        word = ((codes - np.uint8(97)) < 26) | ((codes - np.uint8(48)) < 10)  # lower-cased already: a-z, 0-9
+        spaceless = None
+    else:
+        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        word, spaceless = _classify_batch(codes)
+        if not spaceless.any():
+            spaceless = None
+    edges = np.zeros(len(word) + 2, dtype=bool)  # word, with a non-word position before and after
+    edges[1:-1] = word
+    starts = edges[1:-1] & ~edges[:-2]
+    ends = edges[1:-1] & ~edges[2:]  # the last character of each token
+    if spaceless is not None:
+        # a character of a script written without spaces is a token of its own
+        starts |= spaceless
+        starts[1:] |= word[1:] & spaceless[:-1]
+        ends |= spaceless
+        ends[:-1] |= word[:-1] & spaceless[1:]
+    first, last = np.flatnonzero(starts), np.flatnonzero(ends)
+    sizes = last + 1 - first  # characters per token
+    positions = np.flatnonzero(word)
+    data, _ = _utf8(codes[positions], np.zeros(1, dtype=np.int64))
+    char_starts = np.cumsum(sizes) - sizes  # token starts among the word characters
+    if len(data) == len(positions):
+        byte_starts, byte_sizes = char_starts, sizes
+    else:
+        widths = _utf8_sizes(codes[positions])
+        ends_at = np.zeros(len(widths) + 1, dtype=np.int64)
+        np.cumsum(widths, out=ends_at[1:])
+        byte_starts = ends_at[char_starts]
+        byte_sizes = ends_at[char_starts + sizes] - byte_starts
+    hashes = _bytes_hashes(data, byte_starts, byte_sizes, seed)
+    counts = _per_text(first, bounds)
+    return np.split(hashes, np.cumsum(counts)[:-1])
+
+
+_LOW_BYTES = np.array([(1 << 8 * i) - 1 for i in range(8)] + [_MASK64], dtype=np.uint64)
+
+
+def _bytes_hashes(data: np.ndarray, starts: np.ndarray, sizes: np.ndarray, seed: int) -> np.ndarray:
+    """Seeded 64-bit hashes of the byte strings data[start:start + size], 8 bytes at a time."""
+    buffer = np.zeros(len(data) + 8, dtype=np.uint8)
+    buffer[:len(data)] = data
+    grams = np.ndarray((len(data) + 1,), dtype="<u8", buffer=buffer, strides=(1,))
+    h = sizes.astype(np.uint64) * _odd(seed, 4)
+    h ^= grams[starts] & _LOW_BYTES[np.minimum(sizes, 8)]
+    _mix(h)
+    where = np.flatnonzero(sizes > 8)  # the few strings longer than 8 bytes take more rounds
+    at, left = starts[where] + 8, sizes[where] - 8
+    while len(where):
+        h[where] = _mix(h[where] ^ (grams[at] & _LOW_BYTES[np.minimum(left, 8)]))
+        more = left > 8
+        at, left, where = at[more] + 8, left[more] - 8, where[more]
+    return h
 
 
 def _key_codes(key: str) -> np.ndarray:
@@ -207,16 +287,7 @@ def signatures(texts: Sequence[str], cfg: DedupConfig) -> Signatures:
     so the per-text cost is a few array slices rather than some fifty small numpy calls. ASCII
     texts (most, once casefolded) go as bytes, the others as code points, in two sub-batches.
     """
-    out: list[Signatures] = []
-    start = 0
-    while start < len(texts):
-        # sub-batches of about _BATCH_CHARS: their arrays stay in the CPU caches
-        end, size = start, 0
-        while end < len(texts) and (end == start or size + len(texts[end]) <= _BATCH_CHARS) and end - start < 4096:
-            size += len(texts[end])
-            end += 1
-        out.append(_split_by_width(texts[start:end], cfg))
-        start = end
+    out = [_split_by_width(chunk, cfg) for chunk in _chunks(texts)]
     if not out:
         empty = np.empty(0, dtype=np.int64)
         return Signatures(np.empty(0, dtype=np.uint64), empty, empty, empty, np.empty(0, dtype=np.uint64))
@@ -228,10 +299,10 @@ _BATCH_CHARS = 1 << 18
 
 def _split_by_width(texts: Sequence[str], cfg: DedupConfig) -> Signatures:
     folded = [_folded(t) for t in texts]
-    narrow = [i for i, t in enumerate(folded) if t.isascii()]
-    if len(narrow) == len(texts) or not narrow:
+    groups = _by_width(folded)
+    if len(groups) == 1:
         return _batch(folded, texts, cfg)
-    wide = [i for i, t in enumerate(folded) if not t.isascii()]
+    narrow, wide = groups
     first = _batch([folded[i] for i in narrow], [texts[i] for i in narrow], cfg)
     second = _batch([folded[i] for i in wide], [texts[i] for i in wide], cfg)
     return _interleave(first, second, np.array(narrow), np.array(wide))
@@ -343,11 +414,16 @@ def _utf8(squeezed: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.nda
         return squeezed, offsets
     if not len(squeezed) or squeezed.max() < 128:
         return squeezed.astype(np.uint8), offsets
-    sizes = 1 + (squeezed >= 0x80).astype(np.int64) + (squeezed >= 0x800) + (squeezed >= 0x10000)
+    sizes = _utf8_sizes(squeezed)
     ends = np.zeros(len(squeezed) + 1, dtype=np.int64)
     np.cumsum(sizes, out=ends[1:])
     data = squeezed.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8", "surrogatepass")
     return np.frombuffer(data, dtype=np.uint8), ends[offsets]
+
+
+def _utf8_sizes(chars: np.ndarray) -> np.ndarray:
+    """Bytes of each code point in UTF-8."""
+    return 1 + (chars >= 0x80).astype(np.int64) + (chars >= 0x800) + (chars >= 0x10000)
 
 
 def _odd(seed: int, salt: int) -> np.uint64:

@@ -10,7 +10,7 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import Signature, SignatureStore, match_key, token_hashes
+from cleanwire.fingerprint import Signature, SignatureStore, match_key, token_hashes, token_hashes_batch
 
 RELATIONS = ("exact", "near-duplicate", "excerpt")
 
@@ -285,7 +285,10 @@ def token_chars(text: str, cfg: DedupConfig) -> str:
     pair share one with odds of about one in a million per pair of words, which can at most bridge
     a one-word gap between shared passages (a passage needs `min_block` equal tokens in a row).
     """
-    hashes = token_hashes(text, cfg.seed)
+    return _as_chars(token_hashes(text, cfg.seed))
+
+
+def _as_chars(hashes: np.ndarray) -> str:
     return ((hashes >> np.uint64(44)) + np.uint64(_FIRST_CHAR)).astype(np.uint32).tobytes().decode("utf-32-le")
 
 
@@ -348,7 +351,7 @@ def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str]], cfg
     A top-level function of (item, state), so an engine can run batches in worker processes.
     """
     pairs, texts = batch
-    chars = {i: token_chars(t, cfg) for i, t in texts.items()}
+    chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
     found = []
     for a, b in pairs:
         keys = lambda a=a, b=b: (match_key(texts[a]), match_key(texts[b]))  # noqa: E731

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from typing import Any
 
+import orjson
+
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normalize_text
 from cleanwire.cluster import Cluster, build_clusters
 from cleanwire.config import Config
@@ -291,7 +293,11 @@ class Spill:
         out: dict[int, str] = {}
         for ordinal in sorted(set(ordinals)):
             self._file.seek(self.offsets[ordinal])
-            out[ordinal] = json.loads(self._file.readline().rstrip(b"\n") + b"}")["text"]
+            line = self._file.readline().rstrip(b"\n") + b"}"
+            try:
+                out[ordinal] = orjson.loads(line)["text"]
+            except orjson.JSONDecodeError:  # a lone surrogate, kept as written: the standard library reads it
+                out[ordinal] = json.loads(line)["text"]
         self._file.seek(0, os.SEEK_END)
         return out
 
