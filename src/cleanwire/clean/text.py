@@ -79,6 +79,8 @@ _LANG_LISTS = list(STOPWORDS.values())
 _ALL_STOPWORDS = frozenset().union(*_LANG_LISTS)
 _LANGS_OF = {w: tuple(i for i, stops in enumerate(_LANG_LISTS) if w in stops) for w in _ALL_STOPWORDS}
 _TRIGGER_FORMS = frozenset(JUNK_TRIGGER_FORMS)
+# UTF-8 lead bytes of the CJK ranges: U+3000-U+DFFF (E3-ED), U+F000-U+FFFF (EF)
+_CJK_LEADS = tuple(bytes([lead]) for lead in (*range(0xE3, 0xEE), 0xEF))
 _SENTENCE_CHARS = frozenset(".!?。！？…:;")
 _CLOSING_CHARS = frozenset("\"'”’»)]")
 # first words of END_MARKERS, checked with one C-level startswith before the regex
@@ -148,6 +150,16 @@ def page_stopwords(words: Iterable[str]) -> frozenset[str] | None:
     return _LANG_LISTS[best] if hits[best] >= _MIN_LANG_HITS else None
 
 
+def _has_cjk(text: str) -> bool:
+    """Whether `text` holds a CJK character."""
+    if text.isascii():
+        return False
+    # every CJK character starts with one of a few UTF-8 lead bytes: a C-level byte search per
+    # lead rules CJK out several times faster than the regex (which most such pages would scan whole)
+    data = text.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in _CJK_LEADS) and CJK.search(text) is not None
+
+
 def _ends_sentence(line: str) -> bool:
     last = line[-1]
     if last in _SENTENCE_CHARS:
@@ -155,23 +167,21 @@ def _ends_sentence(line: str) -> bool:
     return last in _CLOSING_CHARS and SENTENCE_END.search(line[-8:]) is not None
 
 
-def _has_junk_phrase(line: str, toks: list[str], n: int) -> bool:
-    """A junk phrase anywhere in a short line, or opening or closing a long one."""
-    if n <= 15 or len(line) < 120:
-        return _search_phrases(line, toks)
-    # a long line is junk only when the phrase opens or closes it: prose may mention "sign up"
-    return _search_phrases(line[:40], toks[:6], at_start=True) or _search_phrases(line[-40:], toks[-6:], at_end=True)
+def _edge_junk_phrase(line: str, toks: list[str]) -> bool:
+    """A junk phrase opening or closing a long line: prose may mention "sign up" in between."""
+    head, tail = toks[:6], toks[-6:]
+    # one C-level set test per edge: most long lines are prose with no trigger word at either
+    return (not _TRIGGER_FORMS.isdisjoint(head) and _search_phrases(line[:40], head, at_start=True)) or (
+        not _TRIGGER_FORMS.isdisjoint(tail) and _search_phrases(line[-40:], tail, at_end=True)
+    )
 
 
 def _search_phrases(text: str, toks: list[str], at_start: bool = False, at_end: bool = False) -> bool:
     """Search `text` with the junk phrases of the trigger words among `toks` (lower case),
     optionally only matches that open or close `text`."""
-    forms = JUNK_TRIGGER_FORMS
-    hits = [forms[t] for t in toks if t in forms]
-    if not hits:
-        return False
+    # whether any phrase matches does not depend on the order the words are tried in
     by_word = JUNK_PHRASES_BY_WORD
-    for word in hits if len(hits) == 1 else dict.fromkeys(hits):
+    for word in set(map(JUNK_TRIGGER_FORMS.__getitem__, _TRIGGER_FORMS.intersection(toks))):
         for match in by_word[word].finditer(text):
             if at_start and match.start() > _EDGE_SLACK:
                 break
@@ -193,12 +203,18 @@ def classify_line(
     n = len(toks)
     if cjk:
         n += len(CJK.findall(line)) // 2
-    if n <= 8 and low.startswith(_END_STARTS) and END_MARKERS.match(line):
-        return END, "end-marker", 0.0, n
-    if n <= 2 and low.strip(JUNK_LINE_EDGES) in JUNK_LINES:
-        return STRONG_JUNK, "junk-phrase", 0.0, n
-    # most lines hold no word a junk phrase is made of: one C-level set test rules them out
-    if ((n > 15 and len(line) >= 120) or not _TRIGGER_FORMS.isdisjoint(toks)) and _has_junk_phrase(line, toks, n):
+    if n <= 8:
+        if low.startswith(_END_STARTS) and END_MARKERS.match(line):
+            return END, "end-marker", 0.0, n
+        if n <= 2 and low.strip(JUNK_LINE_EDGES) in JUNK_LINES:
+            return STRONG_JUNK, "junk-phrase", 0.0, n
+    if n <= 15 or len(line) < 120:
+        # a junk phrase anywhere in a short line; most lines hold no word a junk phrase is made
+        # of: one C-level set test rules them out
+        junk = not _TRIGGER_FORMS.isdisjoint(toks) and _search_phrases(line, toks)
+    else:
+        junk = _edge_junk_phrase(line, toks)
+    if junk:
         return STRONG_JUNK, "junk-phrase", 0.0, n
     if ("©" in line or "(c" in low) and JUNK_SYMBOLS.search(line):
         return STRONG_JUNK, "junk-phrase", 0.0, n
@@ -219,7 +235,8 @@ def classify_line(
         density = 0.3  # no language list fits: judge by shape alone
     else:
         density = len([1 for t in toks if t in stops]) / n
-    ends = _ends_sentence(line)
+    last = line[-1]  # _ends_sentence, inlined: this runs for every prose line
+    ends = last in _SENTENCE_CHARS or (last in _CLOSING_CHARS and SENTENCE_END.search(line[-8:]) is not None)
     if n >= 10:
         if density >= 0.2 or (ends and density >= 0.1):
             if not ends:
@@ -327,7 +344,7 @@ def clean_lines(
     if len(low_lines) != len(lines):  # lower() can change a line (rare Unicode case rules): redo per line
         low_lines = [line.lower() for line in lines]
         low_text = "\n".join(low_lines)
-    cjk = not low_text.isascii() and CJK.search(low_text) is not None
+    cjk = _has_cjk(low_text)
     words_of = [low.split() for low in low_lines]
     # the page's language from its longer lines (prose), enough of them to count on
     stops = page_stopwords(islice(chain.from_iterable(w for w in words_of if len(w) >= 8), _LANG_SAMPLE))
