@@ -775,7 +775,8 @@ def _deep(levels: int) -> str:
 JSON_LINE_CASES: list[bytes] = [
     json.dumps({"id": "plain", "text": STORY}).encode(),
     json.dumps({"id": "full", "text": STORY, "title": "Fee agreed", "url": "https://example.org/x",
-                "author": "A. Writer", "date": "2024-05-01", "tags": ["port", {"k": None, "b": True}], "n": -3}).encode(),
+                "author": "A. Writer", "date": "2024-05-01", "tags": ["port", {"k": None, "b": True}],
+                "n": -3}).encode(),
     b'{"text": "one", "id": "d", "text": "two", "x": 1, "id": "d2", "x": [2]}',  # repeated keys: json keeps the last
     b'{"b": 1, "a": 2, "b": 3, "text": "order"}',
     json.dumps({"id": "h", "html": "<p>" + STORY + "</p>"}).encode(),
@@ -786,13 +787,16 @@ JSON_LINE_CASES: list[bytes] = [
     json.dumps({"id": "utf8", "text": "smile \U0001f600 caf\u00e9 \u2028 \x85"}, ensure_ascii=False).encode(),
     b'{"id": "nul", "text": "a\\u0000b\x7f", "t": "\\/\\b\\f\\n\\r\\t\\"\\\\"}',
     json.dumps({"id": "crlf", "text": STORY}).encode() + b"\r",
-    *(json.dumps({"id": f"t{n}", "text": value}).encode() for n, value in enumerate((42, ["x"], {"a": "b"}, True, None, ""))),
+    *(json.dumps({"id": f"t{n}", "text": value}).encode()
+      for n, value in enumerate((42, ["x"], {"a": "b"}, True, None, ""))),
     json.dumps({"id": "html42", "html": 42}).encode(),
     json.dumps({"id": "nofield", "body": STORY}).encode(),
     json.dumps({"id": "oddtypes", "text": STORY, "title": 3, "url": None, "author": ["x"], "date": 20240501}).encode(),
-    *(('{"id": "deep%d", "text": "x", "m": %s}' % (n, _deep(n))).encode() for n in (62, 63, 64, 65, 500, 1023, 1025, 5000)),
+    *(('{"id": "deep%d", "text": "x", "m": %s}' % (n, _deep(n))).encode()
+      for n in (62, 63, 64, 65, 500, 1023, 1025, 5000)),
     *(('{"id": "num%d", "text": "x", "n": %s}' % (i, number)).encode() for i, number in enumerate((
-        "0.5", "-0.0", "-0", "1e400", "-1e400", "1.5e-400", "1E5", "0.1000000000000000055511151231257827021181583404541015625",
+        "0.5", "-0.0", "-0", "1e400", "-1e400", "1.5e-400", "1E5",
+        "0.1000000000000000055511151231257827021181583404541015625",
         str(2**64), str(-2**63 - 1), str(10**30), "9" * 5000, "NaN", "Infinity", "-Infinity", "01", "1.", "-", "+1"))),
     b'{"id": "fl", "text": "x", "deep": [[[[{"x": 2.5}]]]]}',
     b'{"id": 1.5, "text": "float id"}',
@@ -893,8 +897,8 @@ ANY_JSON = st.recursive(
 def _json_bytes(value: object, ascii_only: bool) -> bytes:
     """JSON text of `value`, where a list of pairs is an object that may repeat keys."""
     if isinstance(value, list) and value and all(isinstance(v, tuple) for v in value):
-        items = ",".join(f"{json.dumps(k, ensure_ascii=ascii_only)}:{_json_bytes(v, ascii_only).decode('utf-8', 'surrogatepass')}"
-                         for k, v in value)
+        items = ",".join(json.dumps(k, ensure_ascii=ascii_only) + ":"
+                         + _json_bytes(v, ascii_only).decode("utf-8", "surrogatepass") for k, v in value)
         return ("{" + items + "}").encode("utf-8", "surrogatepass")
     if isinstance(value, list):
         return b"[" + b",".join(_json_bytes(v, ascii_only) for v in value) + b"]"
@@ -915,7 +919,8 @@ def test_fast_json_lines_match_the_reference_on_generated_records(
 def test_fast_json_lines_match_the_reference_on_mangled_lines() -> None:
     pieces = [b"{", b"}", b"[", b"]", b'"', b":", b",", b" ", b"\\", b"\\ud800", b"\\ud83d\\ude00", b"\\udc00", b"0",
               b"-", b"9" * 20, b"e", b".", b"true", b"null", b"NaN", b"\xef\xbb\xbf", b"\xed\xa0\x80", b"\xc3\xa9",
-              b"\xe9", b"\xff", b"\x00", b"\x1f", b"\t", b"\r", b"\x0b", b'"id"', b'"text"', b'"title"', b'"x"', b"1e400"]
+              b"\xe9", b"\xff", b"\x00", b"\x1f", b"\t", b"\r", b"\x0b", b'"id"', b'"text"', b'"title"', b'"x"',
+              b"1e400"]
     base = [json.dumps({"id": "a", "text": "story", "title": "t", "m": [1, {"k": None}]}).encode(),
             b'{"text": "x", "a": 1, "b": 2, "a": 3}', b'{"id": 7, "html": "<p>x</p>", "url": "u", "date": "d"}']
     rng = random.Random(5)

@@ -743,7 +743,7 @@ def _fast_line_document(raw: bytes, entry_id: str, lineno: int, where: str, cfg:
 _FAST_DEPTH = 64  # json recurses once per level against the interpreter's limit (1000): far from it
 
 
-def _plain(container: dict[str, Any] | list[Any], depth: int) -> bool:
+def _plain(container: Any, depth: int) -> bool:
     """No float anywhere and at most `depth` levels of nesting: values json and orjson read alike."""
     if depth == 0:
         return False
