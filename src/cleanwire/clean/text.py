@@ -255,17 +255,6 @@ def classify_line(
     return SHORT, "too-short", 0.3, n
 
 
-def _classify_template_line(line: str, low: str, cjk: bool, toks: list[str]) -> tuple[int, str, float, int]:
-    """`classify_line` of a line the template model flags: junk, unless it closes the article."""
-    # the flag overrides every class but END, so only the END test and the word count are needed
-    n = len(toks)
-    if cjk:
-        n += len(CJK.findall(line)) // 2
-    if n <= 8 and low.startswith(_END_STARTS) and END_MARKERS.match(line):
-        return END, "end-marker", 0.0, n
-    return (STRONG_JUNK if n < 40 else JUNK), "template", 0.0, n
-
-
 # Region weights per class: prose pulls the main region over itself (a word each; short
 # sentences a quarter), junk pushes it away; plain junk also by half a word each.
 _FIXED_WEIGHT = (-60.0, -25.0, -3.0, -2.0)  # END, STRONG_JUNK, JUNK, SHORT
@@ -364,19 +353,29 @@ def clean_lines(
             # no words: a repeat costs little and does not part the lines around it
             classes[i], rules[i], scores[i], words[i] = JUNK, "duplicate-line", 0.0, 0
             repeats.append((i, seen[low]))
-            if low.count(" ") < 4 and TEASER_CLOSERS.match(line):
+            if low.count(" ") < 4 and ("read" in low or "full" in low) and TEASER_CLOSERS.match(line):
                 _mark_teaser(classes, rules, scores, i, teased)
             continue
+        toks = words_of[i]
         if flags is not None and flags[i]:
-            cls, rule, score, n = _classify_template_line(line, low, cjk, words_of[i])
+            # a template line is junk whatever it reads like, unless it closes the article: only
+            # the END test of classify_line and the word count are needed
+            n = len(toks)
+            if cjk:
+                n += len(CJK.findall(line)) // 2
+            if n <= 8 and low.startswith(_END_STARTS) and END_MARKERS.match(line):
+                cls, rule, score = END, "end-marker", 0.0
+            else:
+                cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
         else:
-            cls, rule, score, n = classify_line(line, low, stops, cjk, words_of[i])
+            cls, rule, score, n = classify_line(line, low, stops, cjk, toks)
         seen[low] = i
         if n <= 4 and cls <= JUNK:
             if cls == STRONG_JUNK and low in INLINE_BREAKS:
                 cls = JUNK  # an advert's label inside the article: the article goes on below it
             classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
-            if TEASER_CLOSERS.match(line):
+            # every teaser closer holds "read" or "full": two substring tests spare most lines the regex
+            if ("read" in low or "full" in low) and TEASER_CLOSERS.match(line):
                 _mark_teaser(classes, rules, scores, i, teased)
         else:
             if cls >= MEDIUM and n <= _CAPTION_WORDS and ("left" in low or "right" in low) and CAPTION_CUE.search(low):
