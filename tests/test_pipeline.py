@@ -81,3 +81,27 @@ def test_clean_stream_with_two_jobs_matches_one_job() -> None:
         two = [(d.id, d.text, d.title) for d in clean_stream(inputs, config, LocalEngine(2), Counters())]
     assert one == two
     assert len(one) == 3 and all(text for _, text, _ in one)
+
+
+def test_jsonl_fast_path_writes_exactly_what_the_record_path_writes(tmp_path: Path) -> None:
+    import io
+
+    from cleanwire.emit import jsonl_chunks, write_records
+
+    lines = [json.dumps({"id": "same", "text": STORY, "lang": "en"}),
+             json.dumps({"id": "same", "text": "Breaking\n" + STORY}),  # a repeated id, and a copy
+             json.dumps({"id": "odd\u2028id", "text": "Short \u2029 page with ünïcode."}),
+             json.dumps({"id": "c", "text": "An unrelated report on school budgets, with its own facts. " * 5})]
+    (tmp_path / "x.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    config = Config(clean=CleanConfig(enabled=False))
+    for include_all in (False, True):
+        with InputSet([str(tmp_path)], config.ingest) as inputs:
+            result = dedupe(inputs, config, LocalEngine(1), Counters(), lambda doc: None)
+            try:
+                slow = io.StringIO()
+                write_records(cluster_records(result, include_all=include_all), "jsonl", slow)
+                fast = b"".join(jsonl_chunks(result, include_all=include_all)).decode("utf-8")
+            finally:
+                result.close()
+        assert fast == slow.getvalue()
+        assert len(fast.splitlines()) == (4 if include_all else 3)

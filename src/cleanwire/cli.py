@@ -26,6 +26,7 @@ from cleanwire.emit import (
     document_record,
     error_line,
     error_record,
+    jsonl_chunks,
     render_clusters,
     summary_text,
     write_records,
@@ -316,6 +317,10 @@ def dedupe_command(
         fmt = default_format(fmt, "rich")
         if fmt == "rich":
             render_clusters(records, Console(highlight=False))
+        elif fmt == "jsonl" and writer is None:
+            sys.stdout.flush()
+            for chunk in jsonl_chunks(result, include_all=include_all):
+                sys.stdout.buffer.write(chunk)
         else:
             write_records(records, fmt, sys.stdout)
         found = run.counters.duplicates and fail_on_duplicates

@@ -66,10 +66,57 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
             if include_all:
                 record.add(canonical_id=None)
         else:
-            entry = _duplicate_entry(result, ordinal)
-            record.add(canonical_id=result.ids[canonical], relation=entry["relation"],
-                       similarity=entry["similarity"], containment=entry["containment"])
+            record.add(**_duplicate_fields(result, ordinal))
         yield record
+
+
+def jsonl_chunks(result: DedupeResult, *, include_all: bool = False) -> Iterator[bytes]:
+    """The lines `cluster_records` gives, as UTF-8 JSON lines in large chunks: the fast path to a stream.
+
+    Most records only gain a fixed ending (no duplicates); only the others are serialised one by one.
+    """
+    members: dict[int, list[int]] = {}
+    for cluster in result.clusters:
+        if cluster.members:
+            members[cluster.canonical] = sorted(m.b for m in cluster.members)
+    tail = {"duplicates": []} | ({"canonical_id": None} if include_all else {})
+    plain = _ending(tail)
+    special: dict[int, bytes | None] = {}  # ordinal -> its ending, or None: not emitted
+    for ordinal in result.member_match:
+        special[ordinal] = _ending(_duplicate_fields(result, ordinal)) if include_all else None
+    for canonical, absorbed in members.items():
+        special[canonical] = _ending(tail | {"duplicates": [_duplicate_entry(result, m) for m in absorbed]})
+    ordinal = 0
+    for lines in result.spill.blocks():
+        out = []
+        for line in lines:
+            ending = special.get(ordinal, plain)
+            if ordinal in result.renamed and ending is not None:
+                out.append(_renamed_line(result, ordinal, line, ending))
+            elif ending is not None:
+                out.append(line + ending if line != b"{" else b"{" + ending[1:])
+            ordinal += 1
+        if out:
+            yield b"\n".join(out) + b"\n"
+
+
+def _ending(fields: dict[str, Any]) -> bytes:
+    """What a spill line (a record without its closing brace) needs to become the record with `fields`."""
+    return ("," + json_line(fields)[1:]).encode("utf-8", "surrogatepass")
+
+
+def _duplicate_fields(result: DedupeResult, ordinal: int) -> dict[str, Any]:
+    entry = _duplicate_entry(result, ordinal)
+    return {"canonical_id": result.ids[result.canonical_of[ordinal]], "relation": entry["relation"],
+            "similarity": entry["similarity"], "containment": entry["containment"]}
+
+
+def _renamed_line(result: DedupeResult, ordinal: int, line: bytes, ending: bytes) -> bytes:
+    """A record whose id was made unique after the worker wrote it: its fields, rewritten."""
+    fields = Record(line.decode("utf-8", "surrogatepass")).fields()
+    fields[RENAMED_FROM_KEY] = result.renamed[ordinal]
+    fields["id"] = result.ids[ordinal]
+    return Record.of(fields).json().encode("utf-8", "surrogatepass")[:-1] + ending
 
 
 def _json(record: dict[str, Any] | Record) -> str:
