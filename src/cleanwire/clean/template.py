@@ -138,35 +138,31 @@ class TemplateModel:
 
         `lowered`: the page in lower case ("\\n".join(lines).lower()), when the caller has it.
         """
-        counts, sums = self._page_stats(lines, lowered)
         flags = [False] * len(lines)
-        at = np.flatnonzero(counts >= self.min_docs)
-        if not len(at):
+        candidates, keys, seen_in = self._candidates(lines, lowered)
+        if not candidates:
             return flags
-        # the candidates' rows only, as Python ints: the loops below touch nothing else
-        candidates, keys, seen_in = at.tolist(), sums[at].tolist(), counts[at].tolist()
         # per group of lines held by the same pages: short lines, paragraphs, prose lines, prose
         # words; a paragraph is a long line or a sentence (news ledes can be short)
         groups: dict[int, list[int]] = {}
-        prose: list[bool] = []
         seen: set[str] = set()
         for i, key in zip(candidates, keys):
             line = lines[i]
-            n = line.count(" ") + 1
-            long_line = n >= _PROSE_WORDS
-            prose.append(long_line)
             if line in seen:  # a line repeated in the page (a headline above and in the body) counts once
                 continue
             seen.add(line)
             group = groups.get(key)
             if group is None:
                 group = groups[key] = [0, 0, 0, 0]
-            last = line.rstrip("\"'”’)")[-1:]
-            if long_line or (n >= _SENTENCE_WORDS and last in ".!?"):
+            n = line.count(" ") + 1
+            if n >= _PROSE_WORDS:
                 group[1] += 1
-                if long_line:
-                    group[2] += 1
-                    group[3] += n
+                group[2] += 1
+                group[3] += n
+                continue
+            last = line.rstrip("\"'”’)")[-1:]
+            if n >= _SENTENCE_WORDS and last in ".!?":
+                group[1] += 1
             elif last not in ".!?;" and (last != ":" or n < _SENTENCE_WORDS // 2):
                 group[0] += 1  # a label or a link; a piece of a sentence (a list and its items) is neither
         # a story's text shared with its copies: paragraphs with hardly a short line among them
@@ -182,18 +178,39 @@ class TemplateModel:
                 flags[i] = True
             return flags
         story_level = max(c for c, key in zip(seen_in, keys) if key in stories)
-        for i, key, c, long_line in zip(candidates, keys, seen_in, prose):
+        for i, key, c in zip(candidates, keys, seen_in):
             # a prose line in fewer pages than the story's copies is an edited copy's paragraph
-            flags[i] = key not in stories and (not long_line or c >= story_level)
+            flags[i] = key not in stories and (lines[i].count(" ") + 1 < _PROSE_WORDS or c >= story_level)
         return flags
 
     # -- internals ----------------------------------------------------------------------
-    def _page_stats(self, lines: list[str], lowered: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def _page_stats(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
         if not self._frozen:
             raise RuntimeError("TemplateModel used before freeze")
         if not lines or not len(self._keys):
             return np.zeros(len(lines), dtype=np.uint32), np.zeros(len(lines), dtype=np.uint64)
-        return self._lookup(_hash_lowered_lines("\n".join(lines).lower() if lowered is None else lowered))
+        return self._lookup(hash_lines("\n".join(lines)))
+
+    def _candidates(self, lines: list[str], lowered: str | None) -> tuple[list[int], list[int], list[int]]:
+        """The page's lines held by at least `min_docs` pages: places, page-hash sums, counts."""
+        if not self._frozen:
+            raise RuntimeError("TemplateModel used before freeze")
+        keys = self._keys
+        if not lines or not len(keys):
+            return [], [], []
+        hashes = _hash_lowered_lines("\n".join(lines).lower() if lowered is None else lowered)
+        # a page has a few dozen lines, so each numpy call's overhead is the cost: as few as can be
+        idx = keys.searchsorted(hashes)
+        np.minimum(idx, len(keys) - 1, out=idx)  # past the end: the last key, which is smaller
+        at = np.flatnonzero(keys[idx] == hashes)
+        if not len(at):
+            return [], [], []
+        rows = idx[at]
+        candidates, sums, counts = at.tolist(), self._sums[rows].tolist(), self._counts[rows].tolist()
+        if min(counts) < self.min_docs:  # frozen tables hold only such lines, unless min_docs rose since
+            keep = [k for k, c in enumerate(counts) if c >= self.min_docs]
+            candidates, sums, counts = [candidates[k] for k in keep], [sums[k] for k in keep], [counts[k] for k in keep]
+        return candidates, sums, counts
 
     def _lookup(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Count and page-hash sum of each hash (a line only in the bitset counts 1, sum 0)."""
