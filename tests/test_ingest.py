@@ -828,9 +828,10 @@ JSON_LINE_CASES: list[bytes] = [
 ]
 
 
-def _jsonl_docs(data: bytes, cfg: IngestConfig, fast: bool) -> list[str]:
+def _jsonl_docs(data: bytes, cfg: IngestConfig, fast: bool) -> list[tuple[str, Document]]:
+    """The documents of `data`, each with its repr: it shows key order and tells -0.0 from 0.0."""
     entry = ingest._Entry("f.jsonl", "f.jsonl", "/in/f.jsonl")
-    return [repr(doc) for doc in ingest._read_jsonl(io.BytesIO(data), entry, cfg, [0], fast=fast)]
+    return [(repr(doc), doc) for doc in ingest._read_jsonl(io.BytesIO(data), entry, cfg, [0], fast=fast)]
 
 
 CONFIGS = [

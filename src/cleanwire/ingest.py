@@ -79,6 +79,7 @@ _BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD]")  # a few times faster than `b"\\ud" in raw or b"\\uD" in raw`
 _CONTROL_ANY = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _HTML_TAG = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|article|section|table|script|style|a|br|h[1-6])"
@@ -729,7 +730,8 @@ def _fast_line_document(raw: bytes, entry_id: str, lineno: int, where: str, cfg:
     reported, and some values differ. orjson refuses what json reads differently or refuses (NaN, lone
     surrogate escapes, bytes that are not UTF-8, a BOM, infinite numbers, nesting beyond 1024), and reads
     integers beyond 64 bits as floats, so any float, and any nesting deep enough that json might run out of
-    stack, goes the reference way too. What orjson accepts holds no lone surrogate: nothing to replace.
+    stack, goes the reference way too. What orjson accepts holds no lone surrogate: nothing to scrub.
+    tests/test_ingest.py pins all this: an orjson upgrade that changes any of it fails there.
     """
     try:
         record = orjson.loads(raw)
@@ -744,15 +746,15 @@ _FAST_DEPTH = 64  # json recurses once per level against the interpreter's limit
 
 
 def _plain(container: Any, depth: int) -> bool:
-    """No float anywhere and at most `depth` levels of nesting: values json and orjson read alike."""
+    """Only strings, 64-bit integers, booleans and nulls, at most `depth` levels deep: values json reads alike."""
     if depth == 0:
         return False
     for value in container.values() if type(container) is dict else container:
         kind = type(value)
-        if kind is float:
-            return False
-        if (kind is dict or kind is list) and not _plain(value, depth - 1):
-            return False
+        if kind is str or kind is int or kind is bool or value is None:
+            continue
+        if (kind is not dict and kind is not list) or not _plain(value, depth - 1):
+            return False  # a float (or an integer orjson read as one), or a type this check does not know
     return True
 
 
@@ -765,8 +767,7 @@ def _line_document(raw: bytes, fallback_id: str, where: str, cfg: IngestConfig) 
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, too many integer digits
         return error_document(fallback_id, where, f"invalid JSON: {_reason(exc).split(': ', 1)[-1]}")
     try:
-        escaped = b"\\ud" in raw or b"\\uD" in raw  # only \uXXXX escapes make lone surrogates
-        if escaped:
+        if _SURROGATE_ESCAPE.search(raw):  # only \uXXXX escapes make lone surrogates
             record = _without_surrogates(record)
         return record_document(record, fallback_id, where, cfg, scrub=False)
     except Exception as exc:  # e.g. a record nested too deeply to walk: this line fails, the file goes on
