@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
 import signal
+import tempfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -12,28 +15,55 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-_worker_state: Any = None  # per worker process: the run's shared state, set once by the pool initializer
+# per worker process: the state of the stage it last worked for, and the file it came from
+_worker_state: Any = None
+_worker_state_path: str | None = None
 
 
-def _init_worker(state: Any) -> None:
-    global _worker_state
-    _worker_state = state
+def _init_worker() -> None:
     # the parent owns interrupts: a worker ignores ^C (sent to the whole terminal group) and dies on SIGTERM
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _call(fn: Callable[[T, Any], R], item: T) -> R:
+def _ready(_: int) -> None:
+    """A task that only makes sure a worker exists."""
+
+
+def _call(fn: Callable[[T, Any], R], item: T, state_path: str) -> R:
+    global _worker_state, _worker_state_path
+    if state_path != _worker_state_path:  # a new stage: read its state once
+        with open(state_path, "rb") as f:
+            _worker_state = pickle.load(f)
+        _worker_state_path = state_path
     return fn(item, _worker_state)
 
 
 class LocalEngine:
-    """Runs `fn(item, state)` over items in input order, in `jobs` processes."""
+    """Runs `fn(item, state)` over items in input order, in `jobs` processes.
+
+    The worker processes are started with the engine and serve every stage of the run. Started
+    later, forked from a main process that by then holds a million documents' signatures, each
+    would map all of that: memory it does not need, counted again in its RSS.
+    """
 
     name = "local"
 
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+        if jobs > 1:
+            self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        # concurrent.futures, not multiprocessing.Pool: a worker killed by a signal breaks the pool
+        # with an error instead of leaving Pool's teardown waiting forever on a lock the worker held
+        pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method), _init_worker)
+        for _ in pool.map(_ready, range(self.jobs)):
+            pass
+        self._pool = pool
+        return pool
 
     def map(self, fn: Callable[[T, Any], R], items: Iterable[T], state: Any) -> Iterator[R]:
         """Yield fn(item, state) for each item, in order; state is sent to each worker once."""
@@ -41,34 +71,42 @@ class LocalEngine:
             for item in items:
                 yield fn(item, state)
             return
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-        # concurrent.futures, not multiprocessing.Pool: a worker killed by a signal breaks the pool
-        # with an error instead of leaving Pool's teardown waiting forever on a lock the worker held
-        pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method), _init_worker, (state,))
+        pool = self._pool or self._start()
+        # the state (a template model can be large) goes to the workers once, through a file
+        handle, state_path = tempfile.mkstemp(prefix="cleanwire-", suffix=".state")
         window: deque[Future[R]] = deque()
         finished = False
         try:
+            with os.fdopen(handle, "wb") as f:
+                pickle.dump(state, f, protocol=pickle.HIGHEST_PROTOCOL)
             # a bounded window of work in flight keeps memory flat on huge inputs
             for item in items:
-                window.append(pool.submit(_call, fn, item))
+                window.append(pool.submit(_call, fn, item, state_path))
                 if len(window) >= 2 * self.jobs + 1:
                     yield window.popleft().result()
             while window:
                 yield window.popleft().result()
             finished = True
         finally:
-            if finished:
-                pool.shutdown(wait=True)
-            else:  # interrupted, failed, or the caller stopped reading: end the workers now
+            os.unlink(state_path)
+            if not finished:  # interrupted, failed, or the caller stopped reading: end the workers now
                 for future in window:
                     future.cancel()
-                processes = list(getattr(pool, "_processes", {}).values())
-                pool.shutdown(wait=False, cancel_futures=True)
-                for process in processes:
-                    if process.is_alive():
-                        process.terminate()
-                for process in processes:
-                    process.join(timeout=5)
+                self._stop(pool)
+
+    def _stop(self, pool: ProcessPoolExecutor) -> None:
+        processes = list(getattr(pool, "_processes", {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=5)
+        if self._pool is pool:
+            self._pool = None
 
     def close(self) -> None:
-        """Nothing to release for the local engine."""
+        """Stop the worker processes."""
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            pool.shutdown(wait=True)
