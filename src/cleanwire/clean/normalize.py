@@ -28,4 +28,5 @@ def normalize_text(text: str) -> str:
         text = _LINE_BREAKS.sub("\n", text)
     if "  " in text or any(c in text for c in _ODD_SPACES):
         text = _SPACE_RUNS.sub(" ", text)
-    return "\n".join(line for line in map(str.strip, text.split("\n")) if line)
+    # filter(None, ...): the empty lines go in C, no Python frame per line
+    return "\n".join(filter(None, map(str.strip, text.split("\n"))))

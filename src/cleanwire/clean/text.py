@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import chain, compress, islice
 from typing import TYPE_CHECKING
 
 from cleanwire.clean.lexicon import (
@@ -242,17 +242,25 @@ def classify_line(
             if not ends:
                 # prose without a closing stop: headlines, standfirsts, teasers and link text
                 return (MEDIUM if n > 25 else SHORT), "no-sentence-end", 0.4, n
-            if BIO.match(line):
+            if _is_bio(line):
                 return JUNK, "bio", 0.2, n
             return GOOD, "body", min(1.0, 0.6 + density), n
         if ends:
             return SHORT, "low-stopwords", density, n  # a line-up or a listing: kept only inside prose
         return JUNK, "low-stopwords", density, n
     if ends and density >= 0.15:
-        if BIO.match(line):
+        if _is_bio(line):
             return JUNK, "bio", 0.2, n
         return MEDIUM, "short-sentence", 0.5, n
     return SHORT, "too-short", 0.3, n
+
+
+def _is_bio(line: str) -> bool:
+    """Whether a line is an author's bio ("Jane Doe is a staff writer ...")."""
+    # BIO's verb stands between two spaces: substring tests spare most prose lines the regex
+    return (" is " in line or " was " in line or " has been " in line or " serves as " in line) and (
+        BIO.match(line) is not None
+    )
 
 
 # Region weights per class: prose pulls the main region over itself (a word each; short
@@ -417,7 +425,7 @@ def clean_lines(
             if words[i] >= _FALLBACK_WORDS and classes[i] >= JUNK and rules[i] != "duplicate-line":
                 keep[i], rules[i] = True, "fallback"
     title, author, date = find_metadata(lines, classes, start)
-    body = "\n".join(line for line, k in zip(lines, keep) if k)
+    body = "\n".join(compress(lines, keep))
     decisions: list[LineDecision] = []
     if explain:
         for i, line in enumerate(lines):
@@ -639,7 +647,7 @@ def _title_like(line: str, cls: int) -> bool:
     parts = line.split()
     if len(parts) < 3:
         return False
-    words = [w for w in parts if w.isalpha() or any(c.isalpha() for c in w)]  # isalpha: most words, in C
+    words = [w for w in parts if w.isalpha() or any(map(str.isalpha, w))]  # isalpha: most words, in C
     if len(words) < 3 or len(words) > 20:
         return False
     return not (_date(line) or _byline(line))
