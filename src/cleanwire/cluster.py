@@ -29,17 +29,19 @@ class Cluster:
 
 
 class _UnionFind:
-    """Disjoint sets over 0..n-1; the root is always the smallest ordinal, so results are stable."""
+    """Disjoint sets of ordinals (only those ever joined are stored); the root is always the smallest
+    ordinal, so results are stable."""
 
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
 
     def find(self, x: int) -> int:
+        parent = self.parent
         root = x
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[x] != root:
-            self.parent[x], x = root, self.parent[x]
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while parent.get(x, x) != root:
+            parent[x], x = root, parent[x]
         return root
 
     def union(self, a: int, b: int) -> None:
@@ -64,9 +66,19 @@ def _canonical(members: list[int], contains: dict[int, int], lengths: Sequence[i
 
 def build_clusters(n: int, matches: Sequence[Match], lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
     """Every document in exactly one cluster (singletons have no members), ordered by first ordinal."""
+    linked = {min(c.ordinals): c for c in linked_clusters(matches, lengths, keep)}
+    inside = {i for c in linked.values() for i in c.ordinals}
+    return [linked[i] if i in linked else Cluster(i) for i in range(n) if i in linked or i not in inside]
+
+
+def linked_clusters(matches: Sequence[Match], lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
+    """The clusters of two or more documents (every other document is a story alone), by first ordinal.
+
+    Only the documents that matched are visited, so the work follows the matches, not the corpus.
+    """
     if keep not in KEEP_CHOICES:
         raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
-    sets = _UnionFind(n)
+    sets = _UnionFind()
     neighbours: dict[int, dict[int, Match]] = {}
     for m in sorted(matches, key=lambda m: (min(m.a, m.b), max(m.a, m.b))):
         if m.a == m.b:
@@ -75,14 +87,11 @@ def build_clusters(n: int, matches: Sequence[Match], lengths: Sequence[int], kee
         neighbours.setdefault(m.a, {}).setdefault(m.b, m)
         neighbours.setdefault(m.b, {}).setdefault(m.a, m)
     groups: dict[int, list[int]] = {}
-    for i in range(n):
+    for i in sorted(neighbours):
         groups.setdefault(sets.find(i), []).append(i)
     clusters = []
     for root in sorted(groups):
         members = groups[root]
-        if len(members) == 1:
-            clusters.append(Cluster(root))
-            continue
         contains = {i: sum(1 for other, m in neighbours.get(i, {}).items()
                            if m.relation != "excerpt" or lengths[i] >= lengths[other]) for i in members}
         canonical = _canonical(members, contains, lengths, keep)

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normalize_text
-from cleanwire.cluster import Cluster, build_clusters
+from cleanwire.cluster import Cluster, linked_clusters
 from cleanwire.config import Config
 from cleanwire.document import Document, json_line
 from cleanwire.fingerprint import SignatureStore, Signatures, signatures
@@ -335,7 +335,7 @@ class DedupeResult:
     spill: Spill
     ids: list[str]  # unique ids, by ordinal; the spill holds the ids as read
     lengths: Sequence[int]
-    clusters: list[Cluster]
+    clusters: list[Cluster]  # the stories of two or more documents; every other document is one alone
     canonical_of: list[int]  # ordinal -> ordinal of its cluster's canonical
     member_match: dict[int, Match]  # absorbed ordinal -> how it matched
     renamed: dict[int, str] = field(default_factory=dict)  # ordinal -> id as read (the spill holds that one)
@@ -405,7 +405,7 @@ def dedupe(
 
         found = find_matches(signatures, load_texts, config.dedup, map_batches=engine.map)
         matches = [replace(m, a=signed[m.a], b=signed[m.b]) for m in found]
-        clusters = build_clusters(len(ids), matches, lengths, config.keep)
+        clusters = linked_clusters(matches, lengths, config.keep)
         counters.seconds["match+cluster"] = time.perf_counter() - started
 
         canonical_of = list(range(len(ids)))
@@ -416,7 +416,7 @@ def dedupe(
                 canonical_of[absorbed] = cluster.canonical
                 member_match[absorbed] = match
                 counters.relations[match.relation] += 1
-        counters.clusters = len(clusters)
+        counters.clusters = len(ids) - len(member_match)
         counters.duplicates = len(member_match)
         return DedupeResult(spill, ids, lengths, clusters, canonical_of, member_match, renamed)
     except BaseException:
