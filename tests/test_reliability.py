@@ -480,7 +480,7 @@ def test_interrupt_while_cleaning_leaves_no_temporary_files(many: tuple[Path, di
     with open(tmp_path / "stdout", "wb") as stdout:
         process = subprocess.Popen(args, cwd=root, env=subprocess_env(tmpdir), stdout=stdout, stderr=subprocess.PIPE)
         # the spill file exists from the cleaning pass until the run ends
-        err = interrupt_when(lambda: any(p.name.endswith(".spill.jsonl") for p in tmpdir.iterdir()), process, signum)
+        err = interrupt_when(lambda: any(p.name.endswith(".spill") for p in tmpdir.iterdir()), process, signum)
     assert process.returncode == ExitCode.INTERRUPTED, err.decode()
     assert temp_files(tmpdir) == []
     assert not [name for name in tree(out) if name.startswith(TEMP_PREFIX)]
@@ -742,7 +742,7 @@ def test_sigterm_to_the_whole_process_group_with_jobs_ends_the_run(many: tuple[P
     process = subprocess.Popen(args, cwd=root, env=subprocess_env(tmpdir), stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, start_new_session=True)
     try:
-        wait_for(lambda: any(p.name.endswith(".spill.jsonl") for p in tmpdir.iterdir()), process)
+        wait_for(lambda: any(p.name.endswith(".spill") for p in tmpdir.iterdir()), process)
         time.sleep(delay)  # into the cleaning pass, while the workers send and receive batches
         os.killpg(process.pid, signal.SIGTERM)
         _, err = process.communicate(timeout=10)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 import time
 from array import array
@@ -16,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -58,6 +59,7 @@ class StageState:
     config: Config
     template: TemplateModel | None = None
     explain: bool = False
+    spill_dir: str | None = None  # where workers write their parts' records (they share this machine's files)
 
 
 ErrorHandler = Callable[[Document], None]
@@ -140,6 +142,7 @@ class SignedPart:
     signatures: Signatures | None = None  # of the other good documents, in order
     offsets: list[int] = field(default_factory=list)  # per good document: where its record starts in `blob`
     blob: bytes = b""  # the good documents' records as JSON lines, written to the spill as they are
+    segment: str | None = None  # or: the spill segment the worker wrote them to
 
 
 def _sign_part(part: Part | list[Document], state: StageState) -> SignedPart:
@@ -163,7 +166,10 @@ def _sign_part(part: Part | list[Document], state: StageState) -> SignedPart:
         chunks.append(record)
         size += len(record)
     out.signatures = signatures(texts, state.config.dedup)  # all at once: a few vector operations
-    out.blob = b"".join(chunks)
+    if state.spill_dir is not None and chunks:
+        out.segment = write_segment(state.spill_dir, b"".join(chunks))
+    else:
+        out.blob = b"".join(chunks)
     return out
 
 
@@ -274,58 +280,98 @@ class Record:
 
 
 class Spill:
-    """Cleaned documents on disk, one JSON line each, read back by ordinal."""
+    """Cleaned documents on disk, one JSON line each, read back by ordinal.
+
+    A private folder of segment files, one after the other in ordinal order. Records the main
+    process receives go to a segment it writes; a worker on this machine writes a part's records
+    to a segment of its own (`write_segment`), which the spill adopts, so the texts never pass
+    through the main process. Closing removes the folder.
+    """
 
     def __init__(self, directory: str | None = None) -> None:
-        handle, self.path = tempfile.mkstemp(prefix="cleanwire-", suffix=".spill.jsonl", dir=directory)
-        self._file = os.fdopen(handle, "w+b")
-        self.offsets = array("q")
+        self.directory = tempfile.mkdtemp(prefix="cleanwire-", suffix=".spill", dir=directory)
+        self._paths: list[str] = []
+        self._segment = array("i")  # per ordinal: its segment
+        self.offsets = array("q")  # per ordinal: where its line starts in its segment
+        self._own: BinaryIO | None = None  # the segment append_blob writes, while it is the last one
 
     def append_blob(self, blob: bytes, offsets: Sequence[int]) -> None:
         """Store records serialised elsewhere: `blob` holds them, starting at `offsets`."""
-        base = self._file.tell()
+        if self._own is None:
+            handle, path = tempfile.mkstemp(suffix=".jsonl", dir=self.directory)
+            self._own = os.fdopen(handle, "wb")
+            self._paths.append(path)
+        base = self._own.tell()
+        self._segment.extend([len(self._paths) - 1] * len(offsets))
         self.offsets.extend(base + offset for offset in offsets)
-        self._file.write(blob)
+        self._own.write(blob)
+
+    def adopt(self, path: str, offsets: Sequence[int]) -> None:
+        """Take the segment a worker wrote with `write_segment` as the next records."""
+        self._close_own()
+        self._paths.append(path)
+        self._segment.extend([len(self._paths) - 1] * len(offsets))
+        self.offsets.extend(offsets)
+
+    def _close_own(self) -> None:
+        if self._own is not None:
+            self._own.close()
+            self._own = None
 
     def texts(self, ordinals: Sequence[int]) -> dict[int, str]:
         """The clean bodies of `ordinals` (read in file order)."""
-        self._file.flush()
+        self._close_own()
         out: dict[int, str] = {}
-        for ordinal in sorted(set(ordinals)):
-            self._file.seek(self.offsets[ordinal])
-            line = self._file.readline().rstrip(b"\n") + b"}"
-            try:
-                out[ordinal] = orjson.loads(line)["text"]
-            except orjson.JSONDecodeError:  # a lone surrogate, kept as written: the standard library reads it
-                out[ordinal] = json.loads(line)["text"]
-        self._file.seek(0, os.SEEK_END)
+        wanted = sorted(set(ordinals), key=lambda o: (self._segment[o], self.offsets[o]))
+        f: BinaryIO | None = None
+        segment = -1
+        try:
+            for ordinal in wanted:
+                if self._segment[ordinal] != segment:
+                    if f is not None:
+                        f.close()
+                    segment = self._segment[ordinal]
+                    f = open(self._paths[segment], "rb")
+                assert f is not None
+                f.seek(self.offsets[ordinal])
+                line = f.readline().rstrip(b"\n") + b"}"
+                try:
+                    out[ordinal] = orjson.loads(line)["text"]
+                except orjson.JSONDecodeError:  # a lone surrogate, kept as written: the standard library reads it
+                    out[ordinal] = json.loads(line)["text"]
+        finally:
+            if f is not None:
+                f.close()
         return out
 
     def __iter__(self) -> Iterator[Record]:
-        self._file.flush()
-        self._file.seek(0)
-        for line in self._file:
-            yield Record(line.rstrip(b"\n").decode("utf-8", "surrogatepass"))
-        self._file.seek(0, os.SEEK_END)
+        for lines in self.blocks():
+            for line in lines:
+                yield Record(line.decode("utf-8", "surrogatepass"))
 
     def blocks(self, size: int = 1 << 23) -> Iterator[list[bytes]]:
         """The records' lines (without their line ends), in order, a few megabytes at a time."""
-        self._file.flush()
-        self._file.seek(0)
-        tail = b""
-        while chunk := self._file.read(size):
-            lines = (tail + chunk).split(b"\n")
-            tail = lines.pop()  # the unfinished line, completed by the next chunk
-            yield lines
-        self._file.seek(0, os.SEEK_END)
+        self._close_own()
+        for path in self._paths:
+            with open(path, "rb") as f:
+                tail = b""
+                while chunk := f.read(size):
+                    lines = (tail + chunk).split(b"\n")
+                    tail = lines.pop()  # the unfinished line, completed by the next chunk
+                    yield lines
 
     def close(self) -> None:
-        """Remove the spill file."""
-        self._file.close()
-        try:
-            os.unlink(self.path)
-        except FileNotFoundError:
-            pass
+        """Remove the spill's folder and everything in it."""
+        self._close_own()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def write_segment(directory: str, blob: bytes) -> str:
+    """Write a part's records as a spill segment in `directory` (a worker's side of `Spill.adopt`)."""
+    handle, path = tempfile.mkstemp(suffix=".jsonl", dir=directory)
+    with os.fdopen(handle, "wb") as f:
+        f.write(blob)
+    return path
 
 
 @dataclass
@@ -362,6 +408,7 @@ def dedupe(
 
     started = time.perf_counter()
     spill = Spill(spill_dir)
+    parts: Iterator[SignedPart] | None = None
     try:
         ids: list[str] = []
         lengths = array("q")
@@ -369,8 +416,11 @@ def dedupe(
         signed = array("q")  # ordinals of the documents with a non-empty body, the ones matched
         renamed: dict[int, str] = {}  # ordinal -> the id it was read with, when that id came before
         unique = UniqueIds()
-        state = StageState(config, template)
-        for part in engine.map(_sign_part, source.parts(), state):
+        # workers on this machine write the clean records to the spill themselves
+        shared = spill.directory if getattr(engine, "shares_files", False) else None
+        state = StageState(config, template, spill_dir=shared)
+        parts = engine.map(_sign_part, source.parts(), state)
+        for part in parts:
             assert part.signatures is not None
             part_lengths = iter(part.signatures.lengths.tolist())
             signatures.extend(part.signatures)
@@ -392,7 +442,10 @@ def dedupe(
                 if doc_id != read_id:
                     renamed[len(ids)] = read_id
                 ids.append(doc_id)
-            spill.append_blob(part.blob, part.offsets)
+            if part.segment is not None:
+                spill.adopt(part.segment, part.offsets)
+            else:
+                spill.append_blob(part.blob, part.offsets)
             if progress is not None:
                 progress("clean+fingerprint", len(part.ids))
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
@@ -420,5 +473,9 @@ def dedupe(
         counters.duplicates = len(member_match)
         return DedupeResult(spill, ids, lengths, clusters, canonical_of, member_match, renamed)
     except BaseException:
-        spill.close()  # interrupted or failed before the caller owns the spill: leave no temp file behind
+        # interrupted or failed before the caller owns the spill: leave no temp file behind, and end
+        # the workers first, so that none writes into the spill's folder after it is removed
+        if parts is not None:
+            parts.close()
+        spill.close()
         raise

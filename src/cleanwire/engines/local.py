@@ -48,6 +48,7 @@ class LocalEngine:
     """
 
     name = "local"
+    shares_files = True  # the workers see this machine's files (they write spill segments there)
 
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
