@@ -345,12 +345,14 @@ def _by_component(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return sorted(pairs, key=lambda pair: (root(pair[0]), pair))
 
 
-def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str]], cfg: DedupConfig) -> list[Match]:
+def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any], cfg: DedupConfig) -> list[Match]:
     """The verified matches among one batch of candidate pairs, given the texts of their documents.
 
     A top-level function of (item, state), so an engine can run batches in worker processes.
     """
     pairs, texts = batch
+    if not isinstance(texts, Mapping):  # where to read them (a worker on the machine that holds them)
+        texts = texts.load()
     chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
     found = []
     for a, b in pairs:
@@ -366,14 +368,15 @@ MapBatches = Callable[[Callable[[Any, DedupConfig], list[Match]], Iterable[Any],
 
 def find_matches(
     signatures: Sequence[Signature],
-    load_texts: Callable[[Sequence[int]], Mapping[int, str]],
+    load_texts: Callable[[Sequence[int]], Mapping[int, str] | Any],
     cfg: DedupConfig,
     map_batches: MapBatches | None = None,
 ) -> list[Match]:
     """Verified matches among all documents, sorted by (a, b).
 
     Candidate pairs are verified in batches of `cfg.batch_pairs`; `load_texts` gives the texts of
-    one batch at a time, so only those are held. `map_batches(fn, batches, cfg)` (an engine's
+    one batch at a time, so only those are held (or an object whose `load()` gives them, read
+    where the batch is verified). `map_batches(fn, batches, cfg)` (an engine's
     ordered map, e.g. over a process pool) runs the verification; by default it runs here.
     """
     matches: list[Match] = []

@@ -14,7 +14,7 @@ import tempfile
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from typing import Any, BinaryIO
@@ -320,29 +320,12 @@ class Spill:
 
     def texts(self, ordinals: Sequence[int]) -> dict[int, str]:
         """The clean bodies of `ordinals` (read in file order)."""
+        return self.where(ordinals).load()
+
+    def where(self, ordinals: Sequence[int]) -> SpillRefs:
+        """Where the records of `ordinals` are: enough for a worker on this machine to read them itself."""
         self._close_own()
-        out: dict[int, str] = {}
-        wanted = sorted(set(ordinals), key=lambda o: (self._segment[o], self.offsets[o]))
-        f: BinaryIO | None = None
-        segment = -1
-        try:
-            for ordinal in wanted:
-                if self._segment[ordinal] != segment:
-                    if f is not None:
-                        f.close()
-                    segment = self._segment[ordinal]
-                    f = open(self._paths[segment], "rb")
-                assert f is not None
-                f.seek(self.offsets[ordinal])
-                line = f.readline().rstrip(b"\n") + b"}"
-                try:
-                    out[ordinal] = orjson.loads(line)["text"]
-                except orjson.JSONDecodeError:  # a lone surrogate, kept as written: the standard library reads it
-                    out[ordinal] = json.loads(line)["text"]
-        finally:
-            if f is not None:
-                f.close()
-        return out
+        return SpillRefs(self._paths, {o: (self._segment[o], self.offsets[o]) for o in ordinals})
 
     def __iter__(self) -> Iterator[Record]:
         for lines in self.blocks():
@@ -364,6 +347,52 @@ class Spill:
         """Remove the spill's folder and everything in it."""
         self._close_own()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@dataclass
+class SpillRefs:
+    """Records of a spill by (segment, offset): what a verification batch carries instead of texts."""
+
+    paths: list[str]
+    where: dict[int, tuple[int, int]]  # ordinal -> (segment, offset)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # only the segments this batch needs travel
+        used = sorted({segment for segment, _ in self.where.values()})
+        return {"paths": {i: self.paths[i] for i in used}, "where": self.where}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        paths = state["paths"]
+        self.paths = [paths.get(i, "") for i in range(max(paths, default=-1) + 1)]
+        self.where = state["where"]
+
+    def renumbered(self, keys: Sequence[int]) -> SpillRefs:
+        """The same records under other keys: keys[i] for the i-th record asked for."""
+        return SpillRefs(self.paths, dict(zip(keys, self.where.values())))
+
+    def load(self) -> dict[int, str]:
+        """The clean bodies, read in file order."""
+        out: dict[int, str] = {}
+        f: BinaryIO | None = None
+        segment = -1
+        try:
+            for ordinal, (at, offset) in sorted(self.where.items(), key=lambda item: item[1]):
+                if at != segment:
+                    if f is not None:
+                        f.close()
+                    segment = at
+                    f = open(self.paths[segment], "rb")
+                assert f is not None
+                f.seek(offset)
+                line = f.readline().rstrip(b"\n") + b"}"
+                try:
+                    out[ordinal] = orjson.loads(line)["text"]
+                except orjson.JSONDecodeError:  # a lone surrogate, kept as written: the standard library reads it
+                    out[ordinal] = json.loads(line)["text"]
+        finally:
+            if f is not None:
+                f.close()
+        return out
 
 
 def write_segment(directory: str, blob: bytes) -> str:
@@ -452,7 +481,9 @@ def dedupe(
 
         started = time.perf_counter()
         # empty bodies never match; the matcher sees only the signed documents, renumbered
-        def load_texts(positions: Sequence[int]) -> dict[int, str]:
+        def load_texts(positions: Sequence[int]) -> Mapping[int, str] | SpillRefs:
+            if shared is not None:  # the workers read the texts of their batch themselves
+                return spill.where([signed[p] for p in positions]).renumbered(positions)
             texts = spill.texts([signed[p] for p in positions])
             return {p: texts[signed[p]] for p in positions}
 
