@@ -426,7 +426,7 @@ def clean_lines(
         for i in range(count):
             if words[i] >= _FALLBACK_WORDS and classes[i] >= JUNK and rules[i] != "duplicate-line":
                 keep[i], rules[i] = True, "fallback"
-    title, author, date = find_metadata(lines, classes, start)
+    title, author, date = find_metadata(lines, classes, start, low_lines)
     body = "\n".join(compress(lines, keep))
     decisions: list[LineDecision] = []
     if explain:
@@ -444,7 +444,8 @@ def _select(
     lines: list[str], classes: list[int], words: list[int], closers: list[int], extracted: bool
 ) -> tuple[int, int, list[bool]]:
     """The body region [start, end) and the lines kept in it."""
-    comment_marker = dict.fromkeys(i for i, cls in enumerate(classes) if cls == END and COMMENT_MARKERS.match(lines[i]))
+    ends = [i for i, cls in enumerate(classes) if cls == END]
+    comment_marker = dict.fromkeys(i for i in ends if COMMENT_MARKERS.match(lines[i]))
     start, end = _article_region(classes, words, comment_marker)
     # comments signed "Posted by ..." one after another: the article ends at the first signature
     signatures = [i for i in range(start, end) if classes[i] <= JUNK and SIGNATURE.match(lines[i])]
@@ -495,7 +496,7 @@ def _article_region(classes: list[int], words: list[int], comment_marker: dict[i
         before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1])
         if before >= _BEFORE_END_SHARE * score:
             return before_start, before_end
-    inside = next((i for i in range(start, end) if classes[i] == END), None)
+    inside = classes.index(END, start, end) if END in classes[start:end] else None
     if inside is not None and (
         inside in comment_marker or _list_like(classes, inside + 1, min(end, inside + 1 + _LIST_WINDOW))
     ):
@@ -525,7 +526,7 @@ def _list_like(classes: list[int], start: int, end: int) -> bool:
 def _trim_edges(classes: list[int], words: list[int], start: int, end: int) -> tuple[int, int]:
     """Drop a lone prose line at either edge of the region when two or more other lines part
     it from the rest: a standfirst above the body, a caption or teaser below it."""
-    prose = [i for i in range(start, end) if classes[i] >= MEDIUM]
+    prose = [i for i, cls in enumerate(classes[start:end], start) if cls >= MEDIUM]
     if len(prose) < 3:
         return start, end
     first, second = prose[0], prose[1]
@@ -612,12 +613,13 @@ def _keep_in_region(
 
 
 def find_metadata(
-    lines: list[str], classes: list[int], start: int
+    lines: list[str], classes: list[int], start: int, low_lines: list[str] | None = None
 ) -> tuple[str | None, str | None, str | None]:
     """Title, author and date from the lines just before the body (and its first line).
 
     The title is the nearest headline-shaped line above the body; a line that only passes
     the looser test (all capitals, say) is used when no line passes the strict one.
+    `low_lines`: the lines in lower case, when the caller has them.
     """
     title = loose_title = author = date = None
     first = max(0, start - 12)
@@ -625,24 +627,35 @@ def find_metadata(
         line = lines[i]
         if len(line) > 300:
             continue
+        low = line.lower() if low_lines is None else low_lines[i]
+        # each regex runs at most once a line: the title test asks the same questions
+        by: re.Match[str] | None | bool = False  # False: not asked yet
+        dated: re.Match[str] | None | bool = False
         if author is None and len(line) < 120:
-            m = _byline(line)
-            if m:
-                author = m.group("name").strip()
+            by = _byline(line, low)
+            if by:
+                author = by.group("name").strip()
         if date is None and len(line) < 120:
-            m = _date(line)
-            if m:
-                date = m.group(0)
+            dated = _date(line)
+            if dated:
+                date = dated.group(0)
         if title is None and i < start and _title_like(line, classes[i]):
-            if _strict_title(line):
-                title = line
-            elif loose_title is None:
-                loose_title = line
+            # a headline is not a date or a byline
+            if dated is False:
+                dated = _date(line)
+            if not dated:
+                if by is False:
+                    by = _byline(line, low)
+                if not by:
+                    if _strict_title(line):
+                        title = line
+                    elif loose_title is None:
+                        loose_title = line
     return title or loose_title, author, date
 
 
 def _title_like(line: str, cls: int) -> bool:
-    """A headline: a few words, not a sentence, not a date, byline, caption or junk."""
+    """Headline-shaped: a few words, not a sentence, caption or junk (dates and bylines aside)."""
     # cheapest tests first
     if cls <= STRONG_JUNK or len(line) > 200 or "|" in line or (line.endswith(".") and not line.endswith("...")):
         return False
@@ -650,9 +663,7 @@ def _title_like(line: str, cls: int) -> bool:
     if len(parts) < 3:
         return False
     words = [w for w in parts if w.isalpha() or any(map(str.isalpha, w))]  # isalpha: most words, in C
-    if len(words) < 3 or len(words) > 20:
-        return False
-    return not (_date(line) or _byline(line))
+    return 3 <= len(words) <= 20
 
 
 # DATE and BYLINE are slow alternations (microseconds a line); most lines fail a cheap
@@ -665,8 +676,8 @@ def _date(line: str) -> re.Match[str] | None:
     return DATE.search(line) if _DIGIT.search(line) else None
 
 
-def _byline(line: str) -> re.Match[str] | None:
-    low = line.lower()
+def _byline(line: str, low: str) -> re.Match[str] | None:
+    """BYLINE in `line` (`low`: the line in lower case)."""
     hint = "by" in low or "von" in low or "par" in low or "por" in low or "door" in low  # no generator: hot
     return BYLINE.search(line) if hint else None
 
