@@ -16,6 +16,8 @@ share (an excerpt's lead, in the original too): content. Other groups are templa
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Iterator
 from itertools import repeat
 
 import numpy as np
@@ -45,11 +47,16 @@ def hash_lines(text: str) -> np.ndarray:
 
 def _hash_lowered_lines(low: str) -> np.ndarray:
     """`hash_lines` of a text already in lower case."""
+    return np.fromiter(_line_hashes(low), dtype=np.uint64, count=low.count("\n") + 1)
+
+
+def _line_hashes(low: str) -> Iterator[int]:
+    """The line hashes of a text already in lower case, as Python ints."""
     keys = low.encode("utf-8", "surrogatepass").translate(_FOLD_DIGITS).split(b"\n")
     # map over repeat(seed): the hashing loop runs in C, no Python frame per line. XXH64, not
     # XXH3: XXH3 hashes inputs over 240 bytes (paragraphs) with AVX-512 where it can, and the
     # core's clock drop after it slowed the rest of cleaning by several percent (measured)
-    return np.fromiter(map(xxhash.xxh64_intdigest, keys, repeat(_SEED)), dtype=np.uint64, count=len(keys))
+    return map(xxhash.xxh64_intdigest, keys, repeat(_SEED))
 
 
 class TemplateModel:
@@ -60,8 +67,12 @@ class TemplateModel:
         self.max_exact = max_exact
         self.bitset_bits = bitset_bits
         self.documents = 0
-        self._pending: list[tuple[np.ndarray, int]] = []
-        self._pending_size = 0
+        # pages added since the last flush, in flat C arrays (no numpy call per page: each costs
+        # more than hashing a page's few dozen lines): their distinct line hashes, one after the
+        # other, and per page its hash and how many lines it has
+        self._pending_keys = array("Q")
+        self._pending_pages = array("Q")
+        self._pending_sizes = array("Q")
         self._keys = np.zeros(0, dtype=np.uint64)  # sorted, unique line hashes
         self._counts = np.zeros(0, dtype=np.uint32)  # pages holding each line
         self._sums = np.zeros(0, dtype=np.uint64)  # wrapping sum of those pages' hashes
@@ -79,11 +90,12 @@ class TemplateModel:
         self.documents += 1
         if not norm:
             return
-        hashes = np.unique(hash_lines(norm))
+        distinct = set(_line_hashes(norm.lower()))
         page_hash = xxhash.xxh64_intdigest(norm.encode("utf-8", "surrogatepass"), _SEED + 1)
-        self._pending.append((hashes, page_hash))
-        self._pending_size += len(hashes)
-        if self._pending_size >= _FLUSH_AT:
+        self._pending_keys.extend(distinct)
+        self._pending_pages.append(page_hash)
+        self._pending_sizes.append(len(distinct))
+        if len(self._pending_keys) >= _FLUSH_AT:
             self._flush()
 
     def merge(self, other: TemplateModel) -> None:
@@ -238,11 +250,11 @@ class TemplateModel:
             self._to_bitset()
 
     def _flush(self) -> None:
-        if not self._pending:
+        if not self._pending_keys:
             return
-        keys = np.concatenate([h for h, _ in self._pending])
-        pages = np.concatenate([np.full(len(h), p, dtype=np.uint64) for h, p in self._pending])
-        self._pending, self._pending_size = [], 0
+        keys = np.array(self._pending_keys, dtype=np.uint64)
+        pages = np.repeat(np.array(self._pending_pages, dtype=np.uint64), np.array(self._pending_sizes, dtype=np.int64))
+        self._pending_keys, self._pending_pages, self._pending_sizes = array("Q"), array("Q"), array("Q")
         keys, counts, sums = _group(keys, np.ones(len(keys), dtype=np.uint32), pages)
         if self._bits is None:
             self._set_table(
