@@ -151,6 +151,11 @@ def test_signature_store_holds_the_same_signatures_in_flat_arrays(monkeypatch) -
     for got, want in zip(store, sigs):
         assert np.array_equal(got.hashes, want.hashes)
         assert (got.length, got.words, got.exact) == (want.length, want.words, want.exact)
-    docs = np.array([1, 4, 5, 11])
-    assert np.array_equal(store.gather(docs), np.concatenate([sigs[i].hashes for i in docs]))
+    everyone = np.ones(len(sigs), dtype=bool)
+    keys = np.concatenate([store.bucket_keys(b, 2, 4, everyone) for b in range(4)])
+    want = [(h >> np.uint64(4) << np.uint64(4)) | np.uint64(i) for i, s in enumerate(sigs) for h in s.hashes]
+    assert sorted(keys.tolist()) == sorted(int(k) for k in want)
+    some = np.zeros(len(sigs), dtype=bool)
+    some[[1, 4]] = True
+    assert set((store.bucket_keys(0, 0, 4, some) & np.uint64(15)).tolist()) == {1, 4}
     assert list(store.column("words")) == [s.words for s in sigs]

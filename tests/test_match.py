@@ -102,6 +102,16 @@ def test_candidates_are_sorted_pairs_from_shared_fingerprints_only() -> None:
     assert len(pairs) <= 4
 
 
+def test_the_candidate_search_in_buckets_finds_what_it_finds_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = ["\n".join(paragraphs(s, count=4)) for s in range(40)]
+    texts += [t.replace(", ", " ") for t in texts[:10]] + ["\n".join(t.split("\n")[:2]) for t in texts[10:20]]
+    sigs = [signature(t, CFG) for t in texts]
+    whole = list(candidate_pairs(sigs, CFG))
+    monkeypatch.setattr(match, "_BUCKET_HASHES", 64)  # many small buckets
+    assert list(candidate_pairs(sigs, CFG)) == whole
+    assert len(whole) >= 20
+
+
 def test_exact_duplicates_form_a_star_not_all_pairs() -> None:
     text = "\n".join(paragraphs(3))
     pairs = list(candidate_pairs([signature(text, CFG) for _ in range(50)], CFG))

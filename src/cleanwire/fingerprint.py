@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
@@ -546,8 +546,34 @@ class SignatureStore(Sequence[Signature]):
         self._words.extend(batch.words.tolist())
         self._exact.extend(batch.exact.tolist())
 
+    @classmethod
+    def of(cls, items: Iterable[Signature]) -> SignatureStore:
+        """A store holding `items`."""
+        store = cls()
+        for sig in items:
+            store.append(sig)
+        return store
+
     def __len__(self) -> int:
         return len(self._exact)
+
+    def bucket_keys(self, bucket: int, bits: int, doc_bits: int, included: np.ndarray) -> np.ndarray:
+        """Packed keys (fingerprint with its low `doc_bits` bits replaced by the document's ordinal) of the
+        fingerprints whose top `bits` bits are `bucket`, of the documents where `included` is set."""
+        chunk_of = self.column("chunk")
+        starts, sizes = self.column("start"), self.column("size")
+        shift, doc_mask = np.uint64(64 - bits), np.uint64(~((1 << doc_bits) - 1) & _MASK64)
+        out = []
+        for c, chunk in enumerate(self._chunks):
+            lo, hi = np.searchsorted(chunk_of, [c, c + 1])  # a chunk holds a run of documents
+            if lo == hi:
+                continue
+            hashes = chunk[:int(starts[hi - 1] + sizes[hi - 1])]
+            at = np.flatnonzero(hashes >> shift == bucket) if bits else np.arange(len(hashes))
+            doc = lo + np.searchsorted(starts[lo:hi], at, side="right") - 1
+            keep = included[doc]
+            out.append((hashes[at[keep]] & doc_mask) | doc[keep].astype(np.uint64))
+        return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
 
     @overload
     def __getitem__(self, index: int) -> Signature: ...
@@ -563,28 +589,8 @@ class SignatureStore(Sequence[Signature]):
         return Signature(hashes, self._length[index], self._words[index], self._exact[index])
 
     def column(self, name: str) -> np.ndarray:
-        """One field of every document as an array: "words", "exact", "length" or "size"."""
-        values = {"words": self._words, "exact": self._exact, "length": self._length, "size": self._size}[name]
+        """One field of every document as an array: "words", "exact", "length", "size", "chunk" or "start"."""
+        values = {"words": self._words, "exact": self._exact, "length": self._length, "size": self._size,
+                  "chunk": self._chunk, "start": self._start}[name]
         return np.frombuffer(values, dtype=np.uint64 if name == "exact" else np.int64) if len(values) else \
             np.empty(0, dtype=np.uint64 if name == "exact" else np.int64)
-
-    def gather(self, docs: np.ndarray) -> np.ndarray:
-        """The fingerprints of `docs` (ascending ordinals), concatenated in that order, in one new array."""
-        if not len(docs):
-            return np.empty(0, dtype=np.uint64)
-        sizes = self.column("size")[docs]
-        out = np.empty(int(sizes.sum()), dtype=np.uint64)
-        chunk_of = np.frombuffer(self._chunk, dtype=np.int64)[docs]
-        starts = np.frombuffer(self._start, dtype=np.int64)[docs]
-        filled = 0
-        for c, chunk in enumerate(self._chunks):
-            mine = chunk_of == c
-            if not mine.any():
-                continue
-            first = starts[mine]
-            count = sizes[mine]
-            total = int(count.sum())
-            index = np.repeat(first - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(total)
-            out[filled:filled + total] = chunk[index]
-            filled += total
-        return out

@@ -92,25 +92,13 @@ def _repeated(codes: np.ndarray, at_least: int) -> tuple[np.ndarray, np.ndarray]
     return values[keep], counts[keep]
 
 
-def _shared_groups(signatures: Sequence[Signature], representatives: np.ndarray, sizes: np.ndarray,
-                   n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The documents of every fingerprint that two or more representatives share, grouped.
+def _shared_groups(keys: np.ndarray, doc_bits: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The documents of every fingerprint that two or more documents share, grouped.
 
-    Returns (docs, starts, sizes): group g is docs[starts[g]:starts[g] + sizes[g]], sorted. One
-    sort of packed (hash high bits | doc) keys, one uint64 per fingerprint; the rest is done in
-    chunks, so the peak is about twice the fingerprints' own size.
+    `keys` are packed (fingerprint high bits | document), one per fingerprint; they are sorted in
+    place. Returns (docs, starts, sizes): group g is docs[starts[g]:starts[g] + sizes[g]], sorted.
+    The rest is done in chunks, so the peak is about twice the keys' own size.
     """
-    if isinstance(signatures, SignatureStore):
-        keys = signatures.gather(representatives)
-    else:
-        keys = np.concatenate([signatures[i].hashes for i in representatives.tolist()])
-    doc_bits = max(1, (n - 1).bit_length())
-    keys >>= np.uint64(doc_bits)
-    keys <<= np.uint64(doc_bits)
-    offsets = np.concatenate(([0], np.cumsum(sizes)))
-    for lo in range(0, len(representatives), _CHUNK // 64):
-        hi = min(len(representatives), lo + _CHUNK // 64)
-        keys[offsets[lo]:offsets[hi]] |= np.repeat(representatives[lo:hi].astype(np.uint64), sizes[lo:hi])
     keys.sort()
     same = np.zeros(len(keys) + 1, dtype=bool)  # same[i]: key i has the fingerprint of key i - 1
     for lo in range(1, len(keys), _CHUNK):
@@ -118,13 +106,47 @@ def _shared_groups(signatures: Sequence[Signature], representatives: np.ndarray,
         same[lo:hi] = (keys[lo:hi] >> np.uint64(doc_bits)) == (keys[lo - 1:hi - 1] >> np.uint64(doc_bits))
     member = same[:-1] | same[1:]
     shared = keys[member]
-    del keys
     shared &= np.uint64((1 << doc_bits) - 1)
     docs = shared.astype(np.uint32 if n < 1 << 32 else np.int64)
     del shared
     starts = np.flatnonzero(~same[:-1][member])
     group_sizes = np.diff(np.append(starts, len(docs)))
     return docs, starts, group_sizes
+
+
+_BUCKET_HASHES = 1 << 23  # fingerprints per bucket of the candidate search, about (64 MB of keys)
+
+
+def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pair codes (a << 32 | b) of documents that share fingerprints, and how many they share.
+
+    The fingerprints are taken in buckets of their top bits, one bucket at a time, so the
+    candidate search holds a bucket's keys and the pairs counted so far, not a copy of every
+    fingerprint (at a million documents, hundreds of megabytes less).
+    """
+    n = len(store)
+    doc_bits = max(1, (n - 1).bit_length())
+    total = int(store.column("size")[included].sum())
+    bits = min(4, max(0, (total // _BUCKET_HASHES).bit_length()))
+    values: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for bucket in range(1 << bits):
+        keys = store.bucket_keys(bucket, bits, doc_bits, included)
+        docs, starts, group_sizes = _shared_groups(keys, doc_bits, n)
+        del keys
+        found, hits = _repeated(_pair_codes(docs, starts, group_sizes, max_all), 1)
+        values.append(found)
+        counts.append(hits)
+    if len(values) == 1:
+        return values[0], counts[0]
+    # a pair's shared fingerprints fall in several buckets: add its counts up
+    all_values, all_counts = np.concatenate(values), np.concatenate(counts)
+    del values, counts
+    order = np.argsort(all_values, kind="stable")
+    all_values, all_counts = all_values[order], all_counts[order]
+    del order
+    boundary = np.flatnonzero(np.concatenate(([True], all_values[1:] != all_values[:-1])))
+    return all_values[boundary], np.add.reduceat(all_counts, boundary)
 
 
 def _columns(signatures: Sequence[Signature]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -159,12 +181,14 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
     dup = (first_of != np.arange(n)) & (words > 0)
     if dup.any():
         pairs.append((first_of[dup].astype(np.uint64) << np.uint64(32)) | np.flatnonzero(dup).astype(np.uint64))
-    representatives = np.flatnonzero((first_of == np.arange(n)) & (words > 0))
+    included = (first_of == np.arange(n)) & (words > 0)
+    representatives = np.flatnonzero(included)
     sizes = all_sizes[representatives]
     if sizes.sum():
-        docs, starts, group_sizes = _shared_groups(signatures, representatives, sizes, n)
-        codes, hits = _repeated(_pair_codes(docs, starts, group_sizes, cfg.max_doc_freq), cfg.min_shared)
-        del docs, starts, group_sizes
+        store = signatures if isinstance(signatures, SignatureStore) else SignatureStore.of(signatures)
+        codes, hits = _shared_counts(store, included, cfg.max_doc_freq)
+        strong_enough = hits >= cfg.min_shared
+        codes, hits = codes[strong_enough], hits[strong_enough]
         # sampled containment: shared fingerprints over what the smaller signature holds; a
         # smaller signature that is not full may sit in the larger's sparsely kept middle, where
         # a few shared fingerprints are all the evidence there can be
