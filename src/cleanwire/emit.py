@@ -79,7 +79,7 @@ def jsonl_chunks(result: DedupeResult, *, include_all: bool = False) -> Iterator
     for cluster in result.clusters:
         if cluster.members:
             members[cluster.canonical] = sorted(m.b for m in cluster.members)
-    tail = {"duplicates": []} | ({"canonical_id": None} if include_all else {})
+    tail: dict[str, Any] = {"duplicates": []} | ({"canonical_id": None} if include_all else {})
     plain = _ending(tail)
     special: dict[int, bytes | None] = {}  # ordinal -> its ending, or None: not emitted
     for ordinal in result.member_match:

@@ -61,7 +61,7 @@ def _join_words(codes: np.ndarray, word: np.ndarray) -> np.ndarray:
     previous[0] = False
     previous[1:] = word[:-1]
     keep = word | previous  # a word character, or the first separator after one
-    out = np.where(word, codes, codes.dtype.type(32))[keep]
+    out: np.ndarray = np.where(word, codes, codes.dtype.type(32))[keep]
     if len(out) and out[-1] == 32:
         out = out[:-1]
     return out
@@ -428,7 +428,8 @@ def _utf8_sizes(chars: np.ndarray) -> np.ndarray:
 
 def _odd(seed: int, salt: int) -> np.uint64:
     """A seeded odd 64-bit multiplier."""
-    return np.uint64(_mix(np.array([seed * 0x100000001B3 + salt], dtype=np.uint64))[0] | np.uint64(1))
+    mixed: np.uint64 = _mix(np.array([(seed * 0x100000001B3 + salt) & _MASK64], dtype=np.uint64))[0]
+    return np.uint64(mixed | np.uint64(1))
 
 
 def _sampled(data: np.ndarray, offsets: np.ndarray, words: np.ndarray, dense: np.ndarray,

@@ -37,7 +37,7 @@ _FEW = 3  # shared fingerprints that make a pair worth verifying whatever its sh
 def _ranges(starts: np.ndarray, sizes: np.ndarray, dtype: type = np.int64) -> np.ndarray:
     """Concatenation of arange(start, start + size) for every group, vectorised."""
     total = int(sizes.sum())
-    firsts = np.repeat((starts - np.concatenate(([0], np.cumsum(sizes)[:-1]))).astype(dtype), sizes)
+    firsts: np.ndarray = np.repeat((starts - np.concatenate(([0], np.cumsum(sizes)[:-1]))).astype(dtype), sizes)
     firsts += np.arange(total, dtype=dtype)
     return firsts
 
@@ -313,7 +313,9 @@ def token_chars(text: str, cfg: DedupConfig) -> str:
 
 
 def _as_chars(hashes: np.ndarray) -> str:
-    return ((hashes >> np.uint64(44)) + np.uint64(_FIRST_CHAR)).astype(np.uint32).tobytes().decode("utf-32-le")
+    """Token hashes as one character each (20 of their bits), as rapidfuzz aligns strings fastest."""
+    chars: bytes = ((hashes >> np.uint64(44)) + np.uint64(_FIRST_CHAR)).astype(np.uint32).tobytes()
+    return chars.decode("utf-32-le")
 
 
 def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],

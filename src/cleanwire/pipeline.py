@@ -14,7 +14,7 @@ import tempfile
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from typing import Any, BinaryIO
@@ -437,7 +437,7 @@ def dedupe(
 
     started = time.perf_counter()
     spill = Spill(spill_dir)
-    parts: Iterator[SignedPart] | None = None
+    parts: Generator[SignedPart, None, None] | None = None
     try:
         ids: list[str] = []
         lengths = array("q")
