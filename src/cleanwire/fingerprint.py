@@ -428,8 +428,8 @@ def _utf8_sizes(chars: np.ndarray) -> np.ndarray:
 
 def _odd(seed: int, salt: int) -> np.uint64:
     """A seeded odd 64-bit multiplier."""
-    mixed: np.uint64 = _mix(np.array([(seed * 0x100000001B3 + salt) & _MASK64], dtype=np.uint64))[0]
-    return np.uint64(mixed | np.uint64(1))
+    mixed = int(_mix(np.array([(seed * 0x100000001B3 + salt) & _MASK64], dtype=np.uint64))[0])
+    return np.uint64(mixed | 1)
 
 
 def _sampled(data: np.ndarray, offsets: np.ndarray, words: np.ndarray, dense: np.ndarray,
