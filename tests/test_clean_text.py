@@ -392,3 +392,53 @@ def test_a_lede_parted_from_the_body_by_an_image_box_is_kept() -> None:
              "Email to a friend", "Printer friendly", "Font:", "Share", PARAGRAPHS[2], *MORE, "Contact us")
     )
     assert result.body.split("\n") == [*PARAGRAPHS, *MORE]
+
+
+def test_cjk_lead_bytes_find_every_cjk_character() -> None:
+    edges = [0x3040, 0x30FF, 0x3400, 0x9FFF, 0xAC00, 0xD7AF, 0xF900, 0xFAFF]
+    points = sorted({c + d for c in edges for d in (-1, 0, 1)} | set(range(0x80, 0x110000, 251)))
+    for point in points:
+        if 0xD800 <= point <= 0xDFFF:
+            continue
+        probe = f"plain text {chr(point)} more"
+        assert text._has_cjk(probe) == (text.CJK.search(probe) is not None), hex(point)
+    assert not text._has_cjk("ascii only") and not text._has_cjk("café “quoted”")
+    assert text._has_cjk("lone \udc80 surrogate 中")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Written by Jane Doe", "About the author", "You can read the rest here", "Read the rest", "Keep reading",
+        "Related stories", "More from the desk", "Tags: water, farms", "Tag: water", "Comments (3)",
+        "Leave a reply", "Share this", "Recommended", "You may also like", "Reader comments", "Readers' views",
+        "Your views", "Add your comment", "Have your say", "Join the discussion",
+    ],
+)
+def test_every_end_marker_passes_the_head_filter(line: str) -> None:
+    assert text.classify_line(line, line.lower(), None)[:2] == (text.END, "end-marker")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Jane Doe is a staff writer who covers farming and water for the paper.",
+        "Jane Doe (Valley) was the editor of the Courier for ten years until 2020.",
+        "Jane Doe has been a reporter at the paper since it opened its valley office.",
+        "Jane Doe serves as the director of the water board and writes a weekly column.",
+        "Jane Doe, is an author of three books on the valley and its rivers and farms.",
+        "The river is a source of water for the farms along the lower valley this year.",
+        "Jane Doe said the board is a long way from a decision on the new reservoir plan.",
+    ],
+)
+def test_bio_substring_precheck_agrees_with_the_regex(line: str) -> None:
+    assert text._is_bio(line) == (text.BIO.match(line) is not None)
+
+
+def test_metadata_from_lower_case_lines_agrees() -> None:
+    lines = ["Home", "River authority asks valley farmers to draw less water", "By Jane Doe", "March 3, 2024",
+             *PARAGRAPHS]
+    classes = [text.STRONG_JUNK, text.SHORT, text.SHORT, text.SHORT] + [text.GOOD] * len(PARAGRAPHS)
+    expected = ("River authority asks valley farmers to draw less water", "Jane Doe", "March 3, 2024")
+    assert text.find_metadata(lines, classes, 4) == expected
+    assert text.find_metadata(lines, classes, 4, [line.lower() for line in lines]) == expected

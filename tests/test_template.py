@@ -5,8 +5,10 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pytest
 
 from cleanwire.clean import TemplateModel, clean_text_dump
+from cleanwire.clean import template as template_module
 
 HEADER = ["Valley Courier", "News", "Sport", "Weather", "Subscribe today"]
 PROMO = (
@@ -171,3 +173,31 @@ def test_a_shared_lead_with_a_short_list_is_still_story_text() -> None:
     flags = dict(zip(lines, model.template_flags(lines)))
     assert not any(flags[line] for line in lead)
     assert flags["Subscribe today"] and flags[PROMO]
+
+
+def test_flushes_while_adding_change_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = [site_page(story(topic)) for topic in TOPICS]
+    whole = build(pages)
+    monkeypatch.setattr(template_module, "_FLUSH_AT", 7)  # flush every page or two
+    flushed = build(pages)
+    assert np.array_equal(flushed._keys, whole._keys)
+    assert np.array_equal(flushed._counts, whole._counts) and np.array_equal(flushed._sums, whole._sums)
+
+
+def test_flags_from_the_page_already_lowered_agree() -> None:
+    pages = [site_page(story(topic)) for topic in TOPICS[:5]]
+    model = build(pages)
+    lines = pages[0].split("\n")
+    assert model.template_flags(lines, "\n".join(lines).lower()) == model.template_flags(lines)
+    assert model.template_flags([]) == []
+
+
+def test_a_min_docs_raised_after_freeze_still_holds() -> None:
+    pages = [site_page(story(topic)) for topic in TOPICS[:3]] + [site_page(story(topic), HEADER[:2]) for topic in TOPICS[3:6]]
+    model = build(pages)
+    lines = pages[0].split("\n")
+    flags = dict(zip(lines, model.template_flags(lines)))
+    assert flags["Valley Courier"] and flags["Subscribe today"]  # in 6 and 3 pages
+    model.min_docs = 4
+    flags = dict(zip(lines, model.template_flags(lines)))
+    assert flags["Valley Courier"] and not flags["Subscribe today"]
