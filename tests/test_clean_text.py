@@ -419,22 +419,6 @@ def test_every_end_marker_passes_the_head_filter(line: str) -> None:
     assert text.classify_line(line, line.lower(), None)[:2] == (text.END, "end-marker")
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
-        "Jane Doe is a staff writer who covers farming and water for the paper.",
-        "Jane Doe (Valley) was the editor of the Courier for ten years until 2020.",
-        "Jane Doe has been a reporter at the paper since it opened its valley office.",
-        "Jane Doe serves as the director of the water board and writes a weekly column.",
-        "Jane Doe, is an author of three books on the valley and its rivers and farms.",
-        "The river is a source of water for the farms along the lower valley this year.",
-        "Jane Doe said the board is a long way from a decision on the new reservoir plan.",
-    ],
-)
-def test_bio_substring_precheck_agrees_with_the_regex(line: str) -> None:
-    assert text._is_bio(line) == (text.BIO.match(line) is not None)
-
-
 def test_metadata_from_lower_case_lines_agrees() -> None:
     lines = ["Home", "River authority asks valley farmers to draw less water", "By Jane Doe", "March 3, 2024",
              *PARAGRAPHS]

@@ -244,25 +244,17 @@ def classify_line(
             if not ends:
                 # prose without a closing stop: headlines, standfirsts, teasers and link text
                 return (MEDIUM if n > 25 else SHORT), "no-sentence-end", 0.4, n
-            if _is_bio(line):
+            if BIO.match(line):
                 return JUNK, "bio", 0.2, n
             return GOOD, "body", min(1.0, 0.6 + density), n
         if ends:
             return SHORT, "low-stopwords", density, n  # a line-up or a listing: kept only inside prose
         return JUNK, "low-stopwords", density, n
     if ends and density >= 0.15:
-        if _is_bio(line):
+        if BIO.match(line):
             return JUNK, "bio", 0.2, n
         return MEDIUM, "short-sentence", 0.5, n
     return SHORT, "too-short", 0.3, n
-
-
-def _is_bio(line: str) -> bool:
-    """Whether a line is an author's bio ("Jane Doe is a staff writer ...")."""
-    # BIO's verb stands between two spaces: substring tests spare most prose lines the regex
-    return (" is " in line or " was " in line or " has been " in line or " serves as " in line) and (
-        BIO.match(line) is not None
-    )
 
 
 # Region weights per class: prose pulls the main region over itself (a word each; short
