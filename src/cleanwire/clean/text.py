@@ -169,15 +169,6 @@ def _ends_sentence(line: str) -> bool:
     return last in _CLOSING_CHARS and SENTENCE_END.search(line[-8:]) is not None
 
 
-def _edge_junk_phrase(line: str, toks: list[str]) -> bool:
-    """A junk phrase opening or closing a long line: prose may mention "sign up" in between."""
-    head, tail = toks[:6], toks[-6:]
-    # one C-level set test per edge: most long lines are prose with no trigger word at either
-    return (not _TRIGGER_FORMS.isdisjoint(head) and _search_phrases(line[:40], head, at_start=True)) or (
-        not _TRIGGER_FORMS.isdisjoint(tail) and _search_phrases(line[-40:], tail, at_end=True)
-    )
-
-
 def _search_phrases(text: str, toks: list[str], at_start: bool = False, at_end: bool = False) -> bool:
     """Search `text` with the junk phrases of the trigger words among `toks` (lower case),
     optionally only matches that open or close `text`."""
@@ -213,11 +204,16 @@ def classify_line(
     if n <= 15 or len(line) < 120:
         # a junk phrase anywhere in a short line; most lines hold no word a junk phrase is made
         # of: one C-level set test rules them out
-        junk = not _TRIGGER_FORMS.isdisjoint(toks) and _search_phrases(line, toks)
+        if not _TRIGGER_FORMS.isdisjoint(toks) and _search_phrases(line, toks):
+            return STRONG_JUNK, "junk-phrase", 0.0, n
     else:
-        junk = _edge_junk_phrase(line, toks)
-    if junk:
-        return STRONG_JUNK, "junk-phrase", 0.0, n
+        # a long line is junk only when a phrase opens or closes it: prose may mention "sign up"
+        # in between; one set test per edge (most long lines are prose with no trigger at either)
+        head, tail = toks[:6], toks[-6:]
+        if (not _TRIGGER_FORMS.isdisjoint(head) and _search_phrases(line[:40], head, at_start=True)) or (
+            not _TRIGGER_FORMS.isdisjoint(tail) and _search_phrases(line[-40:], tail, at_end=True)
+        ):
+            return STRONG_JUNK, "junk-phrase", 0.0, n
     if ("©" in line or ("(" in line and "(c" in low)) and JUNK_SYMBOLS.search(line):  # "(": a memchr
         return STRONG_JUNK, "junk-phrase", 0.0, n
     # a lowercase-Uppercase join needs a line that is not all one case and not Title Case
