@@ -119,13 +119,24 @@ def clean_document(doc: Document, state: StageState) -> Document:
     return doc
 
 
-def _learn_part(part: Part | list[Document], state: StageState) -> tuple[TemplateModel, int]:
+def _learn_parts(parts: list[Part | list[Document]], state: StageState) -> tuple[TemplateModel, int]:
     model = new_template_model(state.config)
     count = 0
-    for count, doc in enumerate(_read(part, state), 1):
-        if doc.error is None and doc.kind == "text":
-            model.add(doc.text)
+    for part in parts:
+        for doc in _read(part, state):
+            count += 1
+            if doc.error is None and doc.kind == "text":
+                model.add(doc.text)
     return model, count
+
+
+LEARN_PARTS = 4  # input parts per template-learning task: fewer, larger models for the main process to merge
+
+
+def _grouped(parts: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(parts)
+    while group := list(islice(iterator, size)):
+        yield group
 
 
 def _clean_part(part: Part | list[Document], state: StageState) -> list[Document]:
@@ -181,7 +192,9 @@ def learn_template(source: Source, config: Config, engine: Engine,
     # merged like a binary counter: models of equal rank pair up, so each line is re-sorted about
     # log(parts) times; folding every part into one growing model would be quadratic in the parts
     stack: list[tuple[int, TemplateModel]] = []
-    for part_model, count in engine.map(_learn_part, source.parts(), StageState(config)):
+    # a worker learns a few parts into one model: merging is the main process's work, and while
+    # it merges it hands out no work, so fewer, larger models keep the workers busy
+    for part_model, count in engine.map(_learn_parts, _grouped(source.parts(), LEARN_PARTS), StageState(config)):
         rank, merged = 0, part_model
         while stack and stack[-1][0] == rank:
             _, left = stack.pop()
