@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -61,6 +62,17 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         install_signal_handlers()
         try:
             return fn(*args, **kwargs)
+        except SystemExit:
+            context = click.get_current_context(silent=True)
+            if hasattr(signal, "pthread_sigmask") and context is not None and (context.find_root().obj or {}).get(
+                    "hard_exit"):
+                # the run is over and its outputs are complete: a signal from now on (a process-group
+                # SIGTERM that came a moment late) must not turn the exit into a death by signal while
+                # the interpreter shuts down, after its handlers are gone. Only in the command's own
+                # process: a blocked mask would pass on to whatever a library caller starts next.
+                names = ("SIGINT", "SIGTERM", "SIGHUP")
+                signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, n) for n in names if hasattr(signal, n)})
+            raise
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
         except KeyboardInterrupt:
