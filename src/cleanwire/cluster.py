@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from cleanwire.config import KEEP_CHOICES
@@ -71,32 +71,53 @@ def build_clusters(n: int, matches: Sequence[Match], lengths: Sequence[int], kee
     return [linked[i] if i in linked else Cluster(i) for i in range(n) if i in linked or i not in inside]
 
 
-def linked_clusters(matches: Sequence[Match], lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
+def linked_clusters(matches: Iterable[Match], lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
     """The clusters of two or more documents (every other document is a story alone), by first ordinal.
 
     Only the documents that matched are visited, so the work follows the matches, not the corpus.
     """
-    if keep not in KEEP_CHOICES:
-        raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
-    sets = _UnionFind()
-    neighbours: dict[int, dict[int, Match]] = {}
-    for m in sorted(matches, key=lambda m: (min(m.a, m.b), max(m.a, m.b))):
-        if m.a == m.b:
-            continue
-        sets.union(m.a, m.b)
-        neighbours.setdefault(m.a, {}).setdefault(m.b, m)
-        neighbours.setdefault(m.b, {}).setdefault(m.a, m)
-    groups: dict[int, list[int]] = {}
-    for i in sorted(neighbours):
-        groups.setdefault(sets.find(i), []).append(i)
-    clusters = []
-    for root in sorted(groups):
-        members = groups[root]
-        contains = {i: sum(1 for other, m in neighbours.get(i, {}).items()
-                           if m.relation != "excerpt" or lengths[i] >= lengths[other]) for i in members}
-        canonical = _canonical(members, contains, lengths, keep)
-        clusters.append(Cluster(canonical, _attach(canonical, neighbours)))
-    return clusters
+    builder = ClusterBuilder()
+    builder.add(matches)
+    return builder.clusters(lengths, keep)
+
+
+class ClusterBuilder:
+    """Clusters grown from verified matches as they come (while the rest is still being verified).
+
+    The result does not depend on the order the matches come in: each pair is verified once, the
+    union-find root is always the smallest ordinal, and the read-out sorts.
+    """
+
+    def __init__(self) -> None:
+        self._sets = _UnionFind()
+        self._neighbours: dict[int, dict[int, Match]] = {}
+
+    def add(self, matches: Iterable[Match]) -> None:
+        """Take in some verified matches."""
+        neighbours, union = self._neighbours, self._sets.union
+        for m in matches:
+            if m.a == m.b:
+                continue
+            union(m.a, m.b)
+            neighbours.setdefault(m.a, {}).setdefault(m.b, m)
+            neighbours.setdefault(m.b, {}).setdefault(m.a, m)
+
+    def clusters(self, lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
+        """The clusters of two or more documents, by first ordinal, each with its canonical under `keep`."""
+        if keep not in KEEP_CHOICES:
+            raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
+        neighbours, find = self._neighbours, self._sets.find
+        groups: dict[int, list[int]] = {}
+        for i in sorted(neighbours):
+            groups.setdefault(find(i), []).append(i)
+        clusters = []
+        for root in sorted(groups):
+            members = groups[root]
+            contains = {i: sum(1 for other, m in neighbours[i].items()
+                               if m.relation != "excerpt" or lengths[i] >= lengths[other]) for i in members}
+            canonical = _canonical(members, contains, lengths, keep)
+            clusters.append(Cluster(canonical, _attach(canonical, neighbours)))
+        return clusters
 
 
 def _attach(canonical: int, neighbours: dict[int, dict[int, Match]]) -> list[Match]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,36 +118,55 @@ def _shared_groups(keys: np.ndarray, doc_bits: int, n: int) -> tuple[np.ndarray,
 _BUCKET_HASHES = 1 << 23  # fingerprints per bucket of the candidate search, about (64 MB of keys)
 
 
-def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pair codes (a << 32 | b) of documents that share fingerprints, and how many they share.
+def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int, at_least: int,
+                   threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Pair codes (a << 32 | b, sorted) of documents sharing at least `at_least` fingerprints, and how many.
 
-    The fingerprints are taken in buckets of their top bits, one bucket at a time, so the
-    candidate search holds a bucket's keys and the pairs counted so far, not a copy of every
-    fingerprint (at a million documents, hundreds of megabytes less).
+    The fingerprints are taken in buckets of their top bits, one bucket (or one per thread) at a
+    time, so the search never holds a copy of every fingerprint (at a million documents,
+    hundreds of megabytes less). A bucket's pairs are filed by the range of their first
+    document, so every shared fingerprint of a pair lands in the same file and the counting is
+    exact. With `threads` > 1, buckets are searched in threads (numpy sorts without holding the
+    interpreter lock).
     """
     n = len(store)
     doc_bits = max(1, (n - 1).bit_length())
     total = int(store.column("size")[included].sum())
     bits = min(4, max(0, (total // _BUCKET_HASHES).bit_length()))
-    values: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    for bucket in range(1 << bits):
+    if threads > 1 and total >= _BUCKET_HASHES // 8:
+        bits = max(bits, (threads - 1).bit_length())
+    shift = np.uint64(32 + max(0, doc_bits - bits))  # code >> shift: the file of its first document
+
+    def search(bucket: int) -> list[np.ndarray]:
         keys = store.bucket_keys(bucket, bits, doc_bits, included)
         docs, starts, group_sizes = _shared_groups(keys, doc_bits, n)
         del keys
-        found, hits = _repeated(_pair_codes(docs, starts, group_sizes, max_all), 1)
-        values.append(found)
-        counts.append(hits)
-    if len(values) == 1:
-        return values[0], counts[0]
-    # a pair's shared fingerprints fall in several buckets: add its counts up
-    all_values, all_counts = np.concatenate(values), np.concatenate(counts)
-    del values, counts
-    order = np.argsort(all_values, kind="stable")
-    all_values, all_counts = all_values[order], all_counts[order]
-    del order
-    boundary = np.flatnonzero(np.concatenate(([True], all_values[1:] != all_values[:-1])))
-    return all_values[boundary], np.add.reduceat(all_counts, boundary)
+        codes = _pair_codes(docs, starts, group_sizes, max_all)
+        if not bits:
+            return [codes]
+        files = codes >> shift
+        return [codes[files == f] for f in range(1 << bits)]
+
+    filed: list[list[np.ndarray]] = [[] for _ in range(1 << bits)]
+    if threads > 1 and bits:
+        with ThreadPoolExecutor(threads) as pool:
+            found = pool.map(search, range(1 << bits))
+            for pieces in found:
+                for f, piece in enumerate(pieces):
+                    filed[f].append(piece)
+    else:
+        for bucket in range(1 << bits):
+            for f, piece in enumerate(search(bucket)):
+                filed[f].append(piece)
+    values: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for f in range(1 << bits):
+        codes = np.concatenate(filed[f]) if filed[f] else np.empty(0, dtype=np.uint64)
+        filed[f] = []
+        found_values, found_counts = _repeated(codes, at_least)
+        values.append(found_values)
+        counts.append(found_counts)
+    return np.concatenate(values), np.concatenate(counts)
 
 
 def _columns(signatures: Sequence[Signature]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -159,7 +179,7 @@ def _columns(signatures: Sequence[Signature]) -> tuple[np.ndarray, np.ndarray, n
             np.fromiter((len(s.hashes) for s in signatures), dtype=np.int64, count=n))
 
 
-def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterator[tuple[int, int]]:
+def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig, threads: int = 1) -> Iterator[tuple[int, int]]:
     """Pairs (i < j, sorted) worth verifying: the same exact hash, or enough shared fingerprints.
 
     Exact duplicates are linked to the first document of their group (a star, not all pairs);
@@ -186,9 +206,7 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
     sizes = all_sizes[representatives]
     if sizes.sum():
         store = signatures if isinstance(signatures, SignatureStore) else SignatureStore.of(signatures)
-        codes, hits = _shared_counts(store, included, cfg.max_doc_freq)
-        strong_enough = hits >= cfg.min_shared
-        codes, hits = codes[strong_enough], hits[strong_enough]
+        codes, hits = _shared_counts(store, included, cfg.max_doc_freq, cfg.min_shared, threads)
         # sampled containment: shared fingerprints over what the smaller signature holds; a
         # smaller signature that is not full may sit in the larger's sparsely kept middle, where
         # a few shared fingerprints are all the evidence there can be
@@ -397,6 +415,8 @@ def find_matches(
     load_texts: Callable[[Sequence[int]], Mapping[int, str] | Any],
     cfg: DedupConfig,
     map_batches: MapBatches | None = None,
+    on_found: Callable[[list[Match]], None] | None = None,
+    threads: int = 1,
 ) -> list[Match]:
     """Verified matches among all documents, sorted by (a, b).
 
@@ -404,11 +424,13 @@ def find_matches(
     one batch at a time, so only those are held (or an object whose `load()` gives them, read
     where the batch is verified). `map_batches(fn, batches, cfg)` (an engine's
     ordered map, e.g. over a process pool) runs the verification; by default it runs here.
+    `on_found` is given the matches of each batch as soon as they are verified; `threads` is
+    how many threads the candidate search may use.
     """
     matches: list[Match] = []
     pending: list[tuple[int, int]] = []
     exact = _columns(signatures)[1]
-    for a, b in candidate_pairs(signatures, cfg):
+    for a, b in candidate_pairs(signatures, cfg, threads):
         if exact[a] == exact[b]:
             matches.append(Match(a, b, "exact", 1.0, 1.0))  # no text needed
         else:
@@ -423,8 +445,12 @@ def find_matches(
 
     pending = _by_component(pending)
 
+    if on_found is not None:
+        on_found(matches)
     run = map_batches or (lambda fn, items, state: (fn(item, state) for item in items))
     for found in run(verify_batch, batches(), cfg):
         matches.extend(found)
+        if on_found is not None:
+            on_found(found)  # e.g. clustering, while the workers verify the next batches
     matches.sort(key=lambda m: (m.a, m.b))
     return matches

@@ -15,14 +15,14 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any, BinaryIO
 
 import orjson
 
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normalize_text
-from cleanwire.cluster import Cluster, linked_clusters
+from cleanwire.cluster import Cluster, ClusterBuilder
 from cleanwire.config import Config
 from cleanwire.document import Document, json_line
 from cleanwire.fingerprint import SignatureStore, Signatures, signatures
@@ -500,9 +500,14 @@ def dedupe(
             texts = spill.texts([signed[p] for p in positions])
             return {p: texts[signed[p]] for p in positions}
 
-        found = find_matches(signatures, load_texts, config.dedup, map_batches=engine.map)
-        matches = [replace(m, a=signed[m.a], b=signed[m.b]) for m in found]
-        clusters = linked_clusters(matches, lengths, config.keep)
+        builder = ClusterBuilder()
+
+        def cluster(found: list[Match]) -> None:  # the main process clusters while workers verify
+            builder.add(Match(signed[m.a], signed[m.b], m.relation, m.similarity, m.containment) for m in found)
+
+        find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=cluster,
+                     threads=config.jobs)
+        clusters = builder.clusters(lengths, config.keep)
         counters.seconds["match+cluster"] = time.perf_counter() - started
 
         canonical_of = list(range(len(ids)))
