@@ -116,7 +116,14 @@ class ClusterBuilder:
             contains = {i: sum(1 for other, m in neighbours[i].items()
                                if m.relation != "excerpt" or lengths[i] >= lengths[other]) for i in members}
             canonical = _canonical(members, contains, lengths, keep)
-            clusters.append(Cluster(canonical, _attach(canonical, neighbours)))
+            if len(members) == 2:  # most stories have one copy: its match is the whole story
+                other = members[1] if canonical == members[0] else members[0]
+                m = neighbours[canonical][other]
+                pair = m if (m.a, m.b) == (canonical, other) else Match(canonical, other, m.relation, m.similarity,
+                                                                         m.containment)
+                clusters.append(Cluster(canonical, [pair]))
+            else:
+                clusters.append(Cluster(canonical, _attach(canonical, neighbours)))
         return clusters
 
 
