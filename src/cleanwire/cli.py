@@ -330,9 +330,12 @@ def dedupe_command(
         if fmt == "rich":
             render_clusters(records, Console(highlight=False))
         elif fmt == "jsonl" and writer is None:
+            started = time.perf_counter()
             sys.stdout.flush()
             for chunk in jsonl_chunks(result, include_all=include_all):
                 sys.stdout.buffer.write(chunk)
+            sys.stdout.flush()
+            run.counters.seconds["output"] = time.perf_counter() - started
         else:
             write_records(records, fmt, sys.stdout)
         found = run.counters.duplicates and fail_on_duplicates

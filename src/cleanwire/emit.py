@@ -88,16 +88,16 @@ def jsonl_chunks(result: DedupeResult, *, include_all: bool = False) -> Iterator
         special[canonical] = _ending(tail | {"duplicates": [_duplicate_entry(result, m) for m in absorbed]})
     ordinal = 0
     for lines in result.spill.blocks():
-        out = []
+        out: list[bytes] = []  # line, ending, line end, ...: joined once (each copy of the text costs)
         for line in lines:
             ending = special.get(ordinal, plain)
             if ordinal in result.renamed and ending is not None:
-                out.append(_renamed_line(result, ordinal, line, ending))
+                out += (_renamed_line(result, ordinal, line, ending), b"\n")
             elif ending is not None:
-                out.append(line + ending if line != b"{" else b"{" + ending[1:])
+                out += (line, ending, b"\n") if line != b"{" else (b"{", ending[1:], b"\n")
             ordinal += 1
         if out:
-            yield b"\n".join(out) + b"\n"
+            yield b"".join(out)
 
 
 def _ending(fields: dict[str, Any]) -> bytes:

@@ -363,6 +363,11 @@ class Spill:
         self._close_own()
         for path in self._paths:
             with open(path, "rb") as f:
+                if os.fstat(f.fileno()).st_size <= size:  # a worker's part: read whole, no line carried over
+                    lines = f.read().split(b"\n")
+                    lines.pop()  # after the last line end
+                    yield lines
+                    continue
                 tail = b""
                 while chunk := f.read(size):
                     lines = (tail + chunk).split(b"\n")
@@ -517,6 +522,8 @@ def dedupe(
         builder = ClusterBuilder()
 
         def cluster(found: list[Match]) -> None:  # the main process clusters while workers verify
+            if "candidates" not in counters.seconds:  # the first call: the exact matches, before any verification
+                counters.seconds["candidates"] = time.perf_counter() - started
             builder.add(Match(signed[m.a], signed[m.b], m.relation, m.similarity, m.containment) for m in found)
 
         find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=cluster,
