@@ -570,10 +570,12 @@ class SignatureStore(Sequence[Signature]):
             if lo == hi:
                 continue
             hashes = chunk[:int(starts[hi - 1] + sizes[hi - 1])]
-            at = np.flatnonzero(hashes >> shift == bucket) if bits else np.arange(len(hashes))
-            doc = lo + np.searchsorted(starts[lo:hi], at, side="right") - 1
-            keep = included[doc]
-            out.append((hashes[at[keep]] & doc_mask) | doc[keep].astype(np.uint64))
+            # each fingerprint's document: the chunk holds documents lo..hi-1 one after the other
+            doc = np.repeat(np.arange(lo, hi, dtype=np.uint64), sizes[lo:hi])
+            keep = included[lo:hi].repeat(sizes[lo:hi])
+            if bits:
+                keep &= hashes >> shift == bucket
+            out.append((hashes[keep] & doc_mask) | doc[keep])
         return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
 
     @overload

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,9 +101,11 @@ def _shared_groups(keys: np.ndarray, doc_bits: int, n: int) -> tuple[np.ndarray,
     """
     keys.sort()
     same = np.zeros(len(keys) + 1, dtype=bool)  # same[i]: key i has the fingerprint of key i - 1
-    for lo in range(1, len(keys), _CHUNK):
-        hi = min(len(keys), lo + _CHUNK)
-        same[lo:hi] = (keys[lo:hi] >> np.uint64(doc_bits)) == (keys[lo - 1:hi - 1] >> np.uint64(doc_bits))
+    below = np.uint64(1 << doc_bits)  # equal high bits: the two keys differ only in their document bits
+    step = 1 << 16  # small steps: the temporaries stay in the CPU caches
+    for lo in range(1, len(keys), step):
+        hi = min(len(keys), lo + step)
+        np.less(keys[lo:hi] ^ keys[lo - 1:hi - 1], below, out=same[lo:hi])
     member = same[:-1] | same[1:]
     shared = keys[member]
     shared &= np.uint64((1 << doc_bits) - 1)
@@ -115,26 +116,22 @@ def _shared_groups(keys: np.ndarray, doc_bits: int, n: int) -> tuple[np.ndarray,
     return docs, starts, group_sizes
 
 
-_BUCKET_HASHES = 1 << 23  # fingerprints per bucket of the candidate search, about (64 MB of keys)
+_BUCKET_HASHES = 1 << 23  # fingerprints per bucket of the candidate search (64 MB of keys)
 
 
-def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int, at_least: int,
-                   threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int,
+                   at_least: int) -> tuple[np.ndarray, np.ndarray]:
     """Pair codes (a << 32 | b, sorted) of documents sharing at least `at_least` fingerprints, and how many.
 
-    The fingerprints are taken in buckets of their top bits, one bucket (or one per thread) at a
-    time, so the search never holds a copy of every fingerprint (at a million documents,
-    hundreds of megabytes less). A bucket's pairs are filed by the range of their first
-    document, so every shared fingerprint of a pair lands in the same file and the counting is
-    exact. With `threads` > 1, buckets are searched in threads (numpy sorts without holding the
-    interpreter lock).
+    The fingerprints are taken in buckets of their top bits, one bucket at a time, so the search
+    never holds a copy of every fingerprint (at a million documents, hundreds of megabytes less).
+    A bucket's pairs are filed by the range of their first document, so every shared fingerprint
+    of a pair lands in the same file and the counting is exact.
     """
     n = len(store)
     doc_bits = max(1, (n - 1).bit_length())
     total = int(store.column("size")[included].sum())
     bits = min(4, max(0, (total // _BUCKET_HASHES).bit_length()))
-    if threads > 1 and total >= _BUCKET_HASHES // 8:
-        bits = max(bits, (threads - 1).bit_length())
     shift = np.uint64(32 + max(0, doc_bits - bits))  # code >> shift: the file of its first document
 
     def search(bucket: int) -> list[np.ndarray]:
@@ -148,16 +145,9 @@ def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int, at
         return [codes[files == f] for f in range(1 << bits)]
 
     filed: list[list[np.ndarray]] = [[] for _ in range(1 << bits)]
-    if threads > 1 and bits:
-        with ThreadPoolExecutor(threads) as pool:
-            found = pool.map(search, range(1 << bits))
-            for pieces in found:
-                for f, piece in enumerate(pieces):
-                    filed[f].append(piece)
-    else:
-        for bucket in range(1 << bits):
-            for f, piece in enumerate(search(bucket)):
-                filed[f].append(piece)
+    for bucket in range(1 << bits):
+        for f, piece in enumerate(search(bucket)):
+            filed[f].append(piece)
     values: list[np.ndarray] = []
     counts: list[np.ndarray] = []
     for f in range(1 << bits):
@@ -179,7 +169,7 @@ def _columns(signatures: Sequence[Signature]) -> tuple[np.ndarray, np.ndarray, n
             np.fromiter((len(s.hashes) for s in signatures), dtype=np.int64, count=n))
 
 
-def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig, threads: int = 1) -> Iterator[tuple[int, int]]:
+def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterator[tuple[int, int]]:
     """Pairs (i < j, sorted) worth verifying: the same exact hash, or enough shared fingerprints.
 
     Exact duplicates are linked to the first document of their group (a star, not all pairs);
@@ -206,7 +196,7 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig, threads: 
     sizes = all_sizes[representatives]
     if sizes.sum():
         store = signatures if isinstance(signatures, SignatureStore) else SignatureStore.of(signatures)
-        codes, hits = _shared_counts(store, included, cfg.max_doc_freq, cfg.min_shared, threads)
+        codes, hits = _shared_counts(store, included, cfg.max_doc_freq, cfg.min_shared)
         # sampled containment: shared fingerprints over what the smaller signature holds; a
         # smaller signature that is not full may sit in the larger's sparsely kept middle, where
         # a few shared fingerprints are all the evidence there can be
@@ -416,7 +406,6 @@ def find_matches(
     cfg: DedupConfig,
     map_batches: MapBatches | None = None,
     on_found: Callable[[list[Match]], None] | None = None,
-    threads: int = 1,
 ) -> list[Match]:
     """Verified matches among all documents, sorted by (a, b).
 
@@ -424,13 +413,12 @@ def find_matches(
     one batch at a time, so only those are held (or an object whose `load()` gives them, read
     where the batch is verified). `map_batches(fn, batches, cfg)` (an engine's
     ordered map, e.g. over a process pool) runs the verification; by default it runs here.
-    `on_found` is given the matches of each batch as soon as they are verified; `threads` is
-    how many threads the candidate search may use.
+    `on_found` is given the matches of each batch as soon as they are verified.
     """
     matches: list[Match] = []
     pending: list[tuple[int, int]] = []
     exact = _columns(signatures)[1]
-    for a, b in candidate_pairs(signatures, cfg, threads):
+    for a, b in candidate_pairs(signatures, cfg):
         if exact[a] == exact[b]:
             matches.append(Match(a, b, "exact", 1.0, 1.0))  # no text needed
         else:

@@ -526,8 +526,7 @@ def dedupe(
                 counters.seconds["candidates"] = time.perf_counter() - started
             builder.add(Match(signed[m.a], signed[m.b], m.relation, m.similarity, m.containment) for m in found)
 
-        find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=cluster,
-                     threads=config.jobs)
+        find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=cluster)
         clusters = builder.clusters(lengths, config.keep)
         counters.seconds["match+cluster"] = time.perf_counter() - started
 
