@@ -105,3 +105,38 @@ def test_jsonl_fast_path_writes_exactly_what_the_record_path_writes(tmp_path: Pa
                 result.close()
         assert fast == slow.getvalue()
         assert len(fast.splitlines()) == (4 if include_all else 3)
+
+
+def test_workers_format_the_output_to_the_same_bytes(tmp_path: Path) -> None:
+    import io
+
+    from cleanwire.emit import write_jsonl, write_records
+
+    lines = [json.dumps({"id": "same", "text": STORY + f" Part {i}. " + "Other words here. " * (i % 3)})
+             for i in range(40)]
+    lines += [json.dumps({"id": f"u{i}", "text": f"An unrelated report number {i} on school budgets. " * 5})
+              for i in range(40)]
+    (tmp_path / "in").mkdir()
+    for n in range(4):  # several files: several parts and spill segments
+        (tmp_path / "in" / f"x{n}.jsonl").write_text("\n".join(lines[n::4]) + "\n", encoding="utf-8")
+    config = Config(clean=CleanConfig(enabled=False))
+    engine = LocalEngine(2)
+    try:
+        for include_all in (False, True):
+            with InputSet([str(tmp_path / "in")], config.ingest) as inputs:
+                result = dedupe(inputs, config, engine, Counters(), lambda doc: None)
+                try:
+                    want = io.StringIO()
+                    write_records(cluster_records(result, include_all=include_all), "jsonl", want)
+                    with open(tmp_path / "out.jsonl", "wb") as out:  # a real file: sendfile
+                        write_jsonl(result, out, engine, include_all=include_all)
+                    buffer = io.BytesIO()  # no file descriptor: copied through a buffer
+                    write_jsonl(result, buffer, engine, include_all=include_all)
+                finally:
+                    result.close()
+            assert (tmp_path / "out.jsonl").read_bytes().decode("utf-8") == want.getvalue()
+            assert buffer.getvalue().decode("utf-8") == want.getvalue()
+            emitted = len(want.getvalue().splitlines())
+            assert emitted == 80 if include_all else 0 < emitted < 80
+    finally:
+        engine.close()

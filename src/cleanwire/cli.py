@@ -27,9 +27,9 @@ from cleanwire.emit import (
     document_record,
     error_line,
     error_record,
-    jsonl_chunks,
     render_clusters,
     summary_text,
+    write_jsonl,
     write_records,
 )
 from cleanwire.engines import ENGINES, get_engine
@@ -332,8 +332,7 @@ def dedupe_command(
         elif fmt == "jsonl" and writer is None:
             started = time.perf_counter()
             sys.stdout.flush()
-            for chunk in jsonl_chunks(result, include_all=include_all):
-                sys.stdout.buffer.write(chunk)
+            write_jsonl(result, sys.stdout.buffer, engine, include_all=include_all)
             sys.stdout.flush()
             run.counters.seconds["output"] = time.perf_counter() - started
         else:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
+import tempfile
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
-from typing import IO, Any
+from dataclasses import dataclass, field
+from typing import IO, Any, BinaryIO
 
 from rich.console import Console
 from rich.table import Table
@@ -12,7 +18,7 @@ from rich.text import Text
 
 from cleanwire.document import Document, json_line
 from cleanwire.ingest import RENAMED_FROM_KEY
-from cleanwire.pipeline import Counters, DedupeResult, Record
+from cleanwire.pipeline import Counters, DedupeResult, Record, segment_blocks
 
 FORMATS = ("jsonl", "json", "text", "rich")
 
@@ -70,34 +76,132 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
         yield record
 
 
-def jsonl_chunks(result: DedupeResult, *, include_all: bool = False) -> Iterator[bytes]:
-    """The lines `cluster_records` gives, as UTF-8 JSON lines in large chunks: the fast path to a stream.
+@dataclass
+class Endings:
+    """What each spill line needs to become its output record (the fast path to a stream)."""
 
-    Most records only gain a fixed ending (no duplicates); only the others are serialised one by one.
-    """
+    plain: bytes  # most lines: no duplicates
+    special: dict[int, bytes | None] = field(default_factory=dict)  # ordinal -> its ending, None: not emitted
+    renamed: dict[int, tuple[str, str]] = field(default_factory=dict)  # ordinal -> (unique id, id as read)
+
+    def split(self, segments: Iterable[tuple[int, int]]) -> Iterator[Endings]:
+        """Per (first ordinal, count), in order: only the entries of those ordinals (what one segment needs)."""
+        special, renamed = sorted(self.special), sorted(self.renamed)
+        for first, count in segments:
+            end = first + count
+            mine = special[bisect_left(special, first):bisect_left(special, end)]
+            theirs = renamed[bisect_left(renamed, first):bisect_left(renamed, end)]
+            yield Endings(self.plain, {o: self.special[o] for o in mine}, {o: self.renamed[o] for o in theirs})
+
+
+def record_endings(result: DedupeResult, *, include_all: bool = False) -> Endings:
+    """Each record's ending as `cluster_records` gives it: most records only gain a fixed one."""
     members: dict[int, list[int]] = {}
     for cluster in result.clusters:
         if cluster.members:
             members[cluster.canonical] = sorted(m.b for m in cluster.members)
     tail: dict[str, Any] = {"duplicates": []} | ({"canonical_id": None} if include_all else {})
-    plain = _ending(tail)
-    special: dict[int, bytes | None] = {}  # ordinal -> its ending, or None: not emitted
+    endings = Endings(_ending(tail))
     for ordinal in result.member_match:
-        special[ordinal] = _ending(_duplicate_fields(result, ordinal)) if include_all else None
+        endings.special[ordinal] = _ending(_duplicate_fields(result, ordinal)) if include_all else None
     for canonical, absorbed in members.items():
-        special[canonical] = _ending(tail | {"duplicates": [_duplicate_entry(result, m) for m in absorbed]})
+        endings.special[canonical] = _ending(tail | {"duplicates": [_duplicate_entry(result, m) for m in absorbed]})
+    endings.renamed = {o: (result.ids[o], read_id) for o, read_id in result.renamed.items()}
+    return endings
+
+
+def _format(lines: list[bytes], ordinal: int, endings: Endings) -> list[bytes]:
+    """The output of spill lines from `ordinal` on: line, ending, line end, ... (joined once by the caller:
+    each copy of the texts costs)."""
+    out: list[bytes] = []
+    special, plain, renamed = endings.special, endings.plain, endings.renamed
+    for line in lines:
+        ending = special.get(ordinal, plain)
+        if ending is not None:
+            if ordinal in renamed:
+                out += (_renamed_line(line, *renamed[ordinal], ending), b"\n")
+            else:
+                out += (line, ending, b"\n") if line != b"{" else (b"{", ending[1:], b"\n")
+        ordinal += 1
+    return out
+
+
+def jsonl_chunks(result: DedupeResult, *, include_all: bool = False) -> Iterator[bytes]:
+    """The lines `cluster_records` gives, as UTF-8 JSON lines in large chunks: the fast path to a stream."""
+    endings = record_endings(result, include_all=include_all)
     ordinal = 0
     for lines in result.spill.blocks():
-        out: list[bytes] = []  # line, ending, line end, ...: joined once (each copy of the text costs)
-        for line in lines:
-            ending = special.get(ordinal, plain)
-            if ordinal in result.renamed and ending is not None:
-                out += (_renamed_line(result, ordinal, line, ending), b"\n")
-            elif ending is not None:
-                out += (line, ending, b"\n") if line != b"{" else (b"{", ending[1:], b"\n")
-            ordinal += 1
+        out = _format(lines, ordinal, endings)
+        ordinal += len(lines)
         if out:
             yield b"".join(out)
+
+
+@dataclass
+class SegmentOutput:
+    """One spill segment to turn into output lines: a task for a worker on this machine."""
+
+    path: str
+    first: int  # the ordinal of its first record
+    endings: Endings
+    directory: str  # where to write the output
+
+
+def format_segment(task: SegmentOutput, state: Any) -> str:
+    """Write a segment's output lines to a new file in `task.directory`; return its path."""
+    handle, path = tempfile.mkstemp(suffix=".out", dir=task.directory)
+    with os.fdopen(handle, "wb") as out:
+        ordinal = task.first
+        for lines in segment_blocks(task.path):
+            out.write(b"".join(_format(lines, ordinal, task.endings)))
+            ordinal += len(lines)
+    return path
+
+
+def write_jsonl(result: DedupeResult, out: BinaryIO, engine: Any, *, include_all: bool = False) -> None:
+    """Write the records as JSON lines to `out`.
+
+    With workers on this machine, they format the spill's segments in parallel and the main
+    process only copies their files in order (with `sendfile`, inside the kernel, where it can).
+    """
+    if not (getattr(engine, "shares_files", False) and getattr(engine, "jobs", 1) > 1):
+        for chunk in jsonl_chunks(result, include_all=include_all):
+            out.write(chunk)
+        return
+    segments = result.spill.segments()
+    endings = record_endings(result, include_all=include_all).split((first, count) for _, first, count in segments)
+    tasks = (SegmentOutput(path, first, part, result.spill.directory) for (path, first, _), part in zip(segments, endings))
+    out.flush()
+    for path in engine.map(format_segment, tasks, None):
+        try:
+            with open(path, "rb") as f:
+                _copy(f, out)
+        finally:
+            os.unlink(path)
+
+
+def _copy(source: BinaryIO, out: BinaryIO) -> None:
+    """Copy a file to `out`: inside the kernel where the platform can, else through a buffer."""
+    size = os.fstat(source.fileno()).st_size
+    sent = 0
+    try:
+        target = out.fileno()
+    except (OSError, ValueError):  # not a file (a test's buffer)
+        target = -1
+    if hasattr(os, "sendfile") and target >= 0:
+        try:
+            while sent < size:
+                done = os.sendfile(target, source.fileno(), sent, size - sent)
+                if done == 0:
+                    break
+                sent += done
+        except OSError as exc:
+            if sent or exc.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF):
+                raise  # EPIPE (the reader went away) and real failures go on up
+    if sent < size:
+        source.seek(sent)
+        shutil.copyfileobj(source, out)
+        out.flush()
 
 
 def _ending(fields: dict[str, Any]) -> bytes:
@@ -111,11 +215,11 @@ def _duplicate_fields(result: DedupeResult, ordinal: int) -> dict[str, Any]:
             "similarity": entry["similarity"], "containment": entry["containment"]}
 
 
-def _renamed_line(result: DedupeResult, ordinal: int, line: bytes, ending: bytes) -> bytes:
+def _renamed_line(line: bytes, unique_id: str, read_id: str, ending: bytes) -> bytes:
     """A record whose id was made unique after the worker wrote it: its fields, rewritten."""
     fields = Record(line.decode("utf-8", "surrogatepass")).fields()
-    fields[RENAMED_FROM_KEY] = result.renamed[ordinal]
-    fields["id"] = result.ids[ordinal]
+    fields[RENAMED_FROM_KEY] = read_id
+    fields["id"] = unique_id
     return Record.of(fields).json().encode("utf-8", "surrogatepass")[:-1] + ending
 
 

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import islice
 from typing import Any, BinaryIO
 
+import numpy as np
 import orjson
 
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normalize_text
@@ -362,17 +363,14 @@ class Spill:
         """The records' lines (without their line ends), in order, a few megabytes at a time."""
         self._close_own()
         for path in self._paths:
-            with open(path, "rb") as f:
-                if os.fstat(f.fileno()).st_size <= size:  # a worker's part: read whole, no line carried over
-                    lines = f.read().split(b"\n")
-                    lines.pop()  # after the last line end
-                    yield lines
-                    continue
-                tail = b""
-                while chunk := f.read(size):
-                    lines = (tail + chunk).split(b"\n")
-                    tail = lines.pop()  # the unfinished line, completed by the next chunk
-                    yield lines
+            yield from segment_blocks(path, size)
+
+    def segments(self) -> list[tuple[str, int, int]]:
+        """(path, first ordinal, records) of each segment, in order."""
+        self._close_own()
+        segment = np.frombuffer(self._segment, dtype=np.int32) if len(self._segment) else np.empty(0, np.int32)
+        bounds = np.searchsorted(segment, np.arange(len(self._paths) + 1)).tolist()
+        return [(path, bounds[i], bounds[i + 1] - bounds[i]) for i, path in enumerate(self._paths)]
 
     def close(self) -> None:
         """Remove the spill's folder and everything in it."""
@@ -424,6 +422,21 @@ class SpillRefs:
             if f is not None:
                 f.close()
         return out
+
+
+def segment_blocks(path: str, size: int = 1 << 23) -> Iterator[list[bytes]]:
+    """The lines of a spill segment (without their line ends), a few megabytes at a time."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size <= size:  # a worker's part: read whole, no line carried over
+            lines = f.read().split(b"\n")
+            lines.pop()  # after the last line end
+            yield lines
+            return
+        tail = b""
+        while chunk := f.read(size):
+            lines = (tail + chunk).split(b"\n")
+            tail = lines.pop()  # the unfinished line, completed by the next chunk
+            yield lines
 
 
 def write_segment(directory: str, blob: bytes) -> str:
@@ -521,12 +534,12 @@ def dedupe(
 
         builder = ClusterBuilder()
 
-        def cluster(found: list[Match]) -> None:  # the main process clusters while workers verify
+        def grow(found: list[Match]) -> None:  # the main process clusters while workers verify
             if "candidates" not in counters.seconds:  # the first call: the exact matches, before any verification
                 counters.seconds["candidates"] = time.perf_counter() - started
             builder.add(Match(signed[m.a], signed[m.b], m.relation, m.similarity, m.containment) for m in found)
 
-        find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=cluster)
+        find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=grow)
         clusters = builder.clusters(lengths, config.keep)
         counters.seconds["match+cluster"] = time.perf_counter() - started
 
