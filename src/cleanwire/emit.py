@@ -48,16 +48,18 @@ def _duplicate_entry(result: DedupeResult, ordinal: int) -> dict[str, Any]:
     }
 
 
+def _members(result: DedupeResult) -> dict[int, list[int]]:
+    """Canonical ordinal -> the ordinals it absorbed, in order."""
+    return {c.canonical: sorted(m.b for m in c.members) for c in result.clusters if c.members}
+
+
 def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Iterator[Record]:
     """One record per story (canonical, with the duplicates it absorbed), in input order.
 
     With `include_all`, every document is emitted: duplicates carry `canonical_id` and how
     they matched, canonical records carry `canonical_id: null`.
     """
-    members: dict[int, list[int]] = {}
-    for cluster in result.clusters:
-        if cluster.members:
-            members[cluster.canonical] = sorted(m.b for m in cluster.members)
+    members = _members(result)
     for ordinal, record in enumerate(result.spill):
         canonical = result.canonical_of[ordinal]
         if canonical != ordinal and not include_all:
@@ -96,10 +98,7 @@ class Endings:
 
 def record_endings(result: DedupeResult, *, include_all: bool = False) -> Endings:
     """Each record's ending as `cluster_records` gives it: most records only gain a fixed one."""
-    members: dict[int, list[int]] = {}
-    for cluster in result.clusters:
-        if cluster.members:
-            members[cluster.canonical] = sorted(m.b for m in cluster.members)
+    members = _members(result)
     tail: dict[str, Any] = {"duplicates": []} | ({"canonical_id": None} if include_all else {})
     endings = Endings(_ending(tail))
     for ordinal in result.member_match:

@@ -40,19 +40,8 @@ _ASCII_TABLE = bytes(c if chr(c).isalnum() else 32 for c in range(128)) + bytes(
 
 def _classify(codes: np.ndarray) -> tuple[np.ndarray, bool]:
     """Mask of word characters (letters, digits) and whether any is from a spaceless script."""
-    word = np.frombuffer(_ASCII_TABLE, dtype=np.uint8)[np.minimum(codes, 255)] != 32
-    high = np.flatnonzero(codes >= 128)
-    spaceless = False
-    if len(high):
-        # few distinct non-ASCII characters per text: classify each once with str methods
-        values = codes[high]
-        distinct = sorted_unique(values)
-        inverse = np.searchsorted(distinct, values)
-        chars = [chr(c) for c in distinct.tolist()]
-        is_word = np.array([c.isalnum() for c in chars], dtype=bool)
-        word[high] = is_word[inverse]
-        spaceless = any(_SPACELESS.match(c) is not None for c, w in zip(chars, is_word.tolist()) if w)
-    return word, spaceless
+    word, spaceless = _classify_batch(codes)
+    return word, bool(spaceless.any())
 
 
 def _join_words(codes: np.ndarray, word: np.ndarray) -> np.ndarray:
@@ -138,20 +127,24 @@ def _by_width(folded: Sequence[str]) -> list[list[int]]:
     return [group for group in (narrow, [i for i, t in enumerate(folded) if not t.isascii()]) if group]
 
 
-def _token_batch(folded: Sequence[str], seed: int) -> list[np.ndarray]:
-    """Token hashes of texts all ASCII or all not, already `_folded`."""
+def _encoded(folded: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Texts all ASCII or all not, already `_folded`, joined: (codes, word-character mask, mask of characters
+    of scripts written without spaces or None when there are none, where each text starts and ends)."""
     joined = " ".join(folded) + " "  # a separator after every text: no token spans two texts
     bounds = np.zeros(len(folded) + 1, dtype=np.int64)
     np.cumsum([len(t) + 1 for t in folded], out=bounds[1:])
     if joined.isascii():
         codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
         word = ((codes - np.uint8(97)) < 26) | ((codes - np.uint8(48)) < 10)  # lower-cased already: a-z, 0-9
-        spaceless = None
-    else:
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        word, spaceless = _classify_batch(codes)
-        if not spaceless.any():
-            spaceless = None
+        return codes, word, None, bounds
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    word, spaceless = _classify_batch(codes)
+    return codes, word, (spaceless if spaceless.any() else None), bounds
+
+
+def _token_batch(folded: Sequence[str], seed: int) -> list[np.ndarray]:
+    """Token hashes of texts all ASCII or all not, already `_folded`."""
+    codes, word, spaceless, bounds = _encoded(folded)
     edges = np.zeros(len(word) + 2, dtype=bool)  # word, with a non-word position before and after
     edges[1:-1] = word
     starts = edges[1:-1] & ~edges[:-2]
@@ -205,20 +198,6 @@ def _key_codes(key: str) -> np.ndarray:
     if key.isascii():
         return np.frombuffer(key.encode("ascii"), dtype=np.uint8)
     return np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32)
-
-
-def _powers(base: int, n: int) -> np.ndarray:
-    """base**0 .. base**(n-1) modulo 2**64, by doubling (cumprod is several times slower)."""
-    powers = np.empty(max(n, 1), dtype=np.uint64)
-    powers[0] = 1
-    filled, step = 1, base
-    with np.errstate(over="ignore"):
-        while filled < n:
-            take = min(filled, n - filled)
-            np.multiply(powers[:take], np.uint64(step), out=powers[filled:filled + take])
-            filled += take
-            step = step * step & _MASK64
-    return powers[:n]
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -334,21 +313,13 @@ def _interleave(first: Signatures, second: Signatures, at_first: np.ndarray, at_
 
 def _batch(folded: Sequence[str], texts: Sequence[str], cfg: DedupConfig) -> Signatures:
     """The signatures of `texts`, given them as `_folded` has them."""
-    n = len(texts)
-    joined = " ".join(folded) + " "  # a separator after every text: no token spans two texts
-    bounds = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum([len(t) + 1 for t in folded], out=bounds[1:])
-    spaceless = np.zeros(n, dtype=bool)
-    if joined.isascii():
-        codes = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
-        word = ((codes - np.uint8(97)) < 26) | ((codes - np.uint8(48)) < 10)  # lower-cased already: a-z, 0-9
-    else:
-        codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        word, spaceless_chars = _classify_batch(codes)
+    codes, word, spaceless_chars, bounds = _encoded(folded)
+    spaceless = np.zeros(len(texts), dtype=bool)
+    if spaceless_chars is not None:
         spaceless = _per_text(np.flatnonzero(spaceless_chars), bounds) > 0
     positions = np.flatnonzero(word)  # the word characters' positions in `codes`
     lengths = _per_text(positions, bounds)  # word characters per text
-    offsets = np.zeros(n + 1, dtype=np.int64)  # where each text's word characters start in `squeezed`
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)  # where each text's word characters start
     np.cumsum(lengths, out=offsets[1:])
     edges = np.zeros(len(word) + 1, dtype=bool)
     edges[1:] = word

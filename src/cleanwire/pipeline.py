@@ -78,9 +78,7 @@ class DocumentSource:
     def parts(self) -> Iterator[list[Document]]:
         """Batches of documents; each pass reads the documents again."""
         docs = self._documents() if callable(self._documents) else self._documents
-        iterator = iter(docs)
-        while batch := list(islice(iterator, BATCH_SIZE)):
-            yield batch
+        return _grouped(docs, BATCH_SIZE)
 
 
 Source = InputSet | DocumentSource
