@@ -10,8 +10,9 @@ import random
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -743,7 +744,7 @@ def test_parts_of_a_large_jsonl_file_read_the_same_documents_as_the_whole_file(
     whole = _snapshot(InputSet([str(path)], IngestConfig()).documents())
     monkeypatch.setattr(ingest, "PART_BYTES", 97)
     inputs = InputSet([str(path)], IngestConfig())
-    parts = inputs.parts()
+    parts = list(inputs.parts())
     assert len(parts) > 5
     assert all(p.end > p.start for p in parts)
     assert _snapshot(inputs.documents()) == whole
@@ -755,7 +756,7 @@ def test_small_files_are_grouped_into_parts(tmp_path: Path, monkeypatch: pytest.
     for i in range(10):
         (tmp_path / f"{i:02}.txt").write_text(f"page {i}\n", encoding="utf-8")
     monkeypatch.setattr(ingest, "PART_FILES", 4)
-    parts = InputSet([str(tmp_path)], IngestConfig()).parts()
+    parts = list(InputSet([str(tmp_path)], IngestConfig()).parts())
     assert [len(p.entries) for p in parts] == [4, 4, 2]
     assert [e.id for p in parts for e in p.entries] == [f"{i:02}.txt" for i in range(10)]
 
@@ -860,7 +861,7 @@ def test_fast_json_lines_through_parts_read_what_the_reference_reads(
     fast = [repr(d) for d in read([path])]
     monkeypatch.setattr(ingest, "_fast_line_document", lambda *args: None)
     assert [repr(d) for d in read([path])] == fast
-    assert len(InputSet([str(path)], IngestConfig()).parts()) > 10
+    assert len(list(InputSet([str(path)], IngestConfig()).parts())) > 10
 
 
 @pytest.mark.parametrize("raw", [
@@ -951,6 +952,29 @@ def test_parts_start_after_the_lines_before_them(
     for name, data in (("newline", b"\n".join(lines) + b"\n"), ("no-newline", b"\n".join(lines))):
         path.write_bytes(data)
         monkeypatch.setattr(ingest, "PART_BYTES", part_bytes)
-        parts = InputSet([str(path)], IngestConfig()).parts()
+        parts = list(InputSet([str(path)], IngestConfig()).parts())
         assert [(p.start, p.first_line) for p in parts] == [(p.start, data[:p.start].count(b"\n")) for p in parts], name
         assert parts[-1].end == len(data) and all(a.end == b.start for a, b in zip(parts, parts[1:]))
+
+
+def test_parts_are_cut_once_while_they_are_being_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text("".join(json.dumps({"text": f"story {i}"}) + "\n" for i in range(40)), encoding="utf-8")
+    monkeypatch.setattr(ingest, "PART_BYTES", 64)
+    cut: list[int] = []
+    ranges = ingest._jsonl_ranges
+
+    def counted(*args: Any) -> Iterator[ingest.Part]:
+        for part in ranges(*args):
+            cut.append(part.start)
+            yield part
+
+    monkeypatch.setattr(ingest, "_jsonl_ranges", counted)
+    inputs = InputSet([str(path)], IngestConfig())
+    first = inputs.parts()
+    head = [next(first), next(first)]
+    assert len(cut) == 2  # the rest of the file is not read yet
+    again = list(inputs.parts())  # a second pass, while the first is still going
+    assert again[:2] == head and len(again) > 5
+    assert list(first) == again[2:]
+    assert len(cut) == len(again)  # each part was cut once

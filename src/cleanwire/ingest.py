@@ -174,7 +174,8 @@ class InputSet:
         self._cfg = cfg
         self._stdin = stdin
         self._entries: list[_Entry] | None = None
-        self._parts: list[Part] | None = None
+        self._parts: list[Part] | None = None  # the parts cut so far
+        self._cutting: Iterator[Part] = iter(())
         self._spooled: dict[str, str] = {}  # entry path -> temporary copy
         self._spool_errors: dict[str, str] = {}
         self._finalizer = weakref.finalize(self, _remove_files, self._spooled)
@@ -184,11 +185,24 @@ class InputSet:
         """How the inputs are read."""
         return self._cfg
 
-    def parts(self) -> list[Part]:
-        """The inputs cut into parts for workers, in a deterministic order (computed once)."""
+    def parts(self) -> Iterator[Part]:
+        """The inputs cut into parts for workers, in a deterministic order.
+
+        Cut once, as they are first asked for: the first parts go to the workers while the main
+        process is still finding the line ends of the later ones (hundreds of megabytes to read).
+        """
         if self._parts is None:
-            self._parts = list(_make_parts(self._resolved_entries(), self._cfg))
-        return self._parts
+            self._parts = []
+            self._cutting = _make_parts(self._resolved_entries(), self._cfg)
+        done = 0
+        while True:
+            if done == len(self._parts):
+                part = next(self._cutting, None)
+                if part is None:
+                    return
+                self._parts.append(part)
+            yield self._parts[done]
+            done += 1
 
     def documents(self) -> Iterator[Document]:
         """Every document of every input, errors included, in a deterministic order with unique ids."""
