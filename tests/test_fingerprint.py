@@ -159,3 +159,13 @@ def test_signature_store_holds_the_same_signatures_in_flat_arrays(monkeypatch) -
     some[[1, 4]] = True
     assert set((store.bucket_keys(0, 0, 4, some) & np.uint64(15)).tolist()) == {1, 4}
     assert list(store.column("words")) == [s.words for s in sigs]
+
+
+def test_the_candidate_search_buckets_hold_about_the_same_share_of_capped_signatures() -> None:
+    store = SignatureStore()
+    for s in range(60):
+        store.append(signature(article(s, 1500), CFG))  # long: each keeps its smallest fingerprints
+    assert all(len(sig.hashes) == CFG.max_hashes for sig in store)
+    everyone = np.ones(len(store), dtype=bool)
+    sizes = [len(store.bucket_keys(b, 2, 6, everyone)) for b in range(4)]
+    assert max(sizes) < 1.3 * min(sizes), sizes

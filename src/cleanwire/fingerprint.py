@@ -531,10 +531,14 @@ class SignatureStore(Sequence[Signature]):
 
     def bucket_keys(self, bucket: int, bits: int, doc_bits: int, included: np.ndarray) -> np.ndarray:
         """Packed keys (fingerprint with its low `doc_bits` bits replaced by the document's ordinal) of the
-        fingerprints whose top `bits` bits are `bucket`, of the documents where `included` is set."""
+        fingerprints in `bucket` (the `bits` bits above the document's), of the documents where `included` is set.
+
+        Not the top bits: a capped signature keeps its smallest fingerprints, whose top bits are mostly zero.
+        """
         chunk_of = self.column("chunk")
         starts, sizes = self.column("start"), self.column("size")
-        shift, doc_mask = np.uint64(64 - bits), np.uint64(~((1 << doc_bits) - 1) & _MASK64)
+        shift, doc_mask = np.uint64(doc_bits), np.uint64(~((1 << doc_bits) - 1) & _MASK64)
+        bucket_mask = np.uint64((1 << bits) - 1)
         out = []
         for c, chunk in enumerate(self._chunks):
             lo, hi = np.searchsorted(chunk_of, [c, c + 1])  # a chunk holds a run of documents
@@ -545,7 +549,7 @@ class SignatureStore(Sequence[Signature]):
             doc = np.repeat(np.arange(lo, hi, dtype=np.uint64), sizes[lo:hi])
             keep = included[lo:hi].repeat(sizes[lo:hi])
             if bits:
-                keep &= hashes >> shift == bucket
+                keep &= (hashes >> shift) & bucket_mask == bucket
             out.append((hashes[keep] & doc_mask) | doc[keep])
         return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
 
