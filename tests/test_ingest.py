@@ -978,3 +978,11 @@ def test_parts_are_cut_once_while_they_are_being_read(tmp_path: Path, monkeypatc
     assert again[:2] == head and len(again) > 5
     assert list(first) == again[2:]
     assert len(cut) == len(again)  # each part was cut once
+
+
+def test_a_file_that_shrank_after_it_was_listed_is_cut_to_what_it_holds(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    data = b"".join(json.dumps({"text": f"story {i}"}).encode() + b"\n" for i in range(20))
+    path.write_bytes(data)
+    parts = list(ingest._jsonl_ranges(ingest._named("r.jsonl", str(path)), len(data) + 1000))
+    assert parts[-1].end == len(data)
