@@ -235,3 +235,10 @@ def test_a_signature_store_gives_the_same_candidates_and_matches() -> None:
     load = lambda ords: {i: texts[i] for i in ords}  # noqa: E731
     assert list(candidate_pairs(store, CFG)) == list(candidate_pairs(sigs, CFG))
     assert find_matches(store, load, CFG) == find_matches(sigs, load, CFG)
+
+
+def test_matches_survive_pickling_for_the_workers() -> None:
+    import pickle
+
+    matches = [Match(1, 2, "excerpt", 0.5, 0.98), Match(3, 9, "near-duplicate", 0.91, 0.93)]
+    assert pickle.loads(pickle.dumps(matches, protocol=pickle.HIGHEST_PROTOCOL)) == matches

@@ -29,6 +29,10 @@ class Match:
     similarity: float  # symmetric: share of both texts in aligned shared passages, 0..1
     containment: float  # share of the smaller text found in the larger, 0..1
 
+    def __reduce__(self) -> tuple[type[Match], tuple[int, int, str, float, float]]:
+        # a tuple of fields: a third of the default for slots, and workers send tens of thousands
+        return Match, (self.a, self.b, self.relation, self.similarity, self.containment)
+
 
 _CHUNK = 1 << 22  # elements per step over large arrays: bounds the temporary arrays
 _FEW = 3  # shared fingerprints that make a pair worth verifying whatever its share
