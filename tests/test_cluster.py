@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cleanwire.cluster import Cluster, build_clusters
+from cleanwire.cluster import Cluster, ClusterBuilder, build_clusters, linked_clusters
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import signature
 from cleanwire.match import Match, find_matches
@@ -130,3 +132,63 @@ def test_a_story_copied_more_often_than_max_doc_freq_is_still_one_cluster() -> N
     clusters = clusters_of(texts)
     assert CFG.max_doc_freq < 60
     assert [len(c.ordinals) for c in clusters] == [60, 1]
+
+
+def reference_clusters(matches: list[Match], lengths: list[int], keep: str) -> list[Cluster]:
+    """The clusters as a plain queue-and-dict walk gives them: what the array version must equal."""
+    neighbours: dict[int, dict[int, Match]] = {}
+    for m in matches:
+        if m.a != m.b:
+            neighbours.setdefault(m.a, {}).setdefault(m.b, m)
+            neighbours.setdefault(m.b, {}).setdefault(m.a, m)
+    seen: set[int] = set()
+    clusters = []
+    for start in sorted(neighbours):
+        if start in seen:
+            continue
+        members, queue = [], [start]
+        seen.add(start)
+        while queue:
+            node = queue.pop()
+            members.append(node)
+            for other in neighbours[node]:
+                if other not in seen:
+                    seen.add(other)
+                    queue.append(other)
+        everyone = len(members) - 1
+        contains = {i: sum(m.relation != "excerpt" or lengths[i] >= lengths[o] for o, m in neighbours[i].items())
+                    for i in members}
+        key = {"first": lambda i: i, "shortest": lambda i: (lengths[i], i), "longest": lambda i: (-lengths[i], i),
+               "complete": lambda i: (contains[i] < everyone, -lengths[i], i)}[keep]
+        canonical = min(members, key=key)
+        attached, reached, walk = [], {canonical}, [canonical]
+        for node in walk:  # breadth first: `walk` grows while it is read
+            for other in sorted(neighbours[node]):
+                if other not in reached:
+                    reached.add(other)
+                    walk.append(other)
+                    m = neighbours[node][other]
+                    attached.append(Match(node, other, m.relation, m.similarity, m.containment))
+        clusters.append(Cluster(canonical, sorted(attached, key=lambda m: m.b)))
+    return clusters
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_clusters_are_the_ones_a_plain_graph_walk_gives(data: st.DataObject) -> None:
+    n = data.draw(st.integers(2, 24))
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1),
+                                         st.sampled_from(["exact", "near-duplicate", "excerpt"])), max_size=40))
+    matches = [Match(a, b, relation, 0.5 + (a * 7 + b) % 10 / 20, 0.9) for a, b, relation in pairs]
+    lengths = data.draw(st.lists(st.integers(1, 6), min_size=n, max_size=n))  # small: many ties
+    keep = data.draw(st.sampled_from(["complete", "longest", "shortest", "first"]))
+    assert linked_clusters(matches, lengths, keep) == reference_clusters(matches, lengths, keep)
+
+
+def test_the_builder_renumbers_matches_by_the_documents_it_is_given() -> None:
+    builder = ClusterBuilder([3, 5, 8, 9])  # the matcher saw only these documents, as 0, 1, 2, 3
+    builder.add([Match(0, 2, "near-duplicate", 0.9, 0.9)])
+    builder.add([Match(2, 3, "excerpt", 0.4, 0.95)])
+    [cluster] = builder.clusters([0, 0, 0, 100, 0, 50, 0, 0, 300, 120])
+    assert cluster.canonical == 8
+    assert [(m.a, m.b, m.relation) for m in cluster.members] == [(8, 3, "near-duplicate"), (8, 9, "excerpt")]

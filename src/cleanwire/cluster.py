@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from cleanwire.config import KEEP_CHOICES
 from cleanwire.match import Match
@@ -28,42 +29,6 @@ class Cluster:
         return [self.canonical, *(m.b for m in self.members)]
 
 
-class _UnionFind:
-    """Disjoint sets of ordinals (only those ever joined are stored); the root is always the smallest
-    ordinal, so results are stable."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while parent.get(x, x) != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
-def _canonical(members: list[int], contains: dict[int, int], lengths: Sequence[int], keep: str) -> int:
-    """The canonical of one cluster under the keep policy; the ordinal breaks every tie."""
-    if keep == "first":
-        return min(members)
-    if keep == "shortest":
-        return min(members, key=lambda i: (lengths[i], i))
-    if keep == "longest":
-        return min(members, key=lambda i: (-lengths[i], i))
-    # "complete": the version that contains every other member (verified as its near-duplicate,
-    # or as the larger side of an excerpt match), else the longest
-    everyone = len(members) - 1
-    return min(members, key=lambda i: (contains.get(i, 0) < everyone, -lengths[i], i))
-
-
 def build_clusters(n: int, matches: Sequence[Match], lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
     """Every document in exactly one cluster (singletons have no members), ordered by first ordinal."""
     linked = {min(c.ordinals): c for c in linked_clusters(matches, lengths, keep)}
@@ -82,63 +47,150 @@ def linked_clusters(matches: Iterable[Match], lengths: Sequence[int], keep: str 
 
 
 class ClusterBuilder:
-    """Clusters grown from verified matches as they come (while the rest is still being verified).
+    """Clusters from verified matches as they come (while the rest is still being verified).
 
-    The result does not depend on the order the matches come in: each pair is verified once, the
-    union-find root is always the smallest ordinal, and the read-out sorts.
+    `add` only keeps the matches; `clusters` does the work at the end, with array operations, so
+    the main process stays free while the workers verify. The result does not depend on the order
+    the matches come in (but for a pair matched twice, where the first match counts): the root
+    of a cluster is its smallest ordinal, and every choice has a total order.
     """
 
-    def __init__(self) -> None:
-        self._sets = _UnionFind()
-        self._neighbours: dict[int, dict[int, Match]] = {}
+    def __init__(self, ordinals: Sequence[int] | None = None) -> None:
+        self._matches: list[Match] = []
+        self._ordinals = ordinals  # the matches number documents by their position in this
 
     def add(self, matches: Iterable[Match]) -> None:
         """Take in some verified matches."""
-        neighbours, union = self._neighbours, self._sets.union
-        for m in matches:
-            if m.a == m.b:
-                continue
-            union(m.a, m.b)
-            neighbours.setdefault(m.a, {}).setdefault(m.b, m)
-            neighbours.setdefault(m.b, {}).setdefault(m.a, m)
+        self._matches.extend(matches)
 
     def clusters(self, lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
         """The clusters of two or more documents, by first ordinal, each with its canonical under `keep`."""
         if keep not in KEEP_CHOICES:
             raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
-        neighbours, find = self._neighbours, self._sets.find
-        groups: dict[int, list[int]] = {}
-        for i in sorted(neighbours):
-            groups.setdefault(find(i), []).append(i)
-        clusters = []
-        for root in sorted(groups):
-            members = groups[root]
-            contains = {i: sum(1 for other, m in neighbours[i].items()
-                               if m.relation != "excerpt" or lengths[i] >= lengths[other]) for i in members}
-            canonical = _canonical(members, contains, lengths, keep)
-            if len(members) == 2:  # most stories have one copy: its match is the whole story
-                other = members[1] if canonical == members[0] else members[0]
-                m = neighbours[canonical][other]
-                pair = m if (m.a, m.b) == (canonical, other) else Match(canonical, other, m.relation, m.similarity,
-                                                                         m.containment)
-                clusters.append(Cluster(canonical, [pair]))
-            else:
-                clusters.append(Cluster(canonical, _attach(canonical, neighbours)))
-        return clusters
+        graph = _Graph.of(self._matches, self._ordinals)
+        if graph is None:
+            return []
+        root = graph.components()
+        canonical = graph.canonicals(root, np.asarray(lengths, dtype=np.int64)[graph.nodes], keep)
+        parent, via = graph.tree(canonical)
+        return graph.read_out(root, canonical, parent, via)
 
 
-def _attach(canonical: int, neighbours: dict[int, dict[int, Match]]) -> list[Match]:
-    """Each member's match with the canonical, or with its partner one step nearer (breadth first)."""
-    seen = {canonical}
-    queue = deque([canonical])
-    attached = []
-    while queue:
-        node = queue.popleft()
-        for other in sorted(neighbours.get(node, {})):
-            if other not in seen:
-                seen.add(other)
-                queue.append(other)
-                m = neighbours[node][other]
-                attached.append(Match(node, other, m.relation, m.similarity, m.containment))
-    attached.sort(key=lambda m: m.b)
-    return attached
+@dataclass
+class _Graph:
+    """The match graph: nodes (ordinals, sorted) and edges by node index, one per pair of documents."""
+
+    nodes: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    excerpt: np.ndarray  # per edge: is it an excerpt match
+    matches: list[Match]  # per edge
+
+    @classmethod
+    def of(cls, matches: Sequence[Match], ordinals: Sequence[int] | None) -> _Graph | None:
+        count = len(matches)
+        a = np.fromiter((m.a for m in matches), dtype=np.int64, count=count)
+        b = np.fromiter((m.b for m in matches), dtype=np.int64, count=count)
+        if ordinals is not None and count:
+            index = np.asarray(ordinals, dtype=np.int64)
+            a, b = index[a], index[b]
+        # one edge per pair of documents, the first match given for it; none from a document to itself
+        low, high = np.minimum(a, b), np.maximum(a, b)
+        _, first = np.unique((low << 32) | high, return_index=True)
+        first = first[low[first] != high[first]]
+        if not len(first):
+            return None
+        first.sort()
+        nodes, ends = np.unique(np.concatenate([a[first], b[first]]), return_inverse=True)
+        kept = [matches[i] for i in first.tolist()]
+        excerpt = np.fromiter((m.relation == "excerpt" for m in kept), dtype=bool, count=len(kept))
+        return cls(nodes, ends[:len(first)], ends[len(first):], excerpt, kept)
+
+    def components(self) -> np.ndarray:
+        """Per node, the smallest node of its component (hooking and pointer jumping, all nodes at once)."""
+        label = np.arange(len(self.nodes))
+        while True:
+            la, lb = label[self.a], label[self.b]
+            if np.array_equal(la, lb):
+                return label
+            low = np.minimum(la, lb)
+            np.minimum.at(label, la, low)
+            np.minimum.at(label, lb, low)
+            while not np.array_equal(jumped := label[label], label):
+                label = jumped
+
+    def canonicals(self, root: np.ndarray, lengths: np.ndarray, keep: str) -> np.ndarray:
+        """Per component root, its canonical node under `keep`; the ordinal breaks every tie."""
+        n = len(self.nodes)
+        index = np.arange(n)
+        if keep == "first":
+            keys: tuple[np.ndarray, ...] = (index,)
+        elif keep == "shortest":
+            keys = (index, lengths)
+        elif keep == "longest":
+            keys = (index, -lengths)
+        else:
+            # "complete": the version that contains every other member (verified as its near-duplicate,
+            # or as the larger side of an excerpt match), else the longest
+            la, lb = lengths[self.a], lengths[self.b]
+            contains = (np.bincount(self.a, weights=~self.excerpt | (la >= lb), minlength=n)
+                        + np.bincount(self.b, weights=~self.excerpt | (lb >= la), minlength=n))
+            everyone = np.bincount(root, minlength=n)[root] - 1
+            keys = (index, -lengths, contains < everyone)
+        order = np.lexsort((*keys, root))
+        firsts = order[np.concatenate(([True], root[order][1:] != root[order][:-1]))]
+        canonical = np.full(n, -1)
+        canonical[root[firsts]] = firsts
+        return canonical
+
+    def tree(self, canonical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per node, its parent and the edge to it in a breadth-first walk from its canonical.
+
+        Level by level, all components at once: a node joins through the partner the walk reached
+        first, and the nodes of a level are reached in the order (their partner's turn, ordinal),
+        so the tree is the one a queue visiting neighbours in ordinal order gives.
+        """
+        n = len(self.nodes)
+        parent, via = np.full(n, -1), np.full(n, -1)
+        turn = np.full(n, -1)  # the order in which the walk reaches each node, across levels
+        starts = canonical[canonical >= 0]
+        turn[starts] = np.arange(len(starts))
+        reached = len(starts)
+        ends = np.concatenate([self.a, self.b])
+        others = np.concatenate([self.b, self.a])
+        edges = np.concatenate([np.arange(len(self.a))] * 2)
+        frontier = np.zeros(n, dtype=bool)
+        frontier[starts] = True
+        while True:
+            step = frontier[ends] & (turn[others] < 0)
+            if not step.any():
+                return parent, via
+            near, far, edge = ends[step], others[step], edges[step]
+            order = np.lexsort((turn[near], far))  # per node reached: its partner with the first turn
+            far, near, edge = far[order], near[order], edge[order]
+            first = np.concatenate(([True], far[1:] != far[:-1]))
+            far, near, edge = far[first], near[first], edge[first]
+            parent[far], via[far] = near, edge
+            order = np.lexsort((far, turn[near]))
+            turn[far[order]] = reached + np.arange(len(far))
+            reached += len(far)
+            frontier[:] = False
+            frontier[far] = True
+
+    def read_out(self, root: np.ndarray, canonical: np.ndarray, parent: np.ndarray,
+                 via: np.ndarray) -> list[Cluster]:
+        """The clusters as objects, by their first ordinal; members by ordinal."""
+        nodes = self.nodes.tolist()
+        # every node but the canonicals, grouped by component (in root order, as the nodes are sorted)
+        members = np.flatnonzero(parent >= 0)
+        members = members[np.argsort(root[members], kind="stable")]
+        member_root = root[members].tolist()
+        clusters: dict[int, Cluster] = {}
+        for node, up, edge, r in zip(members.tolist(), parent[members].tolist(), via[members].tolist(), member_root):
+            cluster = clusters.get(r)
+            if cluster is None:
+                cluster = clusters[r] = Cluster(nodes[int(canonical[r])])
+            m = self.matches[edge]
+            a, b = nodes[up], nodes[node]
+            cluster.members.append(m if (m.a, m.b) == (a, b) else Match(a, b, m.relation, m.similarity, m.containment))
+        return list(clusters.values())

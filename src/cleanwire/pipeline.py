@@ -530,12 +530,12 @@ def dedupe(
             texts = spill.texts([signed[p] for p in positions])
             return {p: texts[signed[p]] for p in positions}
 
-        builder = ClusterBuilder()
+        builder = ClusterBuilder(signed)  # the matcher numbers the signed documents 0, 1, ...
 
-        def grow(found: list[Match]) -> None:  # the main process clusters while workers verify
+        def grow(found: list[Match]) -> None:
             if "candidates" not in counters.seconds:  # the first call: the exact matches, before any verification
                 counters.seconds["candidates"] = time.perf_counter() - started
-            builder.add(Match(signed[m.a], signed[m.b], m.relation, m.similarity, m.containment) for m in found)
+            builder.add(found)
 
         find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=grow)
         clusters = builder.clusters(lengths, config.keep)
