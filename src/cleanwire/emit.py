@@ -7,11 +7,11 @@ import json
 import os
 import shutil
 import tempfile
-from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -39,13 +39,13 @@ def error_line(doc: Document) -> str:
 
 
 def _duplicate_entry(result: DedupeResult, ordinal: int) -> dict[str, Any]:
-    match = result.member_match[ordinal]
-    return {
-        "id": result.ids[ordinal],
-        "relation": match.relation,
-        "similarity": round(match.similarity, 4),
-        "containment": round(match.containment, 4),
-    }
+    """An absorbed document as its canonical lists it."""
+    return dict(zip(_ENTRY_KEYS, (result.ids[ordinal], *_match_facts(result, ordinal))))
+
+
+def _duplicate_fields(result: DedupeResult, ordinal: int) -> dict[str, Any]:
+    """What an absorbed document's own record gains with --all."""
+    return dict(zip(_ABSORBED_KEYS, (result.ids[result.canonical_of[ordinal]], *_match_facts(result, ordinal))))
 
 
 def _members(result: DedupeResult) -> dict[int, list[int]]:
@@ -86,27 +86,64 @@ class Endings:
     special: dict[int, bytes | None] = field(default_factory=dict)  # ordinal -> its ending, None: not emitted
     renamed: dict[int, tuple[str, str]] = field(default_factory=dict)  # ordinal -> (unique id, id as read)
 
-    def split(self, segments: Iterable[tuple[int, int]]) -> Iterator[Endings]:
-        """Per (first ordinal, count), in order: only the entries of those ordinals (what one segment needs)."""
-        special, renamed = sorted(self.special), sorted(self.renamed)
-        for first, count in segments:
-            end = first + count
-            mine = special[bisect_left(special, first):bisect_left(special, end)]
-            theirs = renamed[bisect_left(renamed, first):bisect_left(renamed, end)]
-            yield Endings(self.plain, {o: self.special[o] for o in mine}, {o: self.renamed[o] for o in theirs})
+
+@dataclass
+class OutputFacts:
+    """What the records need besides the spill's lines, gathered once: sent once to each worker that
+    formats segments, which makes the endings of its own ordinals."""
+
+    include_all: bool
+    absorbed: np.ndarray  # the absorbed documents' ordinals, sorted
+    canonical: np.ndarray  # per absorbed document: its canonical's ordinal
+    facts: list[tuple[str, str, str, float, float]]  # per absorbed: (id, canonical's id, relation, similarity, ...)
+    by_canonical: np.ndarray  # positions in `absorbed`, by (canonical, ordinal)
+    renamed: dict[int, tuple[str, str]]  # ordinal -> (unique id, id as read)
+
+    @classmethod
+    def of(cls, result: DedupeResult, include_all: bool = False) -> OutputFacts:
+        """The facts of a dedupe result."""
+        ids, canonical_of = result.ids, result.canonical_of
+        absorbed = sorted(result.member_match)
+        canonical = [canonical_of[o] for o in absorbed]
+        facts = [(ids[o], ids[c], *_match_facts(result, o)) for o, c in zip(absorbed, canonical)]
+        order = np.lexsort((np.array(absorbed, dtype=np.int64), np.array(canonical, dtype=np.int64)))
+        return cls(include_all, np.array(absorbed, dtype=np.int64), np.array(canonical, dtype=np.int64), facts,
+                   order, {o: (ids[o], read_id) for o, read_id in result.renamed.items()})
+
+    def endings(self, first: int, end: int) -> Endings:
+        """The endings of the records of ordinals first..end-1."""
+        tail: dict[str, Any] = {"duplicates": []} | ({"canonical_id": None} if self.include_all else {})
+        endings = Endings(_ending(tail))
+        lo, hi = np.searchsorted(self.absorbed, [first, end]).tolist()
+        for i, ordinal in enumerate(self.absorbed[lo:hi].tolist(), lo):
+            _, canonical_id, *how = self.facts[i]
+            endings.special[ordinal] = (_ending(dict(zip(_ABSORBED_KEYS, (canonical_id, *how))))
+                                        if self.include_all else None)
+        canonicals = self.canonical[self.by_canonical]
+        lo, hi = np.searchsorted(canonicals, [first, end]).tolist()
+        duplicates: dict[int, list[dict[str, Any]]] = {}
+        for canonical, i in zip(canonicals[lo:hi].tolist(), self.by_canonical[lo:hi].tolist()):
+            doc_id, _, *how = self.facts[i]
+            duplicates.setdefault(canonical, []).append(dict(zip(_ENTRY_KEYS, (doc_id, *how))))
+        for canonical, entries in duplicates.items():
+            endings.special[canonical] = _ending(tail | {"duplicates": entries})
+        endings.renamed = {o: names for o, names in self.renamed.items() if first <= o < end}
+        return endings
+
+
+_ENTRY_KEYS = ("id", "relation", "similarity", "containment")
+_ABSORBED_KEYS = ("canonical_id", "relation", "similarity", "containment")
 
 
 def record_endings(result: DedupeResult, *, include_all: bool = False) -> Endings:
     """Each record's ending as `cluster_records` gives it: most records only gain a fixed one."""
-    members = _members(result)
-    tail: dict[str, Any] = {"duplicates": []} | ({"canonical_id": None} if include_all else {})
-    endings = Endings(_ending(tail))
-    for ordinal in result.member_match:
-        endings.special[ordinal] = _ending(_duplicate_fields(result, ordinal)) if include_all else None
-    for canonical, absorbed in members.items():
-        endings.special[canonical] = _ending(tail | {"duplicates": [_duplicate_entry(result, m) for m in absorbed]})
-    endings.renamed = {o: (result.ids[o], read_id) for o, read_id in result.renamed.items()}
-    return endings
+    return OutputFacts.of(result, include_all).endings(0, len(result.ids))
+
+
+def _match_facts(result: DedupeResult, ordinal: int) -> tuple[str, float, float]:
+    """How an absorbed document matched: (relation, similarity, containment), rounded by the matcher."""
+    match = result.member_match[ordinal]
+    return match.relation, match.similarity, match.containment
 
 
 def _format(lines: list[bytes], ordinal: int, endings: Endings) -> list[bytes]:
@@ -142,17 +179,18 @@ class SegmentOutput:
 
     path: str
     first: int  # the ordinal of its first record
-    endings: Endings
+    count: int  # how many records it holds
     directory: str  # where to write the output
 
 
-def format_segment(task: SegmentOutput, state: Any) -> str:
+def format_segment(task: SegmentOutput, facts: OutputFacts) -> str:
     """Write a segment's output lines to a new file in `task.directory`; return its path."""
+    endings = facts.endings(task.first, task.first + task.count)
     handle, path = tempfile.mkstemp(suffix=".out", dir=task.directory)
     with os.fdopen(handle, "wb") as out:
         ordinal = task.first
         for lines in segment_blocks(task.path):
-            out.write(b"".join(_format(lines, ordinal, task.endings)))
+            out.write(b"".join(_format(lines, ordinal, endings)))
             ordinal += len(lines)
     return path
 
@@ -167,11 +205,10 @@ def write_jsonl(result: DedupeResult, out: BinaryIO, engine: Any, *, include_all
         for chunk in jsonl_chunks(result, include_all=include_all):
             out.write(chunk)
         return
-    segments = result.spill.segments()
-    endings = record_endings(result, include_all=include_all).split((first, count) for _, first, count in segments)
-    tasks = (SegmentOutput(path, first, part, result.spill.directory) for (path, first, _), part in zip(segments, endings))
+    directory = result.spill.directory
+    tasks = (SegmentOutput(path, first, count, directory) for path, first, count in result.spill.segments())
     out.flush()
-    for path in engine.map(format_segment, tasks, None):
+    for path in engine.map(format_segment, tasks, OutputFacts.of(result, include_all)):
         try:
             with open(path, "rb") as f:
                 _copy(f, out)
@@ -206,12 +243,6 @@ def _copy(source: BinaryIO, out: BinaryIO) -> None:
 def _ending(fields: dict[str, Any]) -> bytes:
     """What a spill line (a record without its closing brace) needs to become the record with `fields`."""
     return ("," + json_line(fields)[1:]).encode("utf-8", "surrogatepass")
-
-
-def _duplicate_fields(result: DedupeResult, ordinal: int) -> dict[str, Any]:
-    entry = _duplicate_entry(result, ordinal)
-    return {"canonical_id": result.ids[result.canonical_of[ordinal]], "relation": entry["relation"],
-            "similarity": entry["similarity"], "containment": entry["containment"]}
 
 
 def _renamed_line(line: bytes, unique_id: str, read_id: str, ending: bytes) -> bytes:

@@ -26,8 +26,8 @@ class Match:
     a: int
     b: int
     relation: str  # "exact" | "near-duplicate" | "excerpt"
-    similarity: float  # symmetric: share of both texts in aligned shared passages, 0..1
-    containment: float  # share of the smaller text found in the larger, 0..1
+    similarity: float  # symmetric: share of both texts in aligned shared passages, 0..1 (4 decimals)
+    containment: float  # share of the smaller text found in the larger, 0..1 (4 decimals)
 
     def __reduce__(self) -> tuple[type[Match], tuple[int, int, str, float, float]]:
         # a tuple of fields: a third of the default for slots, and workers send tens of thousands
