@@ -61,3 +61,18 @@ def test_summary_and_error_lines() -> None:
         "cleanwire: 3 documents, 2 stories, 1 duplicate (1 excerpt), 1 error in 1.50s")
     assert error_line(Document(id="x", text="", source="dir/x.png", error="binary file (PNG image)")) == (
         "error: dir/x.png: binary file (PNG image)")
+
+
+def test_a_gathering_write_that_stops_short_is_finished(tmp_path, monkeypatch) -> None:
+    import os
+
+    from cleanwire import emit
+
+    pieces = [b"first line", memoryview(b"-a view-"), b"\n", b"last"]
+    monkeypatch.setattr(emit.os, "writev", lambda fd, parts: os.write(fd, bytes(parts[0])[:4]))  # 4 bytes only
+    fd = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT)
+    try:
+        emit._write_all(fd, pieces)
+    finally:
+        os.close(fd)
+    assert (tmp_path / "out").read_bytes() == b"first line-a view-\nlast"
