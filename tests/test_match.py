@@ -242,3 +242,31 @@ def test_matches_survive_pickling_for_the_workers() -> None:
 
     matches = [Match(1, 2, "excerpt", 0.5, 0.98), Match(3, 9, "near-duplicate", 0.91, 0.93)]
     assert pickle.loads(pickle.dumps(matches, protocol=pickle.HIGHEST_PROTOCOL)) == matches
+
+
+@pytest.mark.parametrize("bucket_hashes", [1 << 23, 64])
+def test_workers_search_the_fingerprint_files_with_the_same_candidates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bucket_hashes: int
+) -> None:
+    from cleanwire.engines.local import LocalEngine
+    from cleanwire.fingerprint import SignatureStore, signatures
+    from cleanwire.match import SharedFingerprints, write_fingerprints
+
+    texts = ["\n".join(paragraphs(s, count=4)) for s in range(40)]
+    texts += [t.replace(", ", " ") for t in texts[:10]] + ["\n".join(t.split("\n")[:2]) for t in texts[10:20]]
+    texts += [texts[3], texts[30]]  # exact copies
+    store, files = SignatureStore(), []
+    for lo in range(0, len(texts), 9):  # parts of 9 documents, as workers sign them
+        batch = signatures(texts[lo:lo + 9], CFG)
+        files.append(replace(write_fingerprints(str(tmp_path), batch), base=len(store)))
+        store.extend(batch)
+    whole = list(candidate_pairs(store, CFG))
+    monkeypatch.setattr(match, "_BUCKET_HASHES", bucket_hashes)  # 64: every bucket a task of its own
+    engine = LocalEngine(jobs=2)
+    try:
+        shared = SharedFingerprints(str(tmp_path), files, workers=2)
+        assert list(candidate_pairs(store, CFG, engine.map, shared)) == whole
+    finally:
+        engine.close()
+    assert len(whole) >= 20
+    assert list(tmp_path.iterdir()) == []  # the files are removed once read

@@ -477,6 +477,15 @@ def _window_hashes(grams: np.ndarray, at: np.ndarray, k: int, seed: int) -> np.n
 
 
 _CHUNK_HASHES = 1 << 20  # fingerprints per storage chunk (8 MB)
+_BUCKET_SHIFT = np.uint64(32)  # bucket bits start here: above any document's bits (fewer than 2**32 documents)
+
+
+def fingerprint_buckets(hashes: np.ndarray, bits: int) -> np.ndarray:
+    """The bucket (of 2**bits) of each fingerprint in the candidate search.
+
+    Not the top bits: a capped signature keeps its smallest fingerprints, whose top bits are mostly zero.
+    """
+    return (hashes >> _BUCKET_SHIFT) & np.uint64((1 << bits) - 1)
 
 
 class SignatureStore(Sequence[Signature]):
@@ -531,14 +540,10 @@ class SignatureStore(Sequence[Signature]):
 
     def bucket_keys(self, bucket: int, bits: int, doc_bits: int, included: np.ndarray) -> np.ndarray:
         """Packed keys (fingerprint with its low `doc_bits` bits replaced by the document's ordinal) of the
-        fingerprints in `bucket` (the `bits` bits above the document's), of the documents where `included` is set.
-
-        Not the top bits: a capped signature keeps its smallest fingerprints, whose top bits are mostly zero.
-        """
+        fingerprints in `bucket` (see `fingerprint_buckets`), of the documents where `included` is set."""
         chunk_of = self.column("chunk")
         starts, sizes = self.column("start"), self.column("size")
-        shift, doc_mask = np.uint64(doc_bits), np.uint64(~((1 << doc_bits) - 1) & _MASK64)
-        bucket_mask = np.uint64((1 << bits) - 1)
+        doc_mask = np.uint64(~((1 << doc_bits) - 1) & _MASK64)
         out = []
         for c, chunk in enumerate(self._chunks):
             lo, hi = np.searchsorted(chunk_of, [c, c + 1])  # a chunk holds a run of documents
@@ -549,7 +554,7 @@ class SignatureStore(Sequence[Signature]):
             doc = np.repeat(np.arange(lo, hi, dtype=np.uint64), sizes[lo:hi])
             keep = included[lo:hi].repeat(sizes[lo:hi])
             if bits:
-                keep &= (hashes >> shift) & bucket_mask == bucket
+                keep &= fingerprint_buckets(hashes, bits) == bucket
             out.append((hashes[keep] & doc_mask) | doc[keep])
         return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
 

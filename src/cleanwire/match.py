@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +13,8 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import Signature, SignatureStore, match_key, token_hashes, token_hashes_batch
+from cleanwire.fingerprint import (Signature, Signatures, SignatureStore, fingerprint_buckets, match_key, token_hashes,
+                                   token_hashes_batch)
 
 RELATIONS = ("exact", "near-duplicate", "excerpt")
 
@@ -120,47 +124,150 @@ def _shared_groups(keys: np.ndarray, doc_bits: int, n: int) -> tuple[np.ndarray,
     return docs, starts, group_sizes
 
 
+TaskMap = Callable[[Callable[[Any, Any], Any], Iterable[Any], Any], Iterable[Any]]  # an engine's ordered map
 _BUCKET_HASHES = 1 << 23  # fingerprints per bucket of the candidate search (64 MB of keys)
+FILE_BUCKET_BITS = 4  # a fingerprint file holds 16 buckets: enough for a million documents in small tasks
 
 
-def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int,
-                   at_least: int) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class FingerprintFile:
+    """One part's fingerprints, written by the worker that signed the part, ordered by bucket."""
+
+    path: str
+    bounds: tuple[int, ...]  # bucket b is fingerprints bounds[b]:bounds[b + 1]
+    base: int = 0  # the signature store's index of the part's first document (the main process knows it)
+
+
+@dataclass(frozen=True)
+class SharedFingerprints:
+    """The fingerprint files of every part, in a folder the `workers` processes share: with them,
+    the workers run the candidate search."""
+
+    directory: str
+    files: list[FingerprintFile]
+    workers: int
+
+
+def write_fingerprints(directory: str, batch: Signatures) -> FingerprintFile:
+    """Write a part's fingerprints to a file in `directory`: the hashes by bucket, then their documents."""
+    docs = np.repeat(np.arange(len(batch), dtype=np.uint32), batch.sizes)
+    buckets = fingerprint_buckets(batch.hashes, FILE_BUCKET_BITS)
+    order = np.argsort(buckets, kind="stable")
+    bounds = np.searchsorted(buckets[order], np.arange((1 << FILE_BUCKET_BITS) + 1, dtype=np.uint64))
+    handle, path = tempfile.mkstemp(suffix=".fingerprints", dir=directory)
+    with os.fdopen(handle, "wb") as f:
+        f.write(batch.hashes[order].tobytes())
+        f.write(docs[order].tobytes())
+    return FingerprintFile(path, tuple(bounds.tolist()))
+
+
+def _read_buckets(file: FingerprintFile, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """(hashes, store indices) of buckets lo..hi-1 of one part's file."""
+    start, end, total = file.bounds[lo], file.bounds[hi], file.bounds[-1]
+    with open(file.path, "rb") as f:
+        f.seek(start * 8)
+        hashes = np.fromfile(f, dtype=np.uint64, count=end - start)
+        f.seek(total * 8 + start * 4)
+        docs = np.fromfile(f, dtype=np.uint32, count=end - start)
+    return hashes, docs.astype(np.uint64) + np.uint64(file.base)
+
+
+@dataclass(frozen=True)
+class _Search:
+    """One candidate search: fingerprints taken in buckets, pairs filed by the range of their first
+    document (`code >> shift`, one of 2**bits files)."""
+
+    included: np.ndarray  # per document: does it take part
+    bits: int
+    doc_bits: int
+    max_all: int
+    at_least: int
+    directory: str = ""  # with workers: where the filed pairs go
+    files: tuple[FingerprintFile, ...] = ()
+
+    @property
+    def shift(self) -> int:
+        """code >> shift: the file of a pair code."""
+        return 32 + max(0, self.doc_bits - self.bits)
+
+    def pairs(self, keys: np.ndarray) -> list[np.ndarray]:
+        """The pair codes of one bucket's keys, one array per file."""
+        docs, starts, group_sizes = _shared_groups(keys, self.doc_bits, len(self.included))
+        del keys
+        codes = _pair_codes(docs, starts, group_sizes, self.max_all)
+        if not self.bits:
+            return [codes]
+        files = codes >> np.uint64(self.shift)
+        return [codes[files == f] for f in range(1 << self.bits)]
+
+    def piece(self, task: int, file: int) -> str:
+        """Where a worker leaves the pairs of one task that belong in one file."""
+        return os.path.join(self.directory, f"pairs-{task}-{file}.u64")
+
+
+def _search_task(task: int, search: _Search) -> None:
+    """A worker's task: file the pairs of one range of buckets, read from every part's fingerprint file."""
+    width = (1 << FILE_BUCKET_BITS) >> search.bits
+    doc_mask = np.uint64(~((1 << search.doc_bits) - 1) & ((1 << 64) - 1))
+    keys = []
+    for file in search.files:
+        hashes, docs = _read_buckets(file, task * width, (task + 1) * width)
+        keep = search.included[docs]
+        hashes &= doc_mask
+        hashes |= docs
+        keys.append(hashes[keep])
+    for f, piece in enumerate(search.pairs(np.concatenate(keys) if keys else np.empty(0, dtype=np.uint64))):
+        piece.tofile(search.piece(task, f))
+
+
+def _count_file(file: int, search: _Search) -> tuple[np.ndarray, np.ndarray]:
+    """A worker's task: the pairs of one file that share at least `at_least` fingerprints, and how many."""
+    paths = [search.piece(task, file) for task in range(1 << search.bits)]
+    codes = np.concatenate([np.fromfile(path, dtype=np.uint64) for path in paths])
+    for path in paths:
+        os.unlink(path)
+    return _repeated(codes, search.at_least)
+
+
+def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int, at_least: int,
+                   tasks: TaskMap | None = None,
+                   shared: SharedFingerprints | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Pair codes (a << 32 | b, sorted) of documents sharing at least `at_least` fingerprints, and how many.
 
-    The fingerprints are taken in buckets of their top bits, one bucket at a time, so the search
-    never holds a copy of every fingerprint (at a million documents, hundreds of megabytes less).
-    A bucket's pairs are filed by the range of their first document, so every shared fingerprint
-    of a pair lands in the same file and the counting is exact.
+    The fingerprints are taken in buckets, one bucket at a time, so the search never holds a copy
+    of every fingerprint (at a million documents, hundreds of megabytes less). A bucket's pairs are
+    filed by the range of their first document, so every shared fingerprint of a pair lands in the
+    same file and the counting is exact. With `tasks` (an engine's map) and the `shared` fingerprint
+    files, the workers search ranges of buckets, then count the files.
     """
     n = len(store)
     doc_bits = max(1, (n - 1).bit_length())
     total = int(store.column("size")[included].sum())
-    bits = min(4, max(0, (total // _BUCKET_HASHES).bit_length()))
-    shift = np.uint64(32 + max(0, doc_bits - bits))  # code >> shift: the file of its first document
-
-    def search(bucket: int) -> list[np.ndarray]:
-        keys = store.bucket_keys(bucket, bits, doc_bits, included)
-        docs, starts, group_sizes = _shared_groups(keys, doc_bits, n)
-        del keys
-        codes = _pair_codes(docs, starts, group_sizes, max_all)
-        if not bits:
-            return [codes]
-        files = codes >> shift
-        return [codes[files == f] for f in range(1 << bits)]
-
-    filed: list[list[np.ndarray]] = [[] for _ in range(1 << bits)]
-    for bucket in range(1 << bits):
-        for f, piece in enumerate(search(bucket)):
-            filed[f].append(piece)
-    values: list[np.ndarray] = []
-    counts: list[np.ndarray] = []
-    for f in range(1 << bits):
-        codes = np.concatenate(filed[f]) if filed[f] else np.empty(0, dtype=np.uint64)
-        filed[f] = []
-        found_values, found_counts = _repeated(codes, at_least)
-        values.append(found_values)
-        counts.append(found_counts)
-    return np.concatenate(values), np.concatenate(counts)
+    bits = min(FILE_BUCKET_BITS, max(0, (total // _BUCKET_HASHES).bit_length()))
+    if tasks is not None and shared is not None:
+        bits = min(FILE_BUCKET_BITS, max(bits, (shared.workers - 1).bit_length()))  # a task for every worker
+        folder = tempfile.mkdtemp(prefix="search-", dir=shared.directory)
+        try:
+            search = _Search(included, bits, doc_bits, max_all, at_least, folder, tuple(shared.files))
+            for _ in tasks(_search_task, range(1 << bits), search):
+                pass
+            for file in shared.files:  # read once: the disk they take is free again
+                os.unlink(file.path)
+            found = list(tasks(_count_file, range(1 << bits), search))
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+    else:
+        search = _Search(included, bits, doc_bits, max_all, at_least)
+        filed: list[list[np.ndarray]] = [[] for _ in range(1 << bits)]
+        for bucket in range(1 << bits):
+            for f, piece in enumerate(search.pairs(store.bucket_keys(bucket, bits, doc_bits, included))):
+                filed[f].append(piece)
+        found = []
+        for f in range(1 << bits):
+            codes = np.concatenate(filed[f]) if filed[f] else np.empty(0, dtype=np.uint64)
+            filed[f] = []
+            found.append(_repeated(codes, at_least))
+    return np.concatenate([values for values, _ in found]), np.concatenate([counts for _, counts in found])
 
 
 def _columns(signatures: Sequence[Signature]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -173,7 +280,8 @@ def _columns(signatures: Sequence[Signature]) -> tuple[np.ndarray, np.ndarray, n
             np.fromiter((len(s.hashes) for s in signatures), dtype=np.int64, count=n))
 
 
-def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterator[tuple[int, int]]:
+def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig, tasks: TaskMap | None = None,
+                    shared: SharedFingerprints | None = None) -> Iterator[tuple[int, int]]:
     """Pairs (i < j, sorted) worth verifying: the same exact hash, or enough shared fingerprints.
 
     Exact duplicates are linked to the first document of their group (a star, not all pairs);
@@ -181,7 +289,8 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
     fingerprints that are also `min_estimate` of the smaller signature (or, when the smaller
     signature is not full, at least a few), so a shared boilerplate paragraph alone does not make
     two long texts candidates. Fingerprints in more than `max_doc_freq` documents only link each
-    of them to the next, so the work stays linear in the number of documents.
+    of them to the next, so the work stays linear in the number of documents. With `tasks` and the
+    `shared` fingerprint files, workers run the search (see `_shared_counts`).
     """
     n = len(signatures)
     if n < 2:
@@ -200,7 +309,7 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig) -> Iterat
     sizes = all_sizes[representatives]
     if sizes.sum():
         store = signatures if isinstance(signatures, SignatureStore) else SignatureStore.of(signatures)
-        codes, hits = _shared_counts(store, included, cfg.max_doc_freq, cfg.min_shared)
+        codes, hits = _shared_counts(store, included, cfg.max_doc_freq, cfg.min_shared, tasks, shared)
         # sampled containment: shared fingerprints over what the smaller signature holds; a
         # smaller signature that is not full may sit in the larger's sparsely kept middle, where
         # a few shared fingerprints are all the evidence there can be
@@ -401,15 +510,13 @@ def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any
     return found
 
 
-MapBatches = Callable[[Callable[[Any, DedupConfig], list[Match]], Iterable[Any], DedupConfig], Iterable[list[Match]]]
-
-
 def find_matches(
     signatures: Sequence[Signature],
     load_texts: Callable[[Sequence[int]], Mapping[int, str] | Any],
     cfg: DedupConfig,
-    map_batches: MapBatches | None = None,
+    map_batches: TaskMap | None = None,
     on_found: Callable[[list[Match]], None] | None = None,
+    shared: SharedFingerprints | None = None,
 ) -> list[Match]:
     """Verified matches among all documents, sorted by (a, b).
 
@@ -417,12 +524,13 @@ def find_matches(
     one batch at a time, so only those are held (or an object whose `load()` gives them, read
     where the batch is verified). `map_batches(fn, batches, cfg)` (an engine's
     ordered map, e.g. over a process pool) runs the verification; by default it runs here.
-    `on_found` is given the matches of each batch as soon as they are verified.
+    `on_found` is given the matches of each batch as soon as they are verified. With `shared`
+    fingerprint files, the candidate search runs on `map_batches` too.
     """
     matches: list[Match] = []
     pending: list[tuple[int, int]] = []
     exact = _columns(signatures)[1]
-    for a, b in candidate_pairs(signatures, cfg):
+    for a, b in candidate_pairs(signatures, cfg, map_batches, shared):
         if exact[a] == exact[b]:
             matches.append(Match(a, b, "exact", 1.0, 1.0))  # no text needed
         else:

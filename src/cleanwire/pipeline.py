@@ -16,7 +16,7 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from itertools import islice
 from typing import Any, BinaryIO
 
@@ -29,7 +29,7 @@ from cleanwire.config import Config
 from cleanwire.document import Document, json_line
 from cleanwire.fingerprint import SignatureStore, Signatures, signatures
 from cleanwire.ingest import InputSet, Part, UniqueIds, read_part
-from cleanwire.match import Match, find_matches
+from cleanwire.match import FingerprintFile, Match, SharedFingerprints, find_matches, write_fingerprints
 
 BATCH_SIZE = 64
 
@@ -62,6 +62,7 @@ class StageState:
     template: TemplateModel | None = None
     explain: bool = False
     spill_dir: str | None = None  # where workers write their parts' records (they share this machine's files)
+    fingerprint_files: bool = False  # and their parts' fingerprints, for a candidate search by the workers
 
 
 ErrorHandler = Callable[[Document], None]
@@ -154,6 +155,7 @@ class SignedPart:
     offsets: list[int] = field(default_factory=list)  # per good document: where its record starts in `blob`
     blob: bytes = b""  # the good documents' records as JSON lines, written to the spill as they are
     segment: str | None = None  # or: the spill segment the worker wrote them to
+    fingerprints: FingerprintFile | None = None  # the signatures' fingerprints, when the worker wrote them
 
 
 def _sign_part(part: Part | list[Document], state: StageState) -> SignedPart:
@@ -179,6 +181,8 @@ def _sign_part(part: Part | list[Document], state: StageState) -> SignedPart:
     out.signatures = signatures(texts, state.config.dedup)  # all at once: a few vector operations
     if state.spill_dir is not None and chunks:
         out.segment = write_segment(state.spill_dir, b"".join(chunks))
+        if state.fingerprint_files:
+            out.fingerprints = write_fingerprints(state.spill_dir, out.signatures)
     else:
         out.blob = b"".join(chunks)
     return out
@@ -488,13 +492,18 @@ def dedupe(
         signed = array("q")  # ordinals of the documents with a non-empty body, the ones matched
         renamed: dict[int, str] = {}  # ordinal -> the id it was read with, when that id came before
         unique = UniqueIds()
-        # workers on this machine write the clean records to the spill themselves
+        # workers on this machine write the clean records to the spill themselves, and with two or
+        # more of them, the fingerprints for a candidate search of their own
         shared = spill.directory if getattr(engine, "shares_files", False) else None
-        state = StageState(config, template, spill_dir=shared)
+        workers = getattr(engine, "jobs", 1)
+        state = StageState(config, template, spill_dir=shared, fingerprint_files=shared is not None and workers > 1)
+        fingerprint_files: list[FingerprintFile] = []
         parts = engine.map(_sign_part, source.parts(), state)
         for part in parts:
             assert part.signatures is not None
             part_lengths = iter(part.signatures.lengths.tolist())
+            if part.fingerprints is not None:
+                fingerprint_files.append(replace(part.fingerprints, base=len(signatures)))
             signatures.extend(part.signatures)
             for position, read_id in enumerate(part.ids):
                 counters.documents += 1
@@ -537,7 +546,8 @@ def dedupe(
                 counters.seconds["candidates"] = time.perf_counter() - started
             builder.add(found)
 
-        find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=grow)
+        files = SharedFingerprints(spill.directory, fingerprint_files, workers) if state.fingerprint_files else None
+        find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=grow, shared=files)
         clusters = builder.clusters(lengths, config.keep)
         counters.seconds["match+cluster"] = time.perf_counter() - started
 
