@@ -270,3 +270,11 @@ def test_workers_search_the_fingerprint_files_with_the_same_candidates(
         engine.close()
     assert len(whole) >= 20
     assert list(tmp_path.iterdir()) == []  # the files are removed once read
+
+
+def test_pending_pairs_are_ordered_by_their_group_of_connected_documents() -> None:
+    import numpy as np
+
+    a, b = np.array([3, 2, 8, 1, 0]), np.array([4, 7, 9, 2, 8])
+    assert match._by_component(a, b) == [(0, 8), (8, 9), (1, 2), (2, 7), (3, 4)]
+    assert match._by_component(a[:0], b[:0]) == []

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from cleanwire.config import KEEP_CHOICES
-from cleanwire.match import Match
+from cleanwire.match import Match, component_roots
 
 
 @dataclass(slots=True)
@@ -107,17 +107,8 @@ class _Graph:
         return cls(nodes, ends[:len(first)], ends[len(first):], excerpt, kept)
 
     def components(self) -> np.ndarray:
-        """Per node, the smallest node of its component (hooking and pointer jumping, all nodes at once)."""
-        label = np.arange(len(self.nodes))
-        while True:
-            la, lb = label[self.a], label[self.b]
-            if np.array_equal(la, lb):
-                return label
-            low = np.minimum(la, lb)
-            np.minimum.at(label, la, low)
-            np.minimum.at(label, lb, low)
-            while not np.array_equal(jumped := label[label], label):
-                label = jumped
+        """Per node, the smallest node of its component."""
+        return component_roots(self.a, self.b, len(self.nodes))
 
     def canonicals(self, root: np.ndarray, lengths: np.ndarray, keep: str) -> np.ndarray:
         """Per component root, its canonical node under `keep`; the ordinal breaks every tie."""

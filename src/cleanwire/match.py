@@ -282,7 +282,15 @@ def _columns(signatures: Sequence[Signature]) -> tuple[np.ndarray, np.ndarray, n
 
 def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig, tasks: TaskMap | None = None,
                     shared: SharedFingerprints | None = None) -> Iterator[tuple[int, int]]:
-    """Pairs (i < j, sorted) worth verifying: the same exact hash, or enough shared fingerprints.
+    """Pairs (i < j, sorted) worth verifying: see `candidate_codes`."""
+    for code in candidate_codes(signatures, cfg, tasks, shared).tolist():
+        yield code >> 32, code & 0xFFFFFFFF
+
+
+def candidate_codes(signatures: Sequence[Signature], cfg: DedupConfig, tasks: TaskMap | None = None,
+                    shared: SharedFingerprints | None = None) -> np.ndarray:
+    """Pairs worth verifying, as sorted codes i << 32 | j (i < j): the same exact hash, or enough
+    shared fingerprints.
 
     Exact duplicates are linked to the first document of their group (a star, not all pairs);
     only that first one takes part in the fingerprint index. A pair needs `min_shared` shared
@@ -294,7 +302,7 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig, tasks: Ta
     """
     n = len(signatures)
     if n < 2:
-        return
+        return np.empty(0, dtype=np.uint64)
     words, exact, all_sizes = _columns(signatures)
     order = np.lexsort((np.arange(n), exact))
     same = np.concatenate(([False], exact[order][1:] == exact[order][:-1]))
@@ -319,11 +327,7 @@ def candidate_pairs(signatures: Sequence[Signature], cfg: DedupConfig, tasks: Ta
                              count_of[(codes & np.uint64(0xFFFFFFFF)).astype(np.int64)])
         strong = (hits >= cfg.min_estimate * smaller) | ((hits >= _FEW) & (smaller < cfg.max_hashes))
         pairs.append(codes[strong])
-    if not pairs:
-        return
-    codes = np.unique(np.concatenate(pairs))
-    for code in codes.tolist():
-        yield code >> 32, code & 0xFFFFFFFF
+    return np.unique(np.concatenate(pairs)) if pairs else np.empty(0, dtype=np.uint64)
 
 
 _FIRST_CHAR = 0x10000  # token k is written as chr(_FIRST_CHAR + k): past the surrogates
@@ -475,21 +479,29 @@ def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, floa
     return judge(match_key(text_a), match_key(text_b), cfg)
 
 
-def _by_component(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The pairs ordered by connected component (its smallest document), then by (a, b)."""
-    parent: dict[int, int] = {}
+def component_roots(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Per node 0..n-1, the smallest node joined to it by the edges a[i]-b[i] (hooking and pointer
+    jumping, all nodes at once)."""
+    label = np.arange(n)
+    while True:
+        la, lb = label[a], label[b]
+        if np.array_equal(la, lb):
+            return label
+        low = np.minimum(la, lb)
+        np.minimum.at(label, la, low)
+        np.minimum.at(label, lb, low)
+        while not np.array_equal(jumped := label[label], label):
+            label = jumped
 
-    def root(x: int) -> int:
-        while parent.get(x, x) != x:
-            parent[x] = parent.get(parent[x], parent[x])
-            x = parent[x]
-        return x
 
-    for a, b in pairs:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return sorted(pairs, key=lambda pair: (root(pair[0]), pair))
+def _by_component(a: np.ndarray, b: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs (a[i], b[i]) ordered by connected component (its smallest document), then by (a, b)."""
+    if not len(a):
+        return []
+    nodes, ends = np.unique(np.concatenate([a, b]), return_inverse=True)
+    root = nodes[component_roots(ends[:len(a)], ends[len(a):], len(nodes))[ends[:len(a)]]]
+    order = np.lexsort((b, a, root))
+    return list(zip(a[order].tolist(), b[order].tolist()))
 
 
 def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any], cfg: DedupConfig) -> list[Match]:
@@ -527,14 +539,11 @@ def find_matches(
     `on_found` is given the matches of each batch as soon as they are verified. With `shared`
     fingerprint files, the candidate search runs on `map_batches` too.
     """
-    matches: list[Match] = []
-    pending: list[tuple[int, int]] = []
+    codes = candidate_codes(signatures, cfg, map_batches, shared)
+    a, b = (codes >> np.uint64(32)).astype(np.int64), (codes & np.uint64(0xFFFFFFFF)).astype(np.int64)
     exact = _columns(signatures)[1]
-    for a, b in candidate_pairs(signatures, cfg, map_batches, shared):
-        if exact[a] == exact[b]:
-            matches.append(Match(a, b, "exact", 1.0, 1.0))  # no text needed
-        else:
-            pending.append((a, b))
+    same = exact[a] == exact[b]
+    matches = [Match(i, j, "exact", 1.0, 1.0) for i, j in zip(a[same].tolist(), b[same].tolist())]  # no text needed
 
     def batches() -> Iterator[tuple[list[tuple[int, int]], Mapping[int, str]]]:
         # pairs of one group of connected candidates go into one batch where they fit, so a
@@ -543,7 +552,7 @@ def find_matches(
             batch = pending[start:start + cfg.batch_pairs]
             yield batch, load_texts(sorted({i for pair in batch for i in pair}))
 
-    pending = _by_component(pending)
+    pending = _by_component(a[~same], b[~same])
 
     if on_found is not None:
         on_found(matches)
@@ -552,5 +561,6 @@ def find_matches(
         matches.extend(found)
         if on_found is not None:
             on_found(found)  # e.g. clustering, while the workers verify the next batches
-    matches.sort(key=lambda m: (m.a, m.b))
-    return matches
+    order = np.lexsort((np.fromiter((m.b for m in matches), dtype=np.int64, count=len(matches)),
+                        np.fromiter((m.a for m in matches), dtype=np.int64, count=len(matches))))
+    return [matches[i] for i in order.tolist()]
