@@ -132,9 +132,12 @@ def test_workers_format_the_output_to_the_same_bytes(tmp_path: Path) -> None:
                         write_jsonl(result, out, engine, include_all=include_all)
                     buffer = io.BytesIO()  # no file descriptor: copied through a buffer
                     write_jsonl(result, buffer, engine, include_all=include_all)
+                    with open(tmp_path / "here.jsonl", "wb") as out:  # one process: written from the spill here
+                        write_jsonl(result, out, LocalEngine(1), include_all=include_all)
                 finally:
                     result.close()
             assert (tmp_path / "out.jsonl").read_bytes().decode("utf-8") == want.getvalue()
+            assert (tmp_path / "here.jsonl").read_bytes().decode("utf-8") == want.getvalue()
             assert buffer.getvalue().decode("utf-8") == want.getvalue()
             emitted = len(want.getvalue().splitlines())
             assert emitted == 80 if include_all else 0 < emitted < 80

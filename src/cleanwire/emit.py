@@ -186,20 +186,26 @@ class SegmentOutput:
 
 def format_segment(task: SegmentOutput, facts: OutputFacts) -> str:
     """Write a segment's output lines to a new file in `task.directory`; return its path."""
-    endings = facts.endings(task.first, task.first + task.count)
     handle, path = tempfile.mkstemp(suffix=".out", dir=task.directory)
-    with os.fdopen(handle, "wb") as out, open(task.path, "rb") as f:
-        if os.fstat(f.fileno()).st_size:
-            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                # the segment's lines as views of the mapped file, written with their endings in one
-                # gathering call per thousand lines: no copy of the texts on the way but the write
-                view = memoryview(data)
-                pieces = _format(_lines(data, view), task.first, endings)
-                for lo in range(0, len(pieces), _IOV_MAX):
-                    _write_all(handle, pieces[lo:lo + _IOV_MAX])
-                del pieces
-                view.release()
+    with os.fdopen(handle, "wb"):
+        _write_segment(handle, task.path, task.first, facts.endings(task.first, task.first + task.count))
     return path
+
+
+def _write_segment(fd: int, path: str, first: int, endings: Endings) -> None:
+    """Write the output lines of the spill segment at `path` (records from ordinal `first` on) to `fd`."""
+    with open(path, "rb") as f:
+        if not os.fstat(f.fileno()).st_size:
+            return
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            # the segment's lines as views of the mapped file, written with their endings in one
+            # gathering call per thousand lines: no copy of the texts on the way but the write
+            view = memoryview(data)
+            pieces = _format(_lines(data, view), first, endings)
+            for lo in range(0, len(pieces), _IOV_MAX):
+                _write_all(fd, pieces[lo:lo + _IOV_MAX])
+            del pieces
+            view.release()
 
 
 _IOV_MAX = 1020  # pieces per writev call (the system's limit is 1024 at least)
@@ -215,10 +221,9 @@ def _lines(data: mmap.mmap, view: memoryview) -> list[memoryview]:
 
 
 def _write_all(fd: int, pieces: list[Any]) -> None:
-    """Write every piece to `fd`, in order (writev may write only part of them)."""
-    written = os.writev(fd, pieces)
-    total = sum(len(p) for p in pieces)
-    if written < total:
+    """Write every piece to `fd`, in order (writev may write only part of them, and some systems lack it)."""
+    written = os.writev(fd, pieces) if hasattr(os, "writev") else 0
+    if written < sum(len(p) for p in pieces):
         rest = b"".join(bytes(p) for p in pieces)[written:]
         while rest:
             rest = rest[os.write(fd, rest):]
@@ -229,10 +234,19 @@ def write_jsonl(result: DedupeResult, out: BinaryIO, engine: Any, *, include_all
 
     With workers on this machine, they format the spill's segments in parallel and the main
     process only copies their files in order (with `sendfile`, inside the kernel, where it can).
+    Else the segments are written here, straight to `out`'s file (a stream without one, such as
+    a test's buffer, is given chunks).
     """
     if not (getattr(engine, "shares_files", False) and getattr(engine, "jobs", 1) > 1):
-        for chunk in jsonl_chunks(result, include_all=include_all):
-            out.write(chunk)
+        fd = _file_number(out)
+        if fd is None:
+            for chunk in jsonl_chunks(result, include_all=include_all):
+                out.write(chunk)
+            return
+        out.flush()
+        facts = OutputFacts.of(result, include_all)
+        for path, first, count in result.spill.segments():
+            _write_segment(fd, path, first, facts.endings(first, first + count))
         return
     directory = result.spill.directory
     tasks = (SegmentOutput(path, first, count, directory) for path, first, count in result.spill.segments())
@@ -249,11 +263,8 @@ def _copy(source: BinaryIO, out: BinaryIO) -> None:
     """Copy a file to `out`: inside the kernel where the platform can, else through a buffer."""
     size = os.fstat(source.fileno()).st_size
     sent = 0
-    try:
-        target = out.fileno()
-    except (OSError, ValueError):  # not a file (a test's buffer)
-        target = -1
-    if hasattr(os, "sendfile") and target >= 0:
+    target = _file_number(out)
+    if hasattr(os, "sendfile") and target is not None:
         try:
             while sent < size:
                 done = os.sendfile(target, source.fileno(), sent, size - sent)
@@ -267,6 +278,14 @@ def _copy(source: BinaryIO, out: BinaryIO) -> None:
         source.seek(sent)
         shutil.copyfileobj(source, out)
         out.flush()
+
+
+def _file_number(out: BinaryIO) -> int | None:
+    """The file descriptor under `out`, or None (a test's buffer has none)."""
+    try:
+        return out.fileno()
+    except (OSError, ValueError):
+        return None
 
 
 def _ending(fields: dict[str, Any]) -> bytes:
