@@ -151,9 +151,9 @@ class SharedFingerprints:
 def write_fingerprints(directory: str, batch: Signatures) -> FingerprintFile:
     """Write a part's fingerprints to a file in `directory`: the hashes by bucket, then their documents."""
     docs = np.repeat(np.arange(len(batch), dtype=np.uint32), batch.sizes)
-    buckets = fingerprint_buckets(batch.hashes, FILE_BUCKET_BITS)
+    buckets = fingerprint_buckets(batch.hashes, FILE_BUCKET_BITS).astype(np.uint8)  # 8 bits: a radix sort
     order = np.argsort(buckets, kind="stable")
-    bounds = np.searchsorted(buckets[order], np.arange((1 << FILE_BUCKET_BITS) + 1, dtype=np.uint64))
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(buckets, minlength=1 << FILE_BUCKET_BITS))))
     handle, path = tempfile.mkstemp(suffix=".fingerprints", dir=directory)
     with os.fdopen(handle, "wb") as f:
         f.write(batch.hashes[order].tobytes())
