@@ -174,8 +174,8 @@ def _read_buckets(file: FingerprintFile, lo: int, hi: int) -> tuple[np.ndarray, 
 
 @dataclass(frozen=True)
 class _Search:
-    """One candidate search: fingerprints taken in buckets, pairs filed by the range of their first
-    document (`code >> shift`, one of 2**bits files)."""
+    """One candidate search: fingerprints taken in buckets, pairs filed by the low `bits` bits of their
+    first document (one of 2**bits files: about the same share of pairs in each)."""
 
     included: np.ndarray  # per document: does it take part
     bits: int
@@ -185,11 +185,6 @@ class _Search:
     directory: str = ""  # with workers: where the filed pairs go
     files: tuple[FingerprintFile, ...] = ()
 
-    @property
-    def shift(self) -> int:
-        """code >> shift: the file of a pair code."""
-        return 32 + max(0, self.doc_bits - self.bits)
-
     def pairs(self, keys: np.ndarray) -> list[np.ndarray]:
         """The pair codes of one bucket's keys, one array per file."""
         docs, starts, group_sizes = _shared_groups(keys, self.doc_bits, len(self.included))
@@ -197,7 +192,7 @@ class _Search:
         codes = _pair_codes(docs, starts, group_sizes, self.max_all)
         if not self.bits:
             return [codes]
-        files = codes >> np.uint64(self.shift)
+        files = (codes >> np.uint64(32)) & np.uint64((1 << self.bits) - 1)
         return [codes[files == f] for f in range(1 << self.bits)]
 
     def piece(self, task: int, file: int) -> str:
@@ -232,12 +227,12 @@ def _count_file(file: int, search: _Search) -> tuple[np.ndarray, np.ndarray]:
 def _shared_counts(store: SignatureStore, included: np.ndarray, max_all: int, at_least: int,
                    tasks: TaskMap | None = None,
                    shared: SharedFingerprints | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Pair codes (a << 32 | b, sorted) of documents sharing at least `at_least` fingerprints, and how many.
+    """Pair codes (a << 32 | b) of documents sharing at least `at_least` fingerprints, and how many.
 
     The fingerprints are taken in buckets, one bucket at a time, so the search never holds a copy
     of every fingerprint (at a million documents, hundreds of megabytes less). A bucket's pairs are
-    filed by the range of their first document, so every shared fingerprint of a pair lands in the
-    same file and the counting is exact. With `tasks` (an engine's map) and the `shared` fingerprint
+    filed by their first document, so every shared fingerprint of a pair lands in the same file and
+    the counting is exact. With `tasks` (an engine's map) and the `shared` fingerprint
     files, the workers search ranges of buckets, then count the files.
     """
     n = len(store)
