@@ -398,4 +398,19 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
 
 def main() -> None:
     """Entry point of the console script and `python -m cleanwire`."""
-    cli(prog_name="cleanwire", obj={"hard_exit": True})
+    try:
+        cli(prog_name="cleanwire", obj={"hard_exit": True})
+    except SystemExit as done:
+        # the command is over: its outputs are written and closed, its workers and temporary files
+        # gone. Leave without the interpreter's teardown, which would free a heap of fingerprints and
+        # ids object by object for nothing (0.2 s per 100k documents)
+        code = done.code
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):  # a reader that went away, a stream closed: nothing to keep
+                pass
+        os._exit(code or 0)
