@@ -767,3 +767,15 @@ def test_a_run_never_reads_its_own_outputs_inside_an_input_folder(tmp_path: Path
     assert first[0] == second[0] == ExitCode.SUCCESS, (first[2], second[2])
     assert first[1] == second[1]
     assert sorted(r["id"] for r in jsonl(second[1])) == ["s0.txt", "s1.txt", "s2.txt"]
+
+
+def test_a_real_run_exits_with_its_code_and_output_and_still_lets_a_profiler_write(tmp_path: Path) -> None:
+    done = run_process("dedupe", SEEDS, tmp_path / "missing.txt", "--format", "jsonl")
+    assert done.returncode == ExitCode.INPUT_ERRORS
+    assert len(jsonl(done.stdout.decode())) == 2  # everything written before the quick exit
+    assert b"1 duplicate" in done.stderr and b"missing.txt" in done.stderr
+    profile = tmp_path / "run.prof"
+    profiled = subprocess.run([sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "cleanwire", "dedupe",
+                               str(SEEDS), "--format", "jsonl"], capture_output=True, env=subprocess_env(), timeout=120)
+    assert profiled.returncode == 0 and len(jsonl(profiled.stdout.decode())) == 2
+    assert profile.stat().st_size > 0  # cProfile writes its file at exit: no quick exit under it
