@@ -485,7 +485,8 @@ def fingerprint_buckets(hashes: np.ndarray, bits: int) -> np.ndarray:
 
     Not the top bits: a capped signature keeps its smallest fingerprints, whose top bits are mostly zero.
     """
-    return (hashes >> _BUCKET_SHIFT) & np.uint64((1 << bits) - 1)
+    buckets: np.ndarray = (hashes >> _BUCKET_SHIFT) & np.uint64((1 << bits) - 1)
+    return buckets
 
 
 class SignatureStore(Sequence[Signature]):
