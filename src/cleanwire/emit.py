@@ -95,9 +95,9 @@ class OutputFacts:
 
     include_all: bool
     absorbed: np.ndarray  # the absorbed documents' ordinals, sorted
-    canonical: np.ndarray  # per absorbed document: its canonical's ordinal
     facts: list[tuple[str, str, str, float, float]]  # per absorbed: (id, canonical's id, relation, similarity, ...)
     by_canonical: np.ndarray  # positions in `absorbed`, by (canonical, ordinal)
+    canonicals: np.ndarray  # the canonical of each of those positions, so sorted
     renamed: dict[int, tuple[str, str]]  # ordinal -> (unique id, id as read)
 
     @classmethod
@@ -107,9 +107,10 @@ class OutputFacts:
         absorbed = sorted(result.member_match)
         canonical = [canonical_of[o] for o in absorbed]
         facts = [(ids[o], ids[c], *_match_facts(result, o)) for o, c in zip(absorbed, canonical)]
-        order = np.lexsort((np.array(absorbed, dtype=np.int64), np.array(canonical, dtype=np.int64)))
-        return cls(include_all, np.array(absorbed, dtype=np.int64), np.array(canonical, dtype=np.int64), facts,
-                   order, {o: (ids[o], read_id) for o, read_id in result.renamed.items()})
+        absorbed_at, canonical_at = np.array(absorbed, dtype=np.int64), np.array(canonical, dtype=np.int64)
+        order = np.lexsort((absorbed_at, canonical_at))
+        return cls(include_all, absorbed_at, facts, order, canonical_at[order],
+                   {o: (ids[o], read_id) for o, read_id in result.renamed.items()})
 
     def endings(self, first: int, end: int) -> Endings:
         """The endings of the records of ordinals first..end-1."""
@@ -120,10 +121,9 @@ class OutputFacts:
             _, canonical_id, *how = self.facts[i]
             endings.special[ordinal] = (_ending(dict(zip(_ABSORBED_KEYS, (canonical_id, *how))))
                                         if self.include_all else None)
-        canonicals = self.canonical[self.by_canonical]
-        lo, hi = np.searchsorted(canonicals, [first, end]).tolist()
+        lo, hi = np.searchsorted(self.canonicals, [first, end]).tolist()
         duplicates: dict[int, list[dict[str, Any]]] = {}
-        for canonical, i in zip(canonicals[lo:hi].tolist(), self.by_canonical[lo:hi].tolist()):
+        for canonical, i in zip(self.canonicals[lo:hi].tolist(), self.by_canonical[lo:hi].tolist()):
             doc_id, _, *how = self.facts[i]
             duplicates.setdefault(canonical, []).append(dict(zip(_ENTRY_KEYS, (doc_id, *how))))
         for canonical, entries in duplicates.items():

@@ -489,6 +489,14 @@ def fingerprint_buckets(hashes: np.ndarray, bits: int) -> np.ndarray:
     return buckets
 
 
+def packed_keys(hashes: np.ndarray, docs: np.ndarray, doc_bits: int) -> np.ndarray:
+    """Fingerprints with their low `doc_bits` bits replaced by their documents' ordinals (uint64): one
+    sort of these groups equal fingerprints, each group in document order."""
+    keys: np.ndarray = hashes & np.uint64(~((1 << doc_bits) - 1) & _MASK64)
+    keys |= docs
+    return keys
+
+
 class SignatureStore(Sequence[Signature]):
     """Many signatures in a few flat arrays.
 
@@ -544,7 +552,6 @@ class SignatureStore(Sequence[Signature]):
         fingerprints in `bucket` (see `fingerprint_buckets`), of the documents where `included` is set."""
         chunk_of = self.column("chunk")
         starts, sizes = self.column("start"), self.column("size")
-        doc_mask = np.uint64(~((1 << doc_bits) - 1) & _MASK64)
         out = []
         for c, chunk in enumerate(self._chunks):
             lo, hi = np.searchsorted(chunk_of, [c, c + 1])  # a chunk holds a run of documents
@@ -556,7 +563,7 @@ class SignatureStore(Sequence[Signature]):
             keep = included[lo:hi].repeat(sizes[lo:hi])
             if bits:
                 keep &= fingerprint_buckets(hashes, bits) == bucket
-            out.append((hashes[keep] & doc_mask) | doc[keep])
+            out.append(packed_keys(hashes[keep], doc[keep], doc_bits))
         return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
 
     @overload

@@ -13,8 +13,8 @@ import numpy as np
 from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import (Signature, Signatures, SignatureStore, fingerprint_buckets, match_key, token_hashes,
-                                   token_hashes_batch)
+from cleanwire.fingerprint import (Signature, Signatures, SignatureStore, fingerprint_buckets, match_key, packed_keys,
+                                   token_hashes, token_hashes_batch)
 
 RELATIONS = ("exact", "near-duplicate", "excerpt")
 
@@ -203,14 +203,11 @@ class _Search:
 def _search_task(task: int, search: _Search) -> None:
     """A worker's task: file the pairs of one range of buckets, read from every part's fingerprint file."""
     width = (1 << FILE_BUCKET_BITS) >> search.bits
-    doc_mask = np.uint64(~((1 << search.doc_bits) - 1) & ((1 << 64) - 1))
     keys = []
     for file in search.files:
         hashes, docs = _read_buckets(file, task * width, (task + 1) * width)
         keep = search.included[docs]
-        hashes &= doc_mask
-        hashes |= docs
-        keys.append(hashes[keep])
+        keys.append(packed_keys(hashes[keep], docs[keep], search.doc_bits))
     for f, piece in enumerate(search.pairs(np.concatenate(keys) if keys else np.empty(0, dtype=np.uint64))):
         piece.tofile(search.piece(task, f))
 
@@ -555,7 +552,7 @@ def find_matches(
     for found in run(verify_batch, batches(), cfg):
         matches.extend(found)
         if on_found is not None:
-            on_found(found)  # e.g. clustering, while the workers verify the next batches
+            on_found(found)  # while the workers verify the next batches
     order = np.lexsort((np.fromiter((m.b for m in matches), dtype=np.int64, count=len(matches)),
                         np.fromiter((m.a for m in matches), dtype=np.int64, count=len(matches))))
     return [matches[i] for i in order.tolist()]

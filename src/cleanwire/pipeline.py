@@ -539,15 +539,13 @@ def dedupe(
             texts = spill.texts([signed[p] for p in positions])
             return {p: texts[signed[p]] for p in positions}
 
-        builder = ClusterBuilder(signed)  # the matcher numbers the signed documents 0, 1, ...
-
-        def grow(found: list[Match]) -> None:
-            if "candidates" not in counters.seconds:  # the first call: the exact matches, before any verification
-                counters.seconds["candidates"] = time.perf_counter() - started
-            builder.add(found)
+        def searched(_: list[Match]) -> None:  # first called with the exact matches, before any verification
+            counters.seconds.setdefault("candidates", time.perf_counter() - started)
 
         files = SharedFingerprints(spill.directory, fingerprint_files, workers) if state.fingerprint_files else None
-        find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=grow, shared=files)
+        builder = ClusterBuilder(signed)  # the matcher numbers the signed documents 0, 1, ...
+        builder.add(find_matches(signatures, load_texts, config.dedup, map_batches=engine.map, on_found=searched,
+                                 shared=files))
         clusters = builder.clusters(lengths, config.keep)
         counters.seconds["match+cluster"] = time.perf_counter() - started
 
