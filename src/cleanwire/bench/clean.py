@@ -16,6 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import click
 from rich.console import Console
@@ -25,6 +26,7 @@ from cleanwire.bench import load_scorer
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump
 
 DUMPS = ("dump_lines", "dump_glued")
+Scores = dict[str, Any]  # what score.py returns: figures by name (a total, or one page's)
 
 
 def run_cleanwire(pages: dict[str, str], html: bool, learn: bool) -> tuple[dict[str, str], float]:
@@ -65,12 +67,13 @@ def run_trafilatura(pages: dict[str, str]) -> tuple[dict[str, str], float]:
     return out, time.process_time() - start
 
 
-def score_outputs(scorer: ModuleType, dev_dir: Path, outputs: dict[str, str]) -> tuple[dict, dict]:
+def score_outputs(scorer: ModuleType, dev_dir: Path, outputs: dict[str, str]) -> tuple[Scores, Scores]:
     """Write outputs to a temporary folder and score them with score.py."""
     with tempfile.TemporaryDirectory(prefix="cleanwire-bench-") as tmp:
         for page_id, body in outputs.items():
             (Path(tmp) / f"{page_id}.txt").write_text(body, encoding="utf-8")
-        return scorer.score_dir(Path(tmp), dev_dir / "truth")
+        scores: tuple[Scores, Scores] = scorer.score_dir(Path(tmp), dev_dir / "truth")
+        return scores
 
 
 def read_pages(folder: Path, limit: int | None) -> dict[str, str]:
@@ -92,7 +95,7 @@ def command(dev_dir: Path, worst: int, with_html: bool, with_justext: bool, lear
     table = Table(title=f"Cleaning on {dev_dir} (one core)")
     for column in ("input", "tool", "P", "R", "F1", "mean page F1", "share F1>=0.9", "empty", "pages/s"):
         table.add_column(column, justify="left" if column in ("input", "tool") else "right")
-    worst_lists: list[tuple[str, list[tuple[str, dict]]]] = []
+    worst_lists: list[tuple[str, list[tuple[str, Scores]]]] = []
     speeds: dict[tuple[str, str], float] = {}
 
     def add_row(kind: str, tool: str, runner: Callable[[], tuple[dict[str, str], float]]) -> None:

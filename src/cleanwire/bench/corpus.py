@@ -17,11 +17,14 @@ from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 import numpy as np
 
 # Copy kinds, in plan codes. "exact" is the same page fetched twice (byte-identical).
+IntOrArray = TypeVar("IntOrArray", int, "np.ndarray[Any, Any]")  # story numbers: one, or a whole plan
+
 KINDS = ("original", "excerpt", "wrapped", "glued", "edited", "reordered", "exact")
 COPY_WEIGHTS = {"excerpt": 30, "wrapped": 15, "glued": 20, "edited": 20, "reordered": 10, "exact": 5}
 COPIES_PER_STORY = (1, 2, 3)
@@ -29,7 +32,7 @@ COPIES_PER_STORY_P = (0.45, 0.35, 0.20)
 GENERATOR = "cleanwire.bench.corpus v2"  # bump when the output for a seed changes
 DOCS_PER_SITE = 200
 BRIEF_SHARE = 12  # percent of stories that are short briefs
-FOLLOWUP_SHARE = 8  # percent of full stories that quote a paragraph of an older one  # a site lends its template to about this many pages
+FOLLOWUP_SHARE = 8  # percent of full stories that quote a paragraph of an older one
 
 STOPWORD_DETS = ("the", "the", "the", "a", "a", "this", "that", "their", "its", "his", "her", "our", "every", "some")
 PREPS = ("in", "in", "of", "of", "on", "at", "for", "with", "from", "by", "after", "over", "under", "about", "into",
@@ -155,7 +158,8 @@ class Vocabulary:
     @staticmethod
     def _zipf(count: int) -> list[float]:
         """Cumulative weights 1/(rank + 20): Zipf-like, but no word takes more than ~1 % of the text."""
-        return np.cumsum(1.0 / (np.arange(1, count + 1) + 20.0)).tolist()
+        weights: list[float] = np.cumsum(1.0 / (np.arange(1, count + 1) + 20.0)).tolist()
+        return weights
 
     def draw(self, rng: random.Random, name: str, k: int) -> list[str]:
         """Draw k words of one class."""
@@ -190,7 +194,8 @@ class Writer:
         rng = self.rng(1, index)
         v = self.vocab
         words = v.draw(rng, "places", 1) + v.draw(rng, "nouns", 1)
-        name = rng.choice(("The {} {}", "{} {}", "{} Daily {}", "{} {} Online")).format(*(w.capitalize() for w in words))
+        pattern = rng.choice(("The {} {}", "{} {}", "{} Daily {}", "{} {} Online"))
+        name = pattern.format(*(w.capitalize() for w in words))
         domain = "".join(w.lower() for w in words) + rng.choice(TLDS)
         nav = tuple(rng.sample(SECTIONS, rng.randint(7, 16)))
         header = tuple(rng.sample(TOP_BAR, rng.randint(2, 6)))
@@ -272,7 +277,9 @@ class Writer:
             headline = " ".join(w[:1].upper() + w[1:] for w in headline.split(" "))
         month = rng.choice(("January", "February", "March", "April", "May", "June", "July", "August", "September",
                             "October", "November", "December"))
-        date = rng.choice(("{m} {d}, {y}", "{d} {m} {y}", "{y}-{mm:02d}-{d:02d}", "{m} {d}, {y} {h}:{mi:02d} GMT")).format(
+        date_pattern = rng.choice(
+            ("{m} {d}, {y}", "{d} {m} {y}", "{y}-{mm:02d}-{d:02d}", "{m} {d}, {y} {h}:{mi:02d} GMT"))
+        date = date_pattern.format(
             m=month, d=rng.randint(1, 28), y=rng.randint(2005, 2024), mm=rng.randint(1, 12), h=rng.randint(0, 23),
             mi=rng.randint(0, 59))
         return Body(headline=headline, author=self.name(rng), date=date, paragraphs=tuple(paragraphs))
@@ -404,7 +411,9 @@ class Writer:
             if i == 1 and rng.random() < 0.4:
                 lines.append(rng.choice(("Advertisement", "Story continues below advertisement", "Loading...")))
             if i == 0 and rng.random() < 0.35:
-                lines.append(f"{self.teasers(rng, 1)[0]}. (Photo: {self.name(rng)}/{rng.choice(('AP', 'Reuters', 'AFP', 'Getty Images'))})")
+                teaser, photographer = self.teasers(rng, 1)[0], self.name(rng)  # drawn in this order
+                agency = rng.choice(("AP", "Reuters", "AFP", "Getty Images"))
+                lines.append(f"{teaser}. (Photo: {photographer}/{agency})")
         if tail:
             lines.append(tail)
         if rng.random() < 0.5:
@@ -452,12 +461,12 @@ class Writer:
         return _story_site(self.seed, story, self.n_sites)
 
 
-def _story_site(seed: int, story: int, n_sites: int) -> int:
+def _story_site(seed: int, story: IntOrArray, n_sites: int) -> IntOrArray:
     """The site where a story first appeared (a pure function, so workers agree with the plan)."""
     return (story * 2654435761 + seed * 97) % n_sites
 
 
-def _mix(seed: int, story: int, salt: int) -> int:
+def _mix(seed: int, story: IntOrArray, salt: int) -> IntOrArray:
     """A stable pseudo-random number in [0, 100) for a story (works on ints and numpy arrays alike)."""
     return ((story * 2654435761 + seed * 40503 + salt * 7919) >> 5) % 100
 

@@ -210,8 +210,8 @@ def print_table(runs: list[Run]) -> None:
     for r in runs:
         tool = r.tool if r.engine == "local" else f"{r.tool} ({r.engine})"
         if r.error:
-            cells = [f"{r.docs:,}", r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", "-", f"{r.peak_rss_mb:.0f}",
-                     "-", "-", f"failed (exit {r.exit_code}): {r.error}"]
+            cells = [f"{r.docs:,}", r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}", "-",
+                     f"{r.peak_rss_mb:.0f}", "-", "-", f"failed (exit {r.exit_code}): {r.error}"]
         else:
             cells = [f"{r.docs:,}", r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}",
                      f"{r.docs_per_s:,.0f}",
@@ -337,7 +337,8 @@ def command(corpus_dir: Path, sizes: tuple[int, ...], jobs_list: str, tools: str
         if raw:
             n, _, path = max(raw)
             prof = work / f"profile-clean+dedupe-{n}.prof"
-            measure(cleanwire_argv(path, 1, cleaning=True, profile=prof), work / "profile.jsonl", work / "profile.stderr")
+            measure(cleanwire_argv(path, 1, cleaning=True, profile=prof), work / "profile.jsonl",
+                    work / "profile.stderr")
             import pstats
 
             stats = pstats.Stats(str(prof), stream=sys.stderr)
