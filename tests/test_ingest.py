@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleanwire import ingest
+from cleanwire.ingest import decode, discover, ids, jsonl, parts, reader, sniff
 from cleanwire.config import IngestConfig
 from cleanwire.document import Document
 from cleanwire.ingest import RENAMED_FROM_KEY, InputSet
@@ -226,12 +226,12 @@ LANGUAGES = {
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))
 def test_legacy_encodings_of_many_languages(lang: str, repeat: int) -> None:
     text, encoding = LANGUAGES[lang]
-    assert ingest.decode_bytes((text * repeat).encode(encoding)) == text * repeat
+    assert decode.decode_bytes((text * repeat).encode(encoding)) == text * repeat
 
 
 def test_invalid_byte_far_into_a_long_utf8_file() -> None:
     data = ("plain ascii line of a story\n" * 100_000 + "naïve café\n" * 100).encode() + b"\xff end\n"
-    text = ingest.decode_bytes(data)
+    text = decode.decode_bytes(data)
     assert text is not None and text.endswith("naïve café\n\ufffd end\n")
 
 
@@ -437,7 +437,7 @@ def test_stdin_is_spooled_and_read_twice() -> None:
     second = [(d.id, d.source, d.text, d.metadata) for d in inputs.documents()]
     assert first == second
     assert [row[:2] for row in first] == [("stdin:1", "stdin:1"), ("stdin:2", "stdin:2"), ("stdin:3", "stdin:3")]
-    spool = next(iter(inputs._spooled.values()))
+    spool = next(inputs.parts()).entries[0].path  # stdin read from its spooled copy
     assert os.path.exists(spool)
     inputs.close()
     assert not os.path.exists(spool)
@@ -559,8 +559,8 @@ def test_unreadable_file_and_folder_simulated(tmp_path: Path, monkeypatch: pytes
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ingest, "open", fake_open, raising=False)
-    monkeypatch.setattr(ingest.os, "scandir", fake_scandir)
+    monkeypatch.setattr(reader, "open", fake_open, raising=False)
+    monkeypatch.setattr(discover.os, "scandir", fake_scandir)
     docs = by_id(read([tmp_path]))
     assert docs["secret.txt"].error == "cannot read: permission denied"
     assert docs["locked"].error == "cannot list folder: permission denied"
@@ -574,7 +574,7 @@ def test_an_unexpected_failure_is_an_error_document(tmp_path: Path, monkeypatch:
     def broken(data: bytes, html: bool = False) -> str:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(ingest, "decode_bytes", broken)
+    monkeypatch.setattr(reader, "decode_bytes", broken)
     docs = read([tmp_path])
     assert [(d.id, d.error) for d in docs] == [("a.txt", "RuntimeError: boom second line"),
                                                ("b.txt", "RuntimeError: boom second line")]
@@ -628,13 +628,13 @@ LINES = st.one_of(
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=3000))
 def test_decode_never_crashes(data: bytes) -> None:
-    text = ingest.decode_bytes(data)
+    text = decode.decode_bytes(data)
     assert text is None or isinstance(text, str)
     try:
         expected = data.decode("utf-8")
     except UnicodeDecodeError:
         return
-    if ingest.binary_kind(data[:65536]) is None and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if sniff.binary_kind(data[:65536]) is None and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         assert text in (expected, None) or text == expected.lstrip("\ufeff")
 
 
@@ -644,7 +644,7 @@ def test_json_lines_lose_nothing(lines: list[str]) -> None:
     data = "\n".join(lines).encode("utf-8", "replace")
     docs = read(["-"], stdin=io.BytesIO(data), input_format="jsonl")
     non_blank = [ln for ln in data.split(b"\n") if ln.strip()]
-    if ingest.magic_kind(data[:65536]) is not None:  # starts like an image or archive: one "binary file" error
+    if sniff.magic_kind(data[:65536]) is not None:  # starts like an image or archive: one "binary file" error
         assert len(docs) == 1 and docs[0].error is not None
         return
     assert len(docs) == max(1, len(non_blank))  # no record at all: one "empty input" error for the input
@@ -690,9 +690,9 @@ def test_device_arguments_are_refused() -> None:
 )
 def test_hostile_bytes_decode_in_linear_time(data: bytes) -> None:
     start = time.perf_counter()
-    ingest.decode_bytes(data, html=True)
-    ingest.detect_format("x", data[:65536])
-    ingest.binary_kind(data[:65536])
+    decode.decode_bytes(data, html=True)
+    sniff.detect_format("x", data[:65536])
+    sniff.binary_kind(data[:65536])
     assert time.perf_counter() - start < 1.0
 
 
@@ -742,27 +742,27 @@ def test_parts_of_a_large_jsonl_file_read_the_same_documents_as_the_whole_file(
     path = tmp_path / "big.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     whole = _snapshot(InputSet([str(path)], IngestConfig()).documents())
-    monkeypatch.setattr(ingest, "PART_BYTES", 97)
+    monkeypatch.setattr(parts, "PART_BYTES", 97)
     inputs = InputSet([str(path)], IngestConfig())
-    parts = list(inputs.parts())
-    assert len(parts) > 5
-    assert all(p.end > p.start for p in parts)
+    pieces = list(inputs.parts())
+    assert len(pieces) > 5
+    assert all(p.end > p.start for p in pieces)
     assert _snapshot(inputs.documents()) == whole
-    assert _snapshot(d for p in parts for d in ingest.read_part(p, IngestConfig())) == whole
+    assert _snapshot(d for p in pieces for d in reader.read_part(p, IngestConfig())) == whole
     assert any(source.endswith(":59") for _, source, _, _ in whole)  # line 60 is blank
 
 
 def test_small_files_are_grouped_into_parts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(10):
         (tmp_path / f"{i:02}.txt").write_text(f"page {i}\n", encoding="utf-8")
-    monkeypatch.setattr(ingest, "PART_FILES", 4)
-    parts = list(InputSet([str(tmp_path)], IngestConfig()).parts())
-    assert [len(p.entries) for p in parts] == [4, 4, 2]
-    assert [e.id for p in parts for e in p.entries] == [f"{i:02}.txt" for i in range(10)]
+    monkeypatch.setattr(parts, "PART_FILES", 4)
+    pieces = list(InputSet([str(tmp_path)], IngestConfig()).parts())
+    assert [len(p.entries) for p in pieces] == [4, 4, 2]
+    assert [e.id for p in pieces for e in p.entries] == [f"{i:02}.txt" for i in range(10)]
 
 
 def test_unique_ids_rename_repeats_in_order() -> None:
-    unique = ingest.UniqueIds()
+    unique = ids.UniqueIds()
     assert [unique(i) for i in ["a", "a", "b", "a#2", "a"]] == ["a", "a#2", "b", "a#2#2", "a#3"]
 
 
@@ -831,8 +831,8 @@ JSON_LINE_CASES: list[bytes] = [
 
 def _jsonl_docs(data: bytes, cfg: IngestConfig, fast: bool) -> list[tuple[str, Document]]:
     """The documents of `data`, each with its repr: it shows key order and tells -0.0 from 0.0."""
-    entry = ingest._Entry("f.jsonl", "f.jsonl", "/in/f.jsonl")
-    return [(repr(doc), doc) for doc in ingest._read_jsonl(io.BytesIO(data), entry, cfg, [0], fast=fast)]
+    entry = discover.Entry("f.jsonl", "f.jsonl", "/in/f.jsonl")
+    return [(repr(doc), doc) for doc in jsonl.read_jsonl(io.BytesIO(data), entry, cfg, [0], fast=fast)]
 
 
 CONFIGS = [
@@ -857,9 +857,9 @@ def test_fast_json_lines_through_parts_read_what_the_reference_reads(
 ) -> None:
     path = tmp_path / "cases.jsonl"
     path.write_bytes(b"\n".join(JSON_LINE_CASES) + b"\n")
-    monkeypatch.setattr(ingest, "PART_BYTES", 300)
+    monkeypatch.setattr(parts, "PART_BYTES", 300)
     fast = [repr(d) for d in read([path])]
-    monkeypatch.setattr(ingest, "_fast_line_document", lambda *args: None)
+    monkeypatch.setattr(jsonl, "_fast_line_document", lambda *args: None)
     assert [repr(d) for d in read([path])] == fast
     assert len(list(InputSet([str(path)], IngestConfig()).parts())) > 10
 
@@ -868,22 +868,22 @@ def test_fast_json_lines_through_parts_read_what_the_reference_reads(
     json.dumps({"id": "plain", "text": STORY}).encode(),
     json.dumps({"id": "emoji", "text": "smile \U0001f600", "m": {"n": [1, 2**64 - 1, -2**63, None]}}).encode(),
     b'{"text": "one", "id": "d", "text": "two"}',
-    ('{"text": "x", "m": %s}' % _deep(ingest._FAST_DEPTH - 1)).encode(),  # the record is one level
+    ('{"text": "x", "m": %s}' % _deep(jsonl._FAST_DEPTH - 1)).encode(),  # the record is one level
     b'{"text": 5}', b'{"html": ""}',
 ])
 def test_plain_records_take_the_fast_path(raw: bytes) -> None:
-    doc = ingest._fast_line_document(raw, "f", 1, "f:1", IngestConfig())
-    assert doc is not None and repr(doc) == repr(ingest._line_document(raw, "f:1", "f:1", IngestConfig()))
+    doc = jsonl._fast_line_document(raw, "f", 1, "f:1", IngestConfig())
+    assert doc is not None and repr(doc) == repr(jsonl._line_document(raw, "f:1", "f:1", IngestConfig()))
 
 
 @pytest.mark.parametrize("raw", [
     b'{"text": "x", "n": 0.5}', b'{"text": "x", "n": [[{"f": 1e5}]]}', ('{"text": "x", "n": %d}' % 2**64).encode(),
     ('{"text": "x", "n": %d}' % (-2**63 - 1)).encode(), b'{"text": "x", "n": 1e400}', b'{"text": "x", "n": NaN}',
-    ('{"text": "x", "m": %s}' % _deep(ingest._FAST_DEPTH)).encode(), b'{"text": "\\ud800"}', b'{"text": "\xe9"}',
+    ('{"text": "x", "m": %s}' % _deep(jsonl._FAST_DEPTH)).encode(), b'{"text": "\\ud800"}', b'{"text": "\xe9"}',
     b'{"text": "\xed\xa0\x80"}', b'\xef\xbb\xbf{"text": "x"}', b'{"text": "x"} x', b'[1', b'[1]', b'"text"',
 ])
 def test_values_json_might_read_differently_take_the_reference_path(raw: bytes) -> None:
-    assert ingest._fast_line_document(raw, "f", 1, "f:1", IngestConfig()) is None
+    assert jsonl._fast_line_document(raw, "f", 1, "f:1", IngestConfig()) is None
 
 
 FIELD_NAMES = st.sampled_from(["id", "text", "html", "title", "url", "author", "date", "x", "\ud800", "\U0001f600"])
@@ -951,25 +951,25 @@ def test_parts_start_after_the_lines_before_them(
     path = tmp_path / "r.jsonl"
     for name, data in (("newline", b"\n".join(lines) + b"\n"), ("no-newline", b"\n".join(lines))):
         path.write_bytes(data)
-        monkeypatch.setattr(ingest, "PART_BYTES", part_bytes)
-        parts = list(InputSet([str(path)], IngestConfig()).parts())
-        assert [(p.start, p.first_line) for p in parts] == [(p.start, data[:p.start].count(b"\n")) for p in parts], name
-        assert parts[-1].end == len(data) and all(a.end == b.start for a, b in zip(parts, parts[1:]))
+        monkeypatch.setattr(parts, "PART_BYTES", part_bytes)
+        pieces = list(InputSet([str(path)], IngestConfig()).parts())
+        assert [(p.start, p.first_line) for p in pieces] == [(p.start, data[:p.start].count(b"\n")) for p in pieces], name
+        assert pieces[-1].end == len(data) and all(a.end == b.start for a, b in zip(pieces, pieces[1:]))
 
 
 def test_parts_are_cut_once_while_they_are_being_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "r.jsonl"
     path.write_text("".join(json.dumps({"text": f"story {i}"}) + "\n" for i in range(40)), encoding="utf-8")
-    monkeypatch.setattr(ingest, "PART_BYTES", 64)
+    monkeypatch.setattr(parts, "PART_BYTES", 64)
     cut: list[int] = []
-    ranges = ingest._jsonl_ranges
+    ranges = parts._jsonl_ranges
 
-    def counted(*args: Any) -> Iterator[ingest.Part]:
+    def counted(*args: Any) -> Iterator[parts.Part]:
         for part in ranges(*args):
             cut.append(part.start)
             yield part
 
-    monkeypatch.setattr(ingest, "_jsonl_ranges", counted)
+    monkeypatch.setattr(parts, "_jsonl_ranges", counted)
     inputs = InputSet([str(path)], IngestConfig())
     first = inputs.parts()
     head = [next(first), next(first)]
@@ -984,5 +984,5 @@ def test_a_file_that_shrank_after_it_was_listed_is_cut_to_what_it_holds(tmp_path
     path = tmp_path / "r.jsonl"
     data = b"".join(json.dumps({"text": f"story {i}"}).encode() + b"\n" for i in range(20))
     path.write_bytes(data)
-    parts = list(ingest._jsonl_ranges(ingest._named("r.jsonl", str(path)), len(data) + 1000))
-    assert parts[-1].end == len(data)
+    pieces = list(parts._jsonl_ranges(discover._named("r.jsonl", str(path)), len(data) + 1000))
+    assert pieces[-1].end == len(data)
