@@ -1,0 +1,101 @@
+"""Parts -> Documents: each file read by its format (text, HTML page, JSON lines), a failure as an error document."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from cleanwire.config import IngestConfig
+from cleanwire.document import Document
+from cleanwire.ingest.decode import decode_bytes
+from cleanwire.ingest.discover import Entry
+from cleanwire.ingest.failures import error_document, reason
+from cleanwire.ingest.jsonl import read_jsonl
+from cleanwire.ingest.parts import Part
+from cleanwire.ingest.sniff import SNIFF_BYTES, binary_kind, detect_format, has_wide_bom, known_format, magic_kind
+from cleanwire.ingest.text import BLANK
+
+_JSONL_BUFFER = 256 * 1024
+
+
+def read_part(part: Part, cfg: IngestConfig) -> Iterator[Document]:
+    """The documents of one part, errors included, in order (ids are made unique by the caller)."""
+    for entry in part.entries:
+        yield from _read_entry(entry, cfg, part.start, part.end, part.first_line)
+
+
+def _read_entry(entry: Entry, cfg: IngestConfig, start: int = 0, end: int = -1,
+                first_line: int = 0) -> Iterator[Document]:
+    """The documents of one entry; an unexpected failure becomes an error document, not a crash."""
+    if entry.error is not None:
+        yield error_document(entry.id, entry.source, entry.error)
+        return
+    line = [first_line]
+    try:
+        yield from _read_file(entry.path, entry, cfg, line, start, end)
+    except Exception as exc:  # a bug or an odd OS failure must not stop the run
+        where = f"{entry.source}:{line[0]}" if line[0] else entry.source
+        yield error_document(entry.id if not line[0] else f"{entry.id}:{line[0]}", where, reason(exc))
+
+
+def _read_file(path: str, entry: Entry, cfg: IngestConfig, line: list[int], start: int = 0,
+               end: int = -1) -> Iterator[Document]:
+    """The documents of one regular file: one for a text or HTML page, one per line for JSON lines.
+
+    With `end` >= 0 the file is a large JSON lines file and only the lines in [start, end) are read.
+    """
+    known = known_format(entry.path, cfg)
+    try:
+        # JSON lines are read line by line: a larger buffer saves a read call and a copy every few lines
+        f = open(path, "rb", buffering=_JSONL_BUFFER if known == "jsonl" else -1)
+    except OSError as exc:
+        yield error_document(entry.id, entry.source, f"cannot read: {reason(exc)}")
+        return
+    with f:
+        size = os.fstat(f.fileno()).st_size
+        if known in ("text", "html") and size > cfg.max_bytes:
+            yield error_document(entry.id, entry.source, _too_large(size, cfg))
+            return
+        head = f.read(SNIFF_BYTES)
+        fmt = known or detect_format(entry.path, head)
+        refusal = _refusal(fmt, head, size, cfg)
+        if refusal is not None:
+            yield error_document(entry.id, entry.source, refusal)
+            return
+        if fmt == "jsonl":
+            f.seek(start)
+            yield from read_jsonl(f, entry, cfg, line, (end - start) if end >= 0 else -1)
+            return
+        data = head + f.read() if len(head) == SNIFF_BYTES else head
+    yield _page_document(data, fmt, entry, cfg)
+
+
+def _refusal(fmt: str, head: bytes, size: int, cfg: IngestConfig) -> str | None:
+    """Why a file of format `fmt` that starts with `head` is not read at all, or None to read it."""
+    # JSON lines are judged line by line (one bad line must not lose the file), unless a signature says binary
+    binary = magic_kind(head) if fmt == "jsonl" else binary_kind(head)
+    if binary is not None:
+        return f"binary file ({binary})"
+    if fmt == "jsonl":
+        return "JSON lines in UTF-16/32; convert to UTF-8 (iconv)" if has_wide_bom(head) else None
+    if fmt == "json-array":
+        return "a JSON array, not JSON lines (convert it: jq -c '.[]')"
+    if size > cfg.max_bytes:
+        return _too_large(size, cfg)
+    return None
+
+
+def _page_document(data: bytes, fmt: str, entry: Entry, cfg: IngestConfig) -> Document:
+    """The one document of a text dump or HTML page read whole, or the error that stands for it."""
+    if len(data) > cfg.max_bytes:
+        return error_document(entry.id, entry.source, _too_large(len(data), cfg))
+    text = decode_bytes(data, html=fmt == "html")
+    if text is None:
+        return error_document(entry.id, entry.source, "binary file (no plausible text encoding)")
+    if not text.strip(BLANK):
+        return error_document(entry.id, entry.source, "empty input")
+    return Document(id=entry.id, text=text, source=entry.source, kind=fmt)
+
+
+def _too_large(size: int, cfg: IngestConfig) -> str:
+    return f"too large: {size} bytes (limit {cfg.max_bytes})"

@@ -1,0 +1,128 @@
+"""What a file holds, from its name and first bytes: its format, a binary signature, a BOM or BOM-less UTF-16."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from cleanwire.config import IngestConfig
+from cleanwire.ingest.text import BLANK
+
+SNIFF_BYTES = 64 * 1024  # the head of a file that the checks here look at
+
+_EXTENSION_FORMATS = {
+    ".txt": "text", ".text": "text",
+    ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
+}
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"), (b"%PDF-", "PDF document"), (b"PK\x03\x04", "zip archive"),
+    (b"\x1f\x8b", "gzip data; decompress it first"), (b"\xfd7zXZ\x00", "xz data; decompress it first"),
+    (b"\x28\xb5\x2f\xfd", "zstd data; decompress it first"), (b"7z\xbc\xaf\x27\x1c", "7z archive"),
+    (b"\x7fELF", "executable"), (b"SQLite format 3\x00", "SQLite database"),
+)
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
+_BOM_PREFIXES = tuple(bom for bom, _ in _BOMS)
+_WIDE_BOM_PREFIXES = _BOM_PREFIXES[1:]  # every BOM but UTF-8's
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\v\f\r\x1b") + b"\x7f"
+_HTML_TAG = re.compile(
+    r"<(?:!doctype\s+html|html|head|body|meta|title|div|p|span|article|section|table|script|style|a|br|h[1-6])"
+    r"[\s/>]", re.IGNORECASE,
+)
+
+
+def known_format(path: str, cfg: IngestConfig) -> str | None:
+    """The format the configuration forces or the file extension names, else None (sniff the content)."""
+    return cfg.input_format or _EXTENSION_FORMATS.get(os.path.splitext(path)[1].lower())
+
+
+def detect_format(path: str, head: bytes) -> str:
+    """ "text", "html" or "jsonl" (or "json-array"): by extension, else by sniffing the first bytes."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext in _EXTENSION_FORMATS:
+        return _EXTENSION_FORMATS[ext]
+    codec = bom_codec(head) or utf16_without_bom(head) or "utf-8"
+    text = head.decode(codec, errors="replace").lstrip(BLANK)
+    if text.startswith("<") and _HTML_TAG.search(text, 0, 8192):
+        return "html"
+    if text.startswith("{") and _looks_like_jsonl(text, truncated=len(head) == SNIFF_BYTES):
+        return "jsonl"
+    if ext == ".json" and text.startswith("["):
+        return "json-array"
+    return "text"
+
+
+def _looks_like_jsonl(text: str, truncated: bool) -> bool:
+    """The first complete non-blank line is a JSON object, or most of the first five are (a broken line
+    then is one error, not the whole file read as a text dump); a first line too long to see counts."""
+    lines = text.split("\n")
+    if truncated:
+        lines = lines[:-1]
+    verdicts = [_is_json_object(line) for line in lines if line.strip()][:5]
+    if not verdicts:
+        return truncated
+    return verdicts[0] or sum(verdicts) * 2 > len(verdicts)
+
+
+def _is_json_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What binary data `head` (the first bytes of a file) looks like, or None for text."""
+    magic = magic_kind(head)
+    if magic is not None:
+        return magic
+    if head.startswith(_BOM_PREFIXES):
+        return None  # UTF-16/32 text is full of NUL and control bytes; its decoded text is checked instead
+    if b"\x00" in head:
+        return None if utf16_without_bom(head) is not None else "NUL bytes"
+    sample = head[:8192]
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    return "control bytes" if controls * 10 > len(sample) else None
+
+
+def magic_kind(head: bytes) -> str | None:
+    """The kind of file a known binary signature at the start of `head` announces (images, archives...)."""
+    if head.startswith(_MAGIC_PREFIXES):
+        return next(name for magic, name in _MAGIC if head.startswith(magic))
+    if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return "RIFF media"
+    if head.startswith(b"BZh") and head[4:10] == b"1AY&SY":
+        return "bzip2 data; decompress it first"
+    return None
+
+
+def has_wide_bom(head: bytes) -> bool:
+    """Does `head` start with a UTF-16 or UTF-32 byte order mark?"""
+    return head.startswith(_WIDE_BOM_PREFIXES)
+
+
+def bom_codec(data: bytes) -> str | None:
+    """The codec a byte order mark at the start of `data` names, or None."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec
+    return None
+
+
+def utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 without a BOM: mostly-ASCII text leaves a NUL in every other byte."""
+    half = len(head) // 2
+    if half < 16:  # too short to tell from binary
+        return None
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if odd * 10 >= half * 4 and even * 20 < half:
+        return "utf-16-le"
+    if even * 10 >= half * 4 and odd * 20 < half:
+        return "utf-16-be"
+    return None
