@@ -15,7 +15,8 @@ from cleanwire.bench import load_scorer
 from cleanwire.cluster import build_clusters
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import signature
-from cleanwire.match import find_matches, verify
+from cleanwire.match import find_matches
+from cleanwire.verify import verify
 
 WORD = re.compile(r"\w+")
 Cleaner = Callable[[Sequence[str]], list[str]]
