@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from cleanwire.cluster import Cluster, ClusterBuilder, build_clusters, linked_clusters
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import signature
-from cleanwire.match import Match, find_matches
+from cleanwire.match import find_matches
+from cleanwire.verify import Match
 
 CFG = DedupConfig()
 SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
@@ -20,7 +21,10 @@ SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
 def story(seed: int, count: int = 6) -> list[str]:
     """Paragraphs of a made-up story."""
     rng = random.Random(seed)
-    words = lambda n: " ".join("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))) for _ in range(n))
+
+    def words(n: int) -> str:
+        return " ".join("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))) for _ in range(n))
+
     return [". ".join(words(rng.randint(8, 16)).capitalize() for _ in range(4)) + "." for _ in range(count)]
 
 
@@ -159,7 +163,7 @@ def reference_clusters(matches: list[Match], lengths: list[int], keep: str) -> l
         contains = {i: sum(m.relation != "excerpt" or lengths[i] >= lengths[o] for o, m in neighbours[i].items())
                     for i in members}
         key = {"first": lambda i: i, "shortest": lambda i: (lengths[i], i), "longest": lambda i: (-lengths[i], i),
-               "complete": lambda i: (contains[i] < everyone, -lengths[i], i)}[keep]
+               "complete": lambda i, c=contains, e=everyone: (c[i] < e, -lengths[i], i)}[keep]
         canonical = min(members, key=key)
         attached, reached, walk = [], {canonical}, [canonical]
         for node in walk:  # breadth first: `walk` grows while it is read

@@ -10,7 +10,7 @@ from rich.console import Console
 
 from cleanwire.config import DedupConfig
 from cleanwire.explain import explain_pair, render_explain
-from cleanwire.match import verify
+from cleanwire.verify import verify
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_match import paragraphs, seeds  # noqa: E402
@@ -46,7 +46,8 @@ def test_every_word_of_both_sides_is_in_exactly_one_passage() -> None:
     b = "\n".join([body[0], body[4], body[1], body[2], body[3], body[5], body[6], "Read more at the Example Post."])
     result = explain_pair(a, b, CFG)
     for side in ("a", "b"):
-        spans = sorted(tuple(p[f"{side}_words"]) for p in result["passages"] if p[f"{side}_words"][1] > p[f"{side}_words"][0])
+        spans = sorted(tuple(p[f"{side}_words"]) for p in result["passages"]
+                       if p[f"{side}_words"][1] > p[f"{side}_words"][0])
         assert spans[0][0] == 0
         assert all(x[1] == y[0] for x, y in zip(spans, spans[1:]))
         assert spans[-1][1] == result["words"][side]

@@ -5,11 +5,14 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import cleanwire.fingerprint as fingerprint
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import Signature, SignatureStore, match_key, signature, signatures, token_hashes
+from cleanwire.fingerprint import match_key, signature, signatures, token_hashes, token_spans
+from cleanwire.signatures import Signature
 
 CFG = DedupConfig()
 SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
@@ -139,33 +142,17 @@ def test_any_text_gets_a_consistent_key_and_signature(text: str) -> None:
     assert len(sig.hashes) <= CFG.max_hashes
 
 
-def test_signature_store_holds_the_same_signatures_in_flat_arrays(monkeypatch) -> None:
-    import cleanwire.fingerprint as fingerprint
-
-    monkeypatch.setattr(fingerprint, "_CHUNK_HASHES", 100)  # several chunks, with unused tails
-    sigs = [signature(article(s, 50 + 40 * (s % 4)), CFG) for s in range(12)] + [signature("", CFG)]
-    store = SignatureStore()
-    for sig in sigs:
-        store.append(sig)
-    assert len(store) == len(sigs)
-    for got, want in zip(store, sigs):
-        assert np.array_equal(got.hashes, want.hashes)
-        assert (got.length, got.words, got.exact) == (want.length, want.words, want.exact)
-    everyone = np.ones(len(sigs), dtype=bool)
-    keys = np.concatenate([store.bucket_keys(b, 2, 4, everyone) for b in range(4)])
-    want = [(h >> np.uint64(4) << np.uint64(4)) | np.uint64(i) for i, s in enumerate(sigs) for h in s.hashes]
-    assert sorted(keys.tolist()) == sorted(int(k) for k in want)
-    some = np.zeros(len(sigs), dtype=bool)
-    some[[1, 4]] = True
-    assert set((store.bucket_keys(0, 0, 4, some) & np.uint64(15)).tolist()) == {1, 4}
-    assert list(store.column("words")) == [s.words for s in sigs]
+def test_token_spans_give_the_tokens_of_the_match_key_where_they_stand() -> None:
+    text = "Ｔhe  “quick” brown_fox—東京 2024!"
+    normalised, tokens, spans = token_spans(text)
+    assert tokens == match_key(text).split()
+    assert [normalised[a:b].casefold() for a, b in spans] == tokens
 
 
-def test_the_candidate_search_buckets_hold_about_the_same_share_of_capped_signatures() -> None:
-    store = SignatureStore()
-    for s in range(60):
-        store.append(signature(article(s, 1500), CFG))  # long: each keeps its smallest fingerprints
-    assert all(len(sig.hashes) == CFG.max_hashes for sig in store)
-    everyone = np.ones(len(store), dtype=bool)
-    sizes = [len(store.bucket_keys(b, 2, 6, everyone)) for b in range(4)]
-    assert max(sizes) < 1.3 * min(sizes), sizes
+def test_the_sort_key_of_the_sampling_refuses_more_texts_than_it_can_number() -> None:
+    doc, h, rest = np.array([0, 1], dtype=np.int64), np.array([5, 7], dtype=np.uint64), np.array([False, True])
+    keys = fingerprint._sort_keys(doc, h, rest, 1 << 16)
+    assert (keys >> np.uint64(48)).tolist() == [0, 1] and (keys & np.uint64(1)).tolist() == [0, 1]
+    with pytest.raises(ValueError, match="texts in one batch"):
+        fingerprint._sort_keys(doc, h, rest, (1 << 16) + 1)
+    assert fingerprint._BATCH_TEXTS <= 1 << 16  # what signatures() gives it

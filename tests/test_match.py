@@ -1,4 +1,4 @@
-"""Tests for cleanwire.match: candidate pairs from the fingerprint index and rapidfuzz verification."""
+"""Tests for cleanwire.match: candidate pairs verified in batches, as sorted matches (end to end)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ import random
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 from cleanwire import match
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import signature
-from cleanwire.match import Match, candidate_pairs, find_matches, verify
+from cleanwire.match import find_matches
+from cleanwire.verify import Match, verify
 
 CFG = DedupConfig()
 SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
@@ -56,91 +55,9 @@ def all_matches(texts: list[str], cfg: DedupConfig = CFG) -> list[Match]:
     return find_matches(sigs, lambda ords: {i: texts[i] for i in ords}, cfg)
 
 
-def test_seed_excerpt_that_lost_spaces_is_an_excerpt_of_the_full_story() -> None:
-    excerpt, full, other = seeds()
-    assert "threatsmissile testsfiery" in excerpt
-    relation, similarity, containment = verify(excerpt, full, CFG)
-    assert relation == "excerpt"
-    assert containment > 0.95 and similarity < CFG.near_threshold
-
-
-def test_same_topic_by_another_writer_is_not_a_duplicate() -> None:
-    excerpt, full, other = seeds()
-    assert verify(full, other, CFG)[0] is None
-    assert verify(excerpt, other, CFG)[0] is None
-
-
 def test_seeds_end_to_end() -> None:
     excerpt, full, other = seeds()
     assert [(m.a, m.b, m.relation) for m in all_matches([excerpt, full, other])] == [(0, 1, "excerpt")]
-
-
-def test_copy_kinds_are_verified() -> None:
-    body = paragraphs(1)
-    text = "\n".join(body)
-    glued = text.replace(", ", "", 6).replace(". ", "", 4)
-    edited = "\n".join(["Update: this story has been updated with comments.", *body[:5], *body[6:]])
-    edited = edited.replace("council", "committee", 3)
-    reordered = "\n".join([body[0], body[5], body[1], body[2], body[7], body[3], body[4], body[6]])
-    excerpt = "\n".join(body[:2]) + "\nRead the full story at The Daily Example."
-    assert verify(text, text.upper(), CFG)[0] == "exact"
-    assert verify(text, glued, CFG)[0] == "near-duplicate"
-    assert verify(text, edited, CFG)[0] == "near-duplicate"
-    assert verify(text, reordered, CFG)[0] == "near-duplicate"
-    assert verify(excerpt, text, CFG)[0] == "excerpt"
-    assert verify(text, "\n".join(paragraphs(2)), CFG)[0] is None
-
-
-def test_candidates_are_sorted_pairs_from_shared_fingerprints_only() -> None:
-    texts = ["\n".join(paragraphs(s)) for s in range(6)]
-    texts.append(texts[2].replace(", ", " "))  # a near copy of 2
-    texts.append(texts[4])  # an exact copy of 4
-    pairs = list(candidate_pairs([signature(t, CFG) for t in texts], CFG))
-    assert pairs == sorted(pairs)
-    assert all(a < b for a, b in pairs)
-    assert (2, 6) in pairs and (4, 7) in pairs
-    assert len(pairs) <= 4
-
-
-def test_the_candidate_search_in_buckets_finds_what_it_finds_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = ["\n".join(paragraphs(s, count=4)) for s in range(40)]
-    texts += [t.replace(", ", " ") for t in texts[:10]] + ["\n".join(t.split("\n")[:2]) for t in texts[10:20]]
-    sigs = [signature(t, CFG) for t in texts]
-    whole = list(candidate_pairs(sigs, CFG))
-    monkeypatch.setattr(match, "_BUCKET_HASHES", 64)  # many small buckets
-    assert list(candidate_pairs(sigs, CFG)) == whole
-    assert len(whole) >= 20
-
-
-def test_exact_duplicates_form_a_star_not_all_pairs() -> None:
-    text = "\n".join(paragraphs(3))
-    pairs = list(candidate_pairs([signature(text, CFG) for _ in range(50)], CFG))
-    assert pairs == [(0, j) for j in range(1, 50)]
-
-
-def test_fingerprints_in_very_many_documents_link_them_only_as_a_chain() -> None:
-    footer = "\n".join(paragraphs(99, count=2))
-    texts = ["\n".join(paragraphs(s, count=2)) + "\n" + footer for s in range(12)]
-    sigs = [signature(t, CFG) for t in texts]
-    assert len(list(candidate_pairs(sigs, CFG))) == 66  # all pairs below max_doc_freq
-    cfg = replace(CFG, max_doc_freq=10)
-    assert list(candidate_pairs(sigs, cfg)) == [(i, i + 1) for i in range(11)]  # linear, not quadratic
-    assert find_matches(sigs, lambda ords: {i: texts[i] for i in ords}, cfg) == []
-
-
-def test_a_shared_paragraph_that_is_a_small_share_of_both_is_no_candidate() -> None:
-    footer = paragraphs(99, count=1)[0]
-    texts = ["\n".join(paragraphs(s, count=8)) + "\n" + footer for s in range(5)]
-    assert list(candidate_pairs([signature(t, CFG) for t in texts], CFG)) == []
-
-
-def test_short_texts_match_only_near_exact_text() -> None:
-    short = "The council approved the new harbour budget on Monday."
-    assert verify(short, short.replace(".", "!"), CFG)[0] == "exact"
-    assert verify(short, short.replace("approved", "aproved"), CFG)[0] == "near-duplicate"  # a typo
-    assert verify(short, short.replace("Monday", "Tuesday"), CFG)[0] is None
-    long_text = short + "\n" + "\n".join(paragraphs(5))
-    assert verify(short, long_text, CFG)[0] is None  # contained, but too short to call an excerpt
 
 
 def test_empty_texts_never_match() -> None:
@@ -208,68 +125,6 @@ def test_a_short_lead_excerpt_of_a_long_story_is_found() -> None:
     texts = [excerpt, "\n".join(body), "\n".join(paragraphs(22, count=16))]
     matches = all_matches(texts)
     assert [(m.a, m.b, m.relation) for m in matches] == [(0, 1, "excerpt")]
-
-
-def test_very_long_texts_are_aligned_in_chunks_with_the_same_verdicts(monkeypatch: pytest.MonkeyPatch) -> None:
-    body = paragraphs(31, count=12)
-    text = "\n".join(body)
-    moved = "\n".join([*body[6:], *body[:6]])
-    excerpt = "\n".join(body[:3])
-    other = "\n".join(paragraphs(32, count=12))
-    expected = [verify(a, b, CFG) for a, b in ((text, moved), (excerpt, text), (text, other))]
-    monkeypatch.setattr(match, "_MAX_CELLS", 5000)  # forces the chunked path
-    chunked = [verify(a, b, CFG) for a, b in ((text, moved), (excerpt, text), (text, other))]
-    assert [v[0] for v in chunked] == [v[0] for v in expected] == ["near-duplicate", "excerpt", None]
-    assert chunked[1] == pytest.approx(expected[1], abs=0.02)
-
-
-def test_a_signature_store_gives_the_same_candidates_and_matches() -> None:
-    from cleanwire.fingerprint import SignatureStore
-
-    base = ["\n".join(paragraphs(s)) for s in range(6)]
-    texts = base + [t.replace(", ", " ").replace(". ", " X. ", 1) for t in base] + [base[2], "\n".join(paragraphs(0)[:2])]
-    sigs = [signature(t, CFG) for t in texts]
-    store = SignatureStore()
-    for sig in sigs:
-        store.append(sig)
-    load = lambda ords: {i: texts[i] for i in ords}  # noqa: E731
-    assert list(candidate_pairs(store, CFG)) == list(candidate_pairs(sigs, CFG))
-    assert find_matches(store, load, CFG) == find_matches(sigs, load, CFG)
-
-
-def test_matches_survive_pickling_for_the_workers() -> None:
-    import pickle
-
-    matches = [Match(1, 2, "excerpt", 0.5, 0.98), Match(3, 9, "near-duplicate", 0.91, 0.93)]
-    assert pickle.loads(pickle.dumps(matches, protocol=pickle.HIGHEST_PROTOCOL)) == matches
-
-
-@pytest.mark.parametrize("bucket_hashes", [1 << 23, 64])
-def test_workers_search_the_fingerprint_files_with_the_same_candidates(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bucket_hashes: int
-) -> None:
-    from cleanwire.engines.local import LocalEngine
-    from cleanwire.fingerprint import SignatureStore, signatures
-    from cleanwire.match import SharedFingerprints, write_fingerprints
-
-    texts = ["\n".join(paragraphs(s, count=4)) for s in range(40)]
-    texts += [t.replace(", ", " ") for t in texts[:10]] + ["\n".join(t.split("\n")[:2]) for t in texts[10:20]]
-    texts += [texts[3], texts[30]]  # exact copies
-    store, files = SignatureStore(), []
-    for lo in range(0, len(texts), 9):  # parts of 9 documents, as workers sign them
-        batch = signatures(texts[lo:lo + 9], CFG)
-        files.append(replace(write_fingerprints(str(tmp_path), batch), base=len(store)))
-        store.extend(batch)
-    whole = list(candidate_pairs(store, CFG))
-    monkeypatch.setattr(match, "_BUCKET_HASHES", bucket_hashes)  # 64: every bucket a task of its own
-    engine = LocalEngine(jobs=2)
-    try:
-        shared = SharedFingerprints(str(tmp_path), files, workers=2)
-        assert list(candidate_pairs(store, CFG, engine.map, shared)) == whole
-    finally:
-        engine.close()
-    assert len(whole) >= 20
-    assert list(tmp_path.iterdir()) == []  # the files are removed once read
 
 
 def test_pending_pairs_are_ordered_by_their_group_of_connected_documents() -> None:

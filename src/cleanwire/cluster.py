@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from cleanwire.candidates import PairCodes
 from cleanwire.config import KEEP_CHOICES
-from cleanwire.match import Match, component_roots
+from cleanwire.verify import Match
 
 
 @dataclass(slots=True)
@@ -96,7 +97,7 @@ class _Graph:
             a, b = index[a], index[b]
         # one edge per pair of documents, the first match given for it; none from a document to itself
         low, high = np.minimum(a, b), np.maximum(a, b)
-        _, first = np.unique((low << 32) | high, return_index=True)
+        _, first = np.unique(PairCodes.pack(low, high), return_index=True)
         first = first[low[first] != high[first]]
         if not len(first):
             return None
@@ -185,3 +186,18 @@ class _Graph:
             a, b = nodes[up], nodes[node]
             cluster.members.append(m if (m.a, m.b) == (a, b) else Match(a, b, m.relation, m.similarity, m.containment))
         return list(clusters.values())
+
+
+def component_roots(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Per node 0..n-1, the smallest node joined to it by the edges a[i]-b[i] (hooking and pointer
+    jumping, all nodes at once)."""
+    label = np.arange(n)
+    while True:
+        la, lb = label[a], label[b]
+        if np.array_equal(la, lb):
+            return label
+        low = np.minimum(la, lb)
+        np.minimum.at(label, la, low)
+        np.minimum.at(label, lb, low)
+        while not np.array_equal(jumped := label[label], label):
+            label = jumped

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import Any
 
 import numpy as np
@@ -12,20 +10,10 @@ from rich.table import Table
 from rich.text import Text
 
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import match_key, signature
-from cleanwire.match import aligned_blocks, judge
+from cleanwire.fingerprint import match_key, signature, token_spans
+from cleanwire.verify import aligned_blocks, judge
 
-# same tokens as match_key, but with their places in the text so passages show the original words
-_TOKEN = re.compile(r"[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
-                    r"\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f]|[^\W_]+")
 _SHOWN_WORDS = 16  # words shown at each end of a long shared passage in the terminal view
-
-
-def _tokens(text: str) -> tuple[str, list[str], list[tuple[int, int]]]:
-    """The NFKC text, its casefolded tokens and their character spans."""
-    text = unicodedata.normalize("NFKC", text)
-    found = [(m.group().casefold(), m.span()) for m in _TOKEN.finditer(text)]
-    return text, [t for t, _ in found], [s for _, s in found]
 
 
 def _slice(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -83,7 +71,7 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
     relation, similarity, containment = judge(match_key(text_a), match_key(text_b), cfg)
     sig_a, sig_b = signature(text_a, cfg), signature(text_b, cfg)
     shared_fingerprints = len(np.intersect1d(sig_a.hashes, sig_b.hashes, assume_unique=True))
-    a, b = _tokens(text_a), _tokens(text_b)
+    a, b = token_spans(text_a), token_spans(text_b)
     rows = _passages(a, b, cfg)
     shared = sum(r["a_words"][1] - r["a_words"][0] for r in rows if r["kind"] == "shared")
     short = min(sig_a.words, sig_b.words) < cfg.short_words

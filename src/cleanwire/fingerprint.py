@@ -4,34 +4,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import overload
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import xxhash
 
 from cleanwire.config import DedupConfig
+from cleanwire.signatures import Signature, Signatures
 
 # Anything that is not a letter or digit separates tokens; dropping it unifies quotes, dashes and
 # punctuation, so "threats, missile" and "threats missile" give the same key.
 _NON_WORD = re.compile(r"[\W_]+")
 # Scripts written without spaces: each character is a token of its own, so word-level alignment
 # and the word count still mean something for Chinese and Japanese.
-_SPACELESS = re.compile(r"([\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
-                        r"\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f])")
+_SPACELESS_CHAR = (r"[\u2e80-\u2fdf\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf"
+                   r"\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f]")
+_SPACELESS = re.compile(f"({_SPACELESS_CHAR})")
+# the same tokens where they stand in the (NFKC) text, so an explanation can show the original words
+_TOKEN = re.compile(_SPACELESS_CHAR + r"|[^\W_]+")
 _MASK64 = (1 << 64) - 1
-
-
-@dataclass(slots=True, frozen=True)
-class Signature:
-    """What the matching stage holds per document instead of its text."""
-
-    hashes: np.ndarray  # sorted unique uint64 sampled fingerprints of the squeezed text
-    length: int  # characters of the squeezed text (letters and digits only)
-    words: int  # tokens of the match key (a character counts as a token in spaceless scripts)
-    exact: int  # 64-bit hash of the match key's code points (exact duplicates after normalisation)
 
 
 # ASCII fast path: letters and digits stay, everything else becomes a space
@@ -89,6 +80,17 @@ def match_key(text: str) -> str:
     return joined.tobytes().decode("ascii") if joined.dtype == np.uint8 else joined.tobytes().decode("utf-32-le")
 
 
+def token_spans(text: str) -> tuple[str, list[str], list[tuple[int, int]]]:
+    """The NFKC text, its casefolded tokens and their character spans in it (for showing passages).
+
+    The tokens are those of `match_key` but for the rare character whose casefolding is not a
+    letter or digit (each token is casefolded here, where `match_key` casefolds the whole text).
+    """
+    text = unicodedata.normalize("NFKC", text)
+    found = [(m.group().casefold(), m.span()) for m in _TOKEN.finditer(text)]
+    return text, [t for t, _ in found], [s for _, s in found]
+
+
 def token_hashes(text: str, seed: int) -> np.ndarray:
     """Seeded 64-bit hashes of the tokens of `match_key(text)`, in order, computed without building it."""
     return token_hashes_batch([text], seed)[0]
@@ -112,7 +114,8 @@ def _chunks(texts: Sequence[str]) -> Iterator[Sequence[str]]:
     start = 0
     while start < len(texts):
         end, size = start, 0
-        while end < len(texts) and (end == start or size + len(texts[end]) <= _BATCH_CHARS) and end - start < 4096:
+        while (end < len(texts) and (end == start or size + len(texts[end]) <= _BATCH_CHARS)
+               and end - start < _BATCH_TEXTS):
             size += len(texts[end])
             end += 1
         yield texts[start:end]
@@ -224,32 +227,6 @@ def signature(text: str, cfg: DedupConfig) -> Signature:
     return signatures([text], cfg)[0]
 
 
-@dataclass(slots=True)
-class Signatures:
-    """The signatures of a batch of texts in flat arrays: what a worker sends back for a part."""
-
-    hashes: np.ndarray  # uint64: every text's fingerprints, one text after the other
-    sizes: np.ndarray  # int64 per text: how many of `hashes` are its
-    lengths: np.ndarray  # int64 per text: Signature.length
-    words: np.ndarray  # int64 per text: Signature.words
-    exact: np.ndarray  # uint64 per text: Signature.exact
-
-    def __len__(self) -> int:
-        return len(self.sizes)
-
-    def __getitem__(self, index: int) -> Signature:
-        ends = np.cumsum(self.sizes)
-        end = int(ends[index])
-        return Signature(self.hashes[end - int(self.sizes[index]):end], int(self.lengths[index]),
-                         int(self.words[index]), int(self.exact[index]))
-
-    def __iter__(self) -> Iterator[Signature]:
-        ends = np.cumsum(self.sizes).tolist()
-        for i, end in enumerate(ends):
-            yield Signature(self.hashes[end - int(self.sizes[i]):end], int(self.lengths[i]),
-                            int(self.words[i]), int(self.exact[i]))
-
-
 def _folded(text: str) -> str:
     """The text as `_word_codes` reads it: lower-cased ASCII, or NFKC and casefolded."""
     if text.isascii():
@@ -268,12 +245,12 @@ def signatures(texts: Sequence[str], cfg: DedupConfig) -> Signatures:
     """
     out = [_split_by_width(chunk, cfg) for chunk in _chunks(texts)]
     if not out:
-        empty = np.empty(0, dtype=np.int64)
-        return Signatures(np.empty(0, dtype=np.uint64), empty, empty, empty, np.empty(0, dtype=np.uint64))
-    return out[0] if len(out) == 1 else _concatenate(out)
+        return Signatures.empty()
+    return out[0] if len(out) == 1 else Signatures.concatenate(out)
 
 
 _BATCH_CHARS = 1 << 18
+_BATCH_TEXTS = 4096  # texts per batch at most: well within what `_sort_keys` can number
 
 
 def _split_by_width(texts: Sequence[str], cfg: DedupConfig) -> Signatures:
@@ -284,31 +261,7 @@ def _split_by_width(texts: Sequence[str], cfg: DedupConfig) -> Signatures:
     narrow, wide = groups
     first = _batch([folded[i] for i in narrow], [texts[i] for i in narrow], cfg)
     second = _batch([folded[i] for i in wide], [texts[i] for i in wide], cfg)
-    return _interleave(first, second, np.array(narrow), np.array(wide))
-
-
-def _concatenate(parts: Sequence[Signatures]) -> Signatures:
-    """Batches one after the other, as one."""
-    return Signatures(*(np.concatenate([getattr(p, name) for p in parts])
-                        for name in ("hashes", "sizes", "lengths", "words", "exact")))
-
-
-def _interleave(first: Signatures, second: Signatures, at_first: np.ndarray, at_second: np.ndarray) -> Signatures:
-    """Two batches as one, their texts at positions `at_first` and `at_second`."""
-    n = len(first) + len(second)
-    sizes = np.empty(n, dtype=np.int64)
-    sizes[at_first], sizes[at_second] = first.sizes, second.sizes
-    starts = np.empty(n, dtype=np.int64)
-    starts[at_first] = np.cumsum(first.sizes) - first.sizes
-    starts[at_second] = np.cumsum(second.sizes) - second.sizes + len(first.hashes)
-    pool = np.concatenate((first.hashes, second.hashes))
-    index = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-    columns = []
-    for name in ("lengths", "words", "exact"):
-        column = np.empty(n, dtype=getattr(first, name).dtype)
-        column[at_first], column[at_second] = getattr(first, name), getattr(second, name)
-        columns.append(column)
-    return Signatures(pool[index], sizes, *columns)
+    return Signatures.interleave(first, second, np.array(narrow), np.array(wide))
 
 
 def _batch(folded: Sequence[str], texts: Sequence[str], cfg: DedupConfig) -> Signatures:
@@ -400,7 +353,8 @@ def _utf8_sizes(chars: np.ndarray) -> np.ndarray:
 def _odd(seed: int, salt: int) -> np.uint64:
     """A seeded odd 64-bit multiplier."""
     mixed = int(_mix(np.array([(seed * 0x100000001B3 + salt) & _MASK64], dtype=np.uint64))[0])
-    return np.uint64(mixed | 1)
+    odd: np.uint64 = np.uint64(mixed | 1)
+    return odd
 
 
 def _sampled(data: np.ndarray, offsets: np.ndarray, words: np.ndarray, dense: np.ndarray,
@@ -443,9 +397,7 @@ def _sampled(data: np.ndarray, offsets: np.ndarray, words: np.ndarray, dense: np
         doc = np.concatenate((doc, np.repeat(shorts, counts)))
     h = _window_hashes(grams, at, k, cfg.seed)
     rest = long_text[doc] & (at - offsets[doc] >= lead)
-    # one sort by (text, fingerprint, lead before rest); the top 47 bits of a fingerprint order it
-    # (two different ones of a text agreeing there: about one text in ten billion)
-    key = (doc.astype(np.uint64) << np.uint64(48)) | ((h >> np.uint64(17)) << np.uint64(1)) | rest
+    key = _sort_keys(doc, h, rest, n)  # one sort by (text, fingerprint, lead before rest)
     order = np.argsort(key)
     key, doc, h, rest = key[order], doc[order], h[order], rest[order]
     first = np.ones(len(h), dtype=bool)  # one of each fingerprint per text, from the lead if it is there
@@ -462,6 +414,22 @@ def _sampled(data: np.ndarray, offsets: np.ndarray, words: np.ndarray, dense: np
     return h[keep], np.bincount(doc[keep], minlength=n).astype(np.int64)
 
 
+_KEY_TEXT_BITS = 16  # a sort key's top bits: the text's ordinal in its batch
+
+
+def _sort_keys(doc: np.ndarray, h: np.ndarray, rest: np.ndarray, texts: int) -> np.ndarray:
+    """Keys that sort fingerprints by (text, fingerprint, lead before rest): per fingerprint, its text's
+    ordinal in the top 16 bits, the top 47 bits of the fingerprint, then whether it is from the rest.
+
+    Two different fingerprints of a text agreeing in their top 47 bits: about one text in ten billion.
+    """
+    if texts > 1 << _KEY_TEXT_BITS:
+        raise ValueError(f"{texts} texts in one batch: a sort key numbers at most {1 << _KEY_TEXT_BITS}")
+    keys: np.ndarray = (doc.astype(np.uint64) << np.uint64(64 - _KEY_TEXT_BITS)) \
+        | ((h >> np.uint64(_KEY_TEXT_BITS + 1)) << np.uint64(1)) | rest
+    return keys
+
+
 def _window_hashes(grams: np.ndarray, at: np.ndarray, k: int, seed: int) -> np.ndarray:
     """Seeded 64-bit hashes of the k-byte windows starting at `at` (`grams`: 8 bytes from each position)."""
     h = np.full(len(at), _odd(seed, 2), dtype=np.uint64)
@@ -474,114 +442,3 @@ def _window_hashes(grams: np.ndarray, at: np.ndarray, k: int, seed: int) -> np.n
         h ^= grams[at + step]
         _mix(h)
     return h
-
-
-_CHUNK_HASHES = 1 << 20  # fingerprints per storage chunk (8 MB)
-_BUCKET_SHIFT = np.uint64(32)  # bucket bits start here: above any document's bits (fewer than 2**32 documents)
-
-
-def fingerprint_buckets(hashes: np.ndarray, bits: int) -> np.ndarray:
-    """The bucket (of 2**bits) of each fingerprint in the candidate search.
-
-    Not the top bits: a capped signature keeps its smallest fingerprints, whose top bits are mostly zero.
-    """
-    buckets: np.ndarray = (hashes >> _BUCKET_SHIFT) & np.uint64((1 << bits) - 1)
-    return buckets
-
-
-def packed_keys(hashes: np.ndarray, docs: np.ndarray, doc_bits: int) -> np.ndarray:
-    """Fingerprints with their low `doc_bits` bits replaced by their documents' ordinals (uint64): one
-    sort of these groups equal fingerprints, each group in document order."""
-    keys: np.ndarray = hashes & np.uint64(~((1 << doc_bits) - 1) & _MASK64)
-    keys |= docs
-    return keys
-
-
-class SignatureStore(Sequence[Signature]):
-    """Many signatures in a few flat arrays.
-
-    About 40 bytes per document besides its fingerprints, where a list of Signature objects
-    costs some 300: what holding a million documents' signatures in well under 2 GB needs.
-    Items come back as Signature objects whose hashes are views into the store.
-    """
-
-    def __init__(self) -> None:
-        self._chunks: list[np.ndarray] = []
-        self._fill = _CHUNK_HASHES  # used part of the last chunk; full: the next append opens one
-        self._chunk = array("q")  # per document: its chunk, and where its fingerprints start there
-        self._start = array("q")
-        self._size = array("q")
-        self._length = array("q")
-        self._words = array("q")
-        self._exact = array("Q")
-
-    def append(self, sig: Signature) -> None:
-        """Add one document's signature."""
-        self.extend(Signatures(sig.hashes, np.array([len(sig.hashes)]), np.array([sig.length]),
-                               np.array([sig.words]), np.array([sig.exact], dtype=np.uint64)))
-
-    def extend(self, batch: Signatures) -> None:
-        """Add a batch of signatures."""
-        total = len(batch.hashes)
-        if not self._chunks or self._fill + total > _CHUNK_HASHES:
-            self._chunks.append(np.empty(max(_CHUNK_HASHES, total), dtype=np.uint64))
-            self._fill = 0
-        self._chunks[-1][self._fill:self._fill + total] = batch.hashes
-        starts = np.cumsum(batch.sizes) - batch.sizes + self._fill
-        self._chunk.extend([len(self._chunks) - 1] * len(batch))
-        self._start.extend(starts.tolist())
-        self._size.extend(batch.sizes.tolist())
-        self._fill += total
-        self._length.extend(batch.lengths.tolist())
-        self._words.extend(batch.words.tolist())
-        self._exact.extend(batch.exact.tolist())
-
-    @classmethod
-    def of(cls, items: Iterable[Signature]) -> SignatureStore:
-        """A store holding `items`."""
-        store = cls()
-        for sig in items:
-            store.append(sig)
-        return store
-
-    def __len__(self) -> int:
-        return len(self._exact)
-
-    def bucket_keys(self, bucket: int, bits: int, doc_bits: int, included: np.ndarray) -> np.ndarray:
-        """Packed keys (fingerprint with its low `doc_bits` bits replaced by the document's ordinal) of the
-        fingerprints in `bucket` (see `fingerprint_buckets`), of the documents where `included` is set."""
-        chunk_of = self.column("chunk")
-        starts, sizes = self.column("start"), self.column("size")
-        out = []
-        for c, chunk in enumerate(self._chunks):
-            lo, hi = np.searchsorted(chunk_of, [c, c + 1])  # a chunk holds a run of documents
-            if lo == hi:
-                continue
-            hashes = chunk[:int(starts[hi - 1] + sizes[hi - 1])]
-            # each fingerprint's document: the chunk holds documents lo..hi-1 one after the other
-            doc = np.repeat(np.arange(lo, hi, dtype=np.uint64), sizes[lo:hi])
-            keep = included[lo:hi].repeat(sizes[lo:hi])
-            if bits:
-                keep &= fingerprint_buckets(hashes, bits) == bucket
-            out.append(packed_keys(hashes[keep], doc[keep], doc_bits))
-        return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
-
-    @overload
-    def __getitem__(self, index: int) -> Signature: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[Signature]: ...
-
-    def __getitem__(self, index: int | slice) -> Signature | list[Signature]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        start = self._start[index]
-        hashes = self._chunks[self._chunk[index]][start:start + self._size[index]]
-        return Signature(hashes, self._length[index], self._words[index], self._exact[index])
-
-    def column(self, name: str) -> np.ndarray:
-        """One field of every document as an array: "words", "exact", "length", "size", "chunk" or "start"."""
-        values = {"words": self._words, "exact": self._exact, "length": self._length, "size": self._size,
-                  "chunk": self._chunk, "start": self._start}[name]
-        return np.frombuffer(values, dtype=np.uint64 if name == "exact" else np.int64) if len(values) else \
-            np.empty(0, dtype=np.uint64 if name == "exact" else np.int64)

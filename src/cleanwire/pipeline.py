@@ -23,13 +23,16 @@ from typing import Any, BinaryIO
 import numpy as np
 import orjson
 
+from cleanwire.candidates import FingerprintFile, SharedFingerprints, write_fingerprints
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normalize_text
 from cleanwire.cluster import Cluster, ClusterBuilder
 from cleanwire.config import Config
 from cleanwire.document import Document, json_line
-from cleanwire.fingerprint import SignatureStore, Signatures, signatures
+from cleanwire.fingerprint import signatures
 from cleanwire.ingest import InputSet, Part, UniqueIds, read_part
-from cleanwire.match import FingerprintFile, Match, SharedFingerprints, find_matches, write_fingerprints
+from cleanwire.match import find_matches
+from cleanwire.signatures import Signatures, SignatureStore
+from cleanwire.verify import Match
 
 BATCH_SIZE = 64
 

@@ -15,7 +15,8 @@ from cleanwire.bench import load_scorer
 from cleanwire.cluster import build_clusters
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import signature
-from cleanwire.match import find_matches, verify
+from cleanwire.match import find_matches
+from cleanwire.verify import verify
 
 WORD = re.compile(r"\w+")
 Cleaner = Callable[[Sequence[str]], list[str]]
@@ -61,26 +62,21 @@ def datasketch_clusters(texts: Sequence[str]) -> list[int]:
     """MinHashLSH (threshold 0.5, 128 permutations, word 5-grams), every candidate a duplicate, union-find."""
     from datasketch import MinHash, MinHashLSH
 
+    from cleanwire.bench.baseline_datasketch import find  # the baseline's union-find: one copy of it
+
     lsh = MinHashLSH(threshold=0.5, num_perm=128)
     parent = list(range(len(texts)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
     for i, text in enumerate(texts):
         tokens = WORD.findall(text.lower())
         grams = [" ".join(tokens[k:k + 5]).encode() for k in range(max(1, len(tokens) - 4))]
         mh = MinHash(num_perm=128, seed=1)
         mh.update_batch(grams)
         for other in lsh.query(mh):
-            a, b = find(i), find(other)
+            a, b = find(parent, i), find(parent, other)
             if a != b:
                 parent[max(a, b)] = min(a, b)
         lsh.insert(i, mh, check_duplication=False)
-    return [find(i) for i in range(len(texts))]
+    return [find(parent, i) for i in range(len(texts))]
 
 
 def run_methods(dev_dir: Path, cfg: DedupConfig, methods: dict[str, Callable[[Sequence[str]], list[int]]],

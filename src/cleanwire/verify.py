@@ -1,0 +1,200 @@
+"""Verification of candidate pairs: their shared passages aligned with rapidfuzz, and the verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rapidfuzz.distance import Indel
+
+from cleanwire.config import DedupConfig
+from cleanwire.fingerprint import match_key, token_hashes, token_hashes_batch
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    """A verified duplicate pair.
+
+    From `find_matches`, a < b are the two documents' ordinals. Inside a `Cluster`, `a` is the
+    document that absorbs `b` (the canonical, or the member through which `b` joined it).
+    """
+
+    a: int
+    b: int
+    relation: str  # "exact" | "near-duplicate" | "excerpt"
+    similarity: float  # symmetric: share of both texts in aligned shared passages, 0..1 (4 decimals)
+    containment: float  # share of the smaller text found in the larger, 0..1 (4 decimals)
+
+    def __reduce__(self) -> tuple[type[Match], tuple[int, int, str, float, float]]:
+        # a tuple of fields: a third of the default for slots, and workers send tens of thousands
+        return Match, (self.a, self.b, self.relation, self.similarity, self.containment)
+
+
+_FIRST_CHAR = 0x10000  # token k is written as chr(_FIRST_CHAR + k): past the surrogates
+_MAX_TOKENS = 0x110000 - _FIRST_CHAR
+
+
+def token_strings(token_lists: Mapping[int, Sequence[str]]) -> dict[int, str]:
+    """Each token list as a string of one character per token, equal tokens equal characters.
+
+    rapidfuzz aligns strings several times faster than lists, so every distinct token of the
+    batch becomes one character of a vocabulary shared by the batch.
+    """
+    vocabulary: dict[str, str] = {}
+    out = {}
+    for i, tokens in token_lists.items():
+        for token in tokens:
+            if token not in vocabulary:
+                # past ~1M distinct tokens in one batch characters repeat: a rare false equal word
+                vocabulary[token] = chr(_FIRST_CHAR + len(vocabulary) % _MAX_TOKENS)
+        out[i] = "".join(map(vocabulary.__getitem__, tokens))
+    return out
+
+
+def _chars(text: str) -> np.ndarray:
+    """The code points of a token string."""
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+
+
+_MAX_CELLS = 1 << 30  # alignment matrix size (bits, 128 MB) above which texts are aligned in chunks
+_UNMATCHABLE = "\x01"  # never a token character (those start at _FIRST_CHAR)
+
+
+def _chunked_blocks(left: str, right: str, min_block: int) -> list[tuple[int, int, int]]:
+    """Shared runs of two very long texts: pieces of the shorter aligned one at a time against the
+    longer, whose matched tokens are then blanked out, so memory stays bounded and nothing counts twice."""
+    swap = len(left) > len(right)
+    short, long_chars = (right, _chars(left).copy()) if swap else (left, _chars(right).copy())
+    piece = max(min_block, _MAX_CELLS // max(1, len(long_chars)))
+    blocks = []
+    for start in range(0, len(short), piece):
+        found = Indel.opcodes(short[start:start + piece], long_chars.tobytes().decode("utf-32-le")).as_matching_blocks()
+        for m in found:
+            if m.size >= min_block:
+                blocks.append((start + m.a, m.b, m.size))
+                long_chars[m.b:m.b + m.size] = ord(_UNMATCHABLE)
+    if swap:
+        blocks = [(j, i, size) for i, j, size in blocks]
+    blocks.sort()
+    return blocks
+
+
+def _blocks(left: str, right: str, min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
+    """Shared runs (i, j, size) of at least `min_block` tokens, sorted; later passes find moved passages."""
+    if len(left) * len(right) > _MAX_CELLS:
+        return _chunked_blocks(left, right, min_block)
+    blocks: list[tuple[int, int, int]] = []
+    found = [m for m in Indel.opcodes(left, right).as_matching_blocks() if m.size >= min_block]
+    blocks.extend((m.a, m.b, m.size) for m in found)
+    shared = sum(m.size for m in found)
+    if passes < 2 or not found or min(len(left), len(right)) - shared < min_block:
+        return blocks
+    # moved passages: align what is left over on both sides, then keep only runs that are
+    # contiguous in both texts
+    left_chars, right_chars = _chars(left), _chars(right)
+    used_left = np.zeros(len(left), dtype=bool)
+    used_right = np.zeros(len(right), dtype=bool)
+    for m in found:
+        used_left[m.a:m.a + m.size] = True
+        used_right[m.b:m.b + m.size] = True
+    index_left, index_right = np.flatnonzero(~used_left), np.flatnonzero(~used_right)
+    for _ in range(passes - 1):
+        if len(index_left) < min_block or len(index_right) < min_block:
+            break
+        rest_left = left_chars[index_left].tobytes().decode("utf-32-le")
+        rest_right = right_chars[index_right].tobytes().decode("utf-32-le")
+        found = [m for m in Indel.opcodes(rest_left, rest_right).as_matching_blocks() if m.size >= min_block]
+        if not found:
+            break
+        keep_left = np.ones(len(index_left), dtype=bool)
+        keep_right = np.ones(len(index_right), dtype=bool)
+        for m in found:
+            keep_left[m.a:m.a + m.size] = False
+            keep_right[m.b:m.b + m.size] = False
+            at_left, at_right = index_left[m.a:m.a + m.size], index_right[m.b:m.b + m.size]
+            cuts = np.flatnonzero((at_left[1:] - at_left[:-1] != 1) | (at_right[1:] - at_right[:-1] != 1)) + 1
+            for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), m.size]):
+                if end - start >= min_block:
+                    blocks.append((int(at_left[start]), int(at_right[start]), end - start))
+        index_left, index_right = index_left[keep_left], index_right[keep_right]
+    blocks.sort()
+    return blocks
+
+
+def aligned_blocks(left: Sequence[str], right: Sequence[str], min_block: int) -> list[tuple[int, int, int]]:
+    """Shared passages of two token lists as (index in left, index in right, tokens), in left's order."""
+    chars = token_strings({0: left, 1: right})
+    return _blocks(chars[0], chars[1], min_block)
+
+
+def token_chars(text: str, cfg: DedupConfig) -> str:
+    """The tokens of `match_key(text)` as one character each, for rapidfuzz (which aligns strings fastest).
+
+    A token's character comes from 20 bits of its seeded 64-bit hash: two different words of a
+    pair share one with odds of about one in a million per pair of words, which can at most bridge
+    a one-word gap between shared passages (a passage needs `min_block` equal tokens in a row).
+    """
+    return _as_chars(token_hashes(text, cfg.seed))
+
+
+def _as_chars(hashes: np.ndarray) -> str:
+    """Token hashes as one character each (20 of their bits), as rapidfuzz aligns strings fastest."""
+    chars: bytes = ((hashes >> np.uint64(44)) + np.uint64(_FIRST_CHAR)).astype(np.uint32).tobytes()
+    return chars.decode("utf-32-le")
+
+
+def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
+                 cfg: DedupConfig) -> tuple[str | None, float, float]:
+    """The verdict on two texts that are not exact duplicates, from their token characters."""
+    if not chars_a or not chars_b:
+        return None, 0.0, 0.0
+    shared = sum(size for _, _, size in _blocks(chars_a, chars_b, cfg.min_block))
+    similarity = 2 * shared / (len(chars_a) + len(chars_b))
+    containment = shared / min(len(chars_a), len(chars_b))
+    if min(len(chars_a), len(chars_b)) < cfg.short_words:
+        # too little text to trust shared passages: only near-exact text (a typo or two) matches
+        similarity = Indel.normalized_similarity(*keys())
+        return ("near-duplicate" if similarity >= cfg.short_similarity else None), similarity, containment
+    if similarity >= cfg.near_threshold:
+        return "near-duplicate", similarity, containment
+    if containment >= cfg.excerpt_threshold:
+        return "excerpt", similarity, containment
+    return None, similarity, containment
+
+
+def judge(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
+    """(relation or None, similarity, containment) of two match keys (or texts).
+
+    Similarity is the share of both texts in shared passages (runs of `min_block` words, found
+    in order, then among the leftovers, so moved paragraphs count); containment is the share of
+    the smaller text in them.
+    """
+    if key_a == key_b and key_a:
+        return "exact", 1.0, 1.0
+    return _judge_chars(token_chars(key_a, cfg), token_chars(key_b, cfg), lambda: (key_a, key_b), cfg)
+
+
+def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
+    """(relation or None, similarity, containment) of two clean texts."""
+    return judge(match_key(text_a), match_key(text_b), cfg)
+
+
+def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any], cfg: DedupConfig) -> list[Match]:
+    """The verified matches among one batch of candidate pairs, given the texts of their documents.
+
+    A top-level function of (item, state), so an engine can run batches in worker processes.
+    """
+    pairs, texts = batch
+    if not isinstance(texts, Mapping):  # where to read them (a worker on the machine that holds them)
+        texts = texts.load()
+    chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
+    found = []
+    for a, b in pairs:
+        keys = lambda a=a, b=b: (match_key(texts[a]), match_key(texts[b]))  # noqa: E731
+        relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg)
+        if relation is not None:
+            found.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
+    return found
+
