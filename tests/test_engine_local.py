@@ -56,3 +56,10 @@ def test_a_failed_stage_ends_the_workers_and_the_next_stage_starts_new_ones() ->
         assert list(engine.map(operator.add, range(5), 1)) == [1, 2, 3, 4, 5]
     finally:
         engine.close()
+
+
+def test_the_local_engine_is_an_engine_whose_workers_share_files() -> None:
+    from cleanwire.engines import Engine
+
+    engine: Engine = LocalEngine(1)
+    assert engine.shares_files and engine.jobs == 1 and engine.name == "local"

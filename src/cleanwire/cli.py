@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
@@ -23,19 +23,20 @@ from cleanwire import __version__
 from cleanwire.config import KEEP_CHOICES, CleanConfig, Config, DedupConfig, IngestConfig
 from cleanwire.document import Document, json_line
 from cleanwire.emit import (
-    cluster_records,
+    default_format,
     document_record,
     error_line,
     error_record,
-    render_clusters,
+    open_output_dir,
+    progress_bars,
     summary_text,
-    write_jsonl,
+    write_dedupe_output,
     write_records,
 )
 from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import ConfigError, ExitCode
 from cleanwire.ingest import InputSet
-from cleanwire.pipeline import Counters, Record, clean_stream, dedupe
+from cleanwire.pipeline import Counters, clean_stream, dedupe
 
 EXIT_CODES_HELP = f"""
 \b
@@ -167,31 +168,8 @@ class Run:
             self.errors_file.write(json_line(error_record(doc)) + "\n")
 
     def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
-        """A rich progress bar per stage on a terminal (documents, rate, time left); None on a pipe or --quiet.
-
-        The first pass over the inputs has no total; later stages know it and show the time left.
-        """
-        if self.quiet or not self.err.is_terminal:
-            return None
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
-
-        columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]:>10}"), TimeElapsedColumn(), TimeRemainingColumn())
-        bar = stack.enter_context(Progress(*columns, console=self.err, transient=True))
-        tasks: dict[str, TaskID] = {}
-        total: list[int | None] = [None]
-
-        def advance(stage: str, done: int) -> None:
-            if stage not in tasks:
-                if tasks:  # a new stage: the previous one has counted every document
-                    total[0] = int(bar.tasks[-1].completed)
-                tasks[stage] = bar.add_task(stage, total=total[0], rate="")
-            task = bar.tasks[-1]
-            elapsed = task.elapsed or 1e-9
-            bar.update(tasks[stage], advance=done, rate=f"{(task.completed + done) / elapsed:,.0f}/s")
-
-        return advance
+        """Progress bars on stderr when it is a terminal, unless --quiet."""
+        return progress_bars(self.err, stack, quiet=self.quiet)
 
     def finish(self, exit_code: ExitCode) -> None:
         """Summary on stderr, counters to --stats, and the exit code (input errors take precedence)."""
@@ -204,13 +182,6 @@ class Run:
             stats = self.counters.as_dict() | {"wall_seconds": wall, "exit_code": int(exit_code)}
             Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
         sys.exit(int(exit_code))
-
-
-def default_format(fmt: str | None, terminal_format: str) -> str:
-    """jsonl on a pipe; a view for people on a terminal."""
-    if fmt:
-        return fmt
-    return terminal_format if sys.stdout.isatty() else "jsonl"
 
 
 def open_engine(params: dict[str, Any], stack: ExitStack) -> Any:
@@ -246,7 +217,7 @@ def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any)
         engine = open_engine(params, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
                                                   exclude=run.outputs(output_dir)))
-        writer = _output_dir(output_dir)
+        writer = open_output_dir(output_dir)
         fmt = default_format(fmt, "text")
         documents = clean_stream(inputs, config, engine, run.counters, explain=explain,
                                  progress=run.progress(stack))
@@ -278,14 +249,6 @@ def _print_explain(doc: Document) -> None:
         mark, style = ("keep", "green") if decision.keep else ("drop", "red")
         console.print(f"[{style}]{mark}[/] {decision.rule:<20} {decision.score:6.2f}  ", end="")
         console.print(decision.line, markup=False, style=None if decision.keep else "dim")
-
-
-def _output_dir(path: str | None) -> Any:
-    if path is None:
-        return None
-    from cleanwire.outdir import OutputDir
-
-    return OutputDir(path)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -320,40 +283,15 @@ def dedupe_command(
         engine = open_engine(params, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
                                                   exclude=run.outputs(output_dir)))
-        writer = _output_dir(output_dir)
+        writer = open_output_dir(output_dir)
         result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=run.progress(stack))
         stack.callback(result.close)
-        records = cluster_records(result, include_all=include_all)
-        if writer is not None:
-            records = _write_stories(records, writer)
-        fmt = default_format(fmt, "rich")
-        if fmt == "rich":
-            render_clusters(records, Console(highlight=False))
-        elif fmt == "jsonl" and writer is None:
-            started = time.perf_counter()
-            sys.stdout.flush()
-            write_jsonl(result, sys.stdout.buffer, engine, include_all=include_all)
-            sys.stdout.flush()
-            run.counters.seconds["output"] = time.perf_counter() - started
-        else:
-            write_records(records, fmt, sys.stdout)
+        write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all)
         found = run.counters.duplicates and fail_on_duplicates
         run.finish(ExitCode.DUPLICATES_FOUND if found else ExitCode.SUCCESS)
 
 
 cli.add_command(dedupe_command, name="dedupe")
-
-
-def _write_stories(records: Iterable[Record], writer: Any) -> Iterator[Record]:
-    """Write each canonical story's text, then clusters.json; pass the records on."""
-    clusters = []
-    for record in records:
-        if not record.get("canonical_id"):
-            path = writer.write_text(record["id"], record.get("text") or "")
-            clusters.append({"id": record["id"], "file": Path(path).name, "title": record.get("title"),
-                             "duplicates": record.get("duplicates", [])})
-        yield record
-    writer.write_json("clusters.json", clusters)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

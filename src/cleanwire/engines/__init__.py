@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from cleanwire.engines.base import Engine
 from cleanwire.errors import ConfigError
+
+__all__ = ["ENGINES", "Engine", "get_engine"]
 
 ENGINES = ("local", "ray")
 
 
-def get_engine(name: str, jobs: int, **options: Any) -> Any:
+def get_engine(name: str, jobs: int, **options: Any) -> Engine:
     """Return the engine called `name`; the ray engine is imported only here."""
     if name == "local":
         from cleanwire.engines.local import LocalEngine

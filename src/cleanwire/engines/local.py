@@ -8,7 +8,7 @@ import pickle
 import signal
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
@@ -40,7 +40,7 @@ def _call(fn: Callable[[T, Any], R], item: T, state_path: str) -> R:
 
 
 class LocalEngine:
-    """Runs `fn(item, state)` over items in input order, in `jobs` processes.
+    """The `Engine` of this machine: runs `fn(item, state)` over items in input order, in `jobs` processes.
 
     The worker processes are started with the engine and serve every stage of the run. Started
     later, forked from a main process that by then holds a million documents' signatures, each
@@ -48,7 +48,7 @@ class LocalEngine:
     """
 
     name = "local"
-    shares_files = True  # the workers see this machine's files (they write spill segments there)
+    shares_files = True  # the workers see this machine's files (see Engine.shares_files)
 
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
@@ -66,7 +66,7 @@ class LocalEngine:
         self._pool = pool
         return pool
 
-    def map(self, fn: Callable[[T, Any], R], items: Iterable[T], state: Any) -> Iterator[R]:
+    def map(self, fn: Callable[[T, Any], R], items: Iterable[T], state: Any) -> Generator[R, None, None]:
         """Yield fn(item, state) for each item, in order; state is sent to each worker once."""
         if self.jobs <= 1:
             for item in items:

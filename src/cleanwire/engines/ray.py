@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
@@ -52,18 +52,22 @@ def _quiet_logger(name: str) -> Iterator[None]:
 
 
 @ray.remote
-def _run_chunk(fn: Callable[[T, Any], R], items: list[T], state: Any) -> list[R]:
+def _run_chunk(fn: Callable[[Any, Any], Any], items: list[Any], state: Any) -> list[Any]:
     """One Ray task: the stage function over a chunk of batches (state arrives resolved)."""
     return [fn(item, state) for item in items]
 
 
 class RayEngine:
-    """Runs `fn(item, state)` over items as Ray tasks, yielding results in input order."""
+    """The Ray `Engine`: runs `fn(item, state)` over items as Ray tasks, yielding results in input order."""
 
     name = "ray"
+    # Ray's workers may be on other machines: the main process writes the spill, searches the
+    # candidates and formats the output; only items and results travel (see Engine.shares_files)
+    shares_files = False
 
     def __init__(self, jobs: int = 1, address: str | None = None, *,
                  batches_per_task: int = BATCHES_PER_TASK, object_store_bytes: int = OBJECT_STORE_BYTES) -> None:
+        self.jobs = jobs
         self.batches_per_task = max(1, batches_per_task)
         self._owns_ray = False
         if not ray.is_initialized():
@@ -79,9 +83,10 @@ class RayEngine:
                              runtime_env={"env_vars": {"PYTHONPATH": pythonpath}})
             self._owns_ray = True
         # keep every CPU busy and one chunk queued behind each, but no more: memory stays flat
-        self.window = 2 * max(1, int(ray.cluster_resources().get("CPU", jobs))) + 1
+        cpus = ray.cluster_resources().get("CPU", jobs)  # type: ignore[no-untyped-call]
+        self.window = 2 * max(1, int(cpus)) + 1
 
-    def map(self, fn: Callable[[T, Any], R], items: Iterable[T], state: Any) -> Iterator[R]:
+    def map(self, fn: Callable[[T, Any], R], items: Iterable[T], state: Any) -> Generator[R, None, None]:
         """Yield fn(item, state) for each item, in order; state goes to the object store once."""
         state_ref = ray.put(state)
         pending: deque[Any] = deque()

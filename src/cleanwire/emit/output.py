@@ -1,0 +1,64 @@
+"""Which writer a command's output goes to, and the output folder of stories with its clusters.json."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
+
+from rich.console import Console
+
+from cleanwire.emit.jsonl import write_jsonl
+from cleanwire.emit.records import cluster_records, write_records
+from cleanwire.emit.terminal import render_clusters
+from cleanwire.engines.base import Engine
+from cleanwire.outdir import OutputDir
+from cleanwire.results import Counters, DedupeResult
+from cleanwire.spill import Record
+
+
+def default_format(fmt: str | None, terminal_format: str) -> str:
+    """jsonl on a pipe; a view for people on a terminal."""
+    if fmt:
+        return fmt
+    return terminal_format if sys.stdout.isatty() else "jsonl"
+
+
+def open_output_dir(path: str | None) -> OutputDir | None:
+    """The --output-dir folder, created now (before any input is read), or None."""
+    return None if path is None else OutputDir(path)
+
+
+def write_stories(records: Iterable[Record], folder: OutputDir) -> Iterator[Record]:
+    """Write each canonical story's text, then clusters.json; pass the records on."""
+    clusters: list[dict[str, Any]] = []
+    for record in records:
+        if not record.get("canonical_id"):
+            path = folder.write_text(record["id"], record.get("text") or "")
+            clusters.append({"id": record["id"], "file": path.name, "title": record.get("title"),
+                             "duplicates": record.get("duplicates", [])})
+        yield record
+    folder.write_json("clusters.json", clusters)
+
+
+def write_dedupe_output(result: DedupeResult, fmt: str | None, folder: OutputDir | None, engine: Engine,
+                        counters: Counters, out: TextIO, *, include_all: bool = False) -> None:
+    """Write a dedupe result in `fmt` (the table of stories by default on a terminal) and to `folder`.
+
+    JSON lines straight to the stream take the fast path; its seconds are counted as "output".
+    """
+    records = cluster_records(result, include_all=include_all)
+    if folder is not None:
+        records = write_stories(records, folder)
+    fmt = default_format(fmt, "rich")
+    if fmt == "rich":
+        render_clusters(records, Console(file=out, highlight=False))
+    elif fmt == "jsonl" and folder is None:
+        started = time.perf_counter()
+        out.flush()
+        write_jsonl(result, out.buffer, engine, include_all=include_all)
+        out.flush()
+        counters.seconds["output"] = time.perf_counter() - started
+    else:
+        write_records(records, fmt, out)

@@ -1,0 +1,103 @@
+"""What people read: text blocks, the table of stories, progress bars and the summary line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from cleanwire.results import Counters
+from cleanwire.spill import Record
+
+
+def text_block(record: dict[str, Any] | Record) -> str:
+    """A record as plain text: a header line, the title, the body, a blank line."""
+    header = f"=== {record['id']}"
+    if record.get("canonical_id"):
+        header += f" ({record['relation']} of {record['canonical_id']})"
+    elif record.get("duplicates"):
+        header += " (absorbs " + ", ".join(d["id"] for d in record["duplicates"]) + ")"
+    lines = [header]
+    if record.get("title"):
+        lines.append(f"# {record['title']}")
+    lines.append(record.get("text") or "")
+    return "\n".join(lines) + "\n\n"
+
+
+def render_clusters(records: Iterable[dict[str, Any] | Record], console: Console) -> int:
+    """The terminal view of a dedupe run: one row per story and one per duplicate."""
+    rows: list[tuple[Text, str, str, str, str, str]] = []
+    for record in records:
+        words = len((record.get("text") or "").split())
+        rows.append((Text(record["id"], style="bold"), record.get("title") or "", str(words), "canonical", "", ""))
+        for dup in record.get("duplicates", []):
+            rows.append((Text(" └ " + dup["id"], style="dim"), "", "", dup["relation"],
+                         f"{dup['similarity']:.2f}", f"{dup['containment']:.2f}"))
+    id_width = max((len(row[0]) for row in rows), default=2)
+    # the title takes what the other columns leave; ids are never cut, since people copy them
+    title_width = max(10, console.width - id_width - 46)
+    table = Table(title="cleanwire: stories")
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", no_wrap=True, overflow="ellipsis", max_width=title_width)
+    for name in ("words", "relation", "sim", "cont"):
+        table.add_column(name, no_wrap=True, justify="left" if name == "relation" else "right")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    return sum(1 for row in rows if row[3] == "canonical")
+
+
+def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> Callable[[str, int], None] | None:
+    """A rich progress bar per stage on a terminal (documents, rate, time left); None on a pipe or with `quiet`.
+
+    The first pass over the inputs has no total; later stages know it and show the time left.
+    """
+    if quiet or not err.is_terminal:
+        return None
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskID,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:>10}"), TimeElapsedColumn(), TimeRemainingColumn())
+    bar = stack.enter_context(Progress(*columns, console=err, transient=True))
+    tasks: dict[str, TaskID] = {}
+    total: list[int | None] = [None]
+
+    def advance(stage: str, done: int) -> None:
+        if stage not in tasks:
+            if tasks:  # a new stage: the previous one has counted every document
+                total[0] = int(bar.tasks[-1].completed)
+            tasks[stage] = bar.add_task(stage, total=total[0], rate="")
+        task = bar.tasks[-1]
+        elapsed = task.elapsed or 1e-9
+        bar.update(tasks[stage], advance=done, rate=f"{(task.completed + done) / elapsed:,.0f}/s")
+
+    return advance
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def summary_text(counters: Counters, seconds: float) -> str:
+    """One line for people, on stderr."""
+    parts = [_count(counters.documents, "document")]
+    if counters.clusters:
+        parts.append(_count(counters.clusters, "story").replace("storys", "stories"))
+        relations = ", ".join(f"{n} {r}" for r, n in sorted(counters.relations.items()))
+        parts.append(_count(counters.duplicates, "duplicate") + (f" ({relations})" if relations else ""))
+    if counters.empty:
+        parts.append(f"{counters.empty} empty after cleaning")
+    parts.append(_count(counters.errors, "error"))
+    return "cleanwire: " + ", ".join(parts) + f" in {seconds:.2f}s"

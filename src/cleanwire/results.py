@@ -1,0 +1,49 @@
+"""What a run gives back: its counters, and the dedupe result the output is written from."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from cleanwire.cluster import Cluster
+from cleanwire.spill import Spill
+from cleanwire.verify import Match
+
+
+@dataclass
+class Counters:
+    """What a run did, for the summary on stderr and `--stats FILE`."""
+
+    documents: int = 0
+    errors: int = 0
+    empty: int = 0  # documents whose clean body is empty (emitted, never matched)
+    clusters: int = 0
+    duplicates: int = 0
+    relations: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The counters as plain JSON-ready values."""
+        out = asdict(self)
+        out["relations"] = dict(sorted(self.relations.items()))
+        out["seconds"] = {k: round(v, 3) for k, v in self.seconds.items()}
+        return out
+
+
+@dataclass
+class DedupeResult:
+    """The outcome of the matching stage; texts stay in the spill."""
+
+    spill: Spill
+    ids: list[str]  # unique ids, by ordinal; the spill holds the ids as read
+    lengths: Sequence[int]
+    clusters: list[Cluster]  # the stories of two or more documents; every other document is one alone
+    canonical_of: list[int]  # ordinal -> ordinal of its cluster's canonical
+    member_match: dict[int, Match]  # absorbed ordinal -> how it matched
+    renamed: dict[int, str] = field(default_factory=dict)  # ordinal -> id as read (the spill holds that one)
+
+    def close(self) -> None:
+        """Release the spill file."""
+        self.spill.close()
