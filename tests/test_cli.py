@@ -178,15 +178,3 @@ def test_explain_ids_from_an_input_folder() -> None:
     code, _, err = run("explain", EXCERPT, "nope.txt", "--from", str(SEEDS))
     assert code == ExitCode.USAGE
     assert "nope.txt" in err
-
-
-def test_a_command_run_in_process_leaves_the_signal_mask_as_it_was() -> None:
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):
-        pytest.skip("no signal masks here")
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
-    code, _, _ = run("dedupe", str(SEEDS), "--format", "jsonl")
-    assert code == ExitCode.SUCCESS
-    # the command's own process blocks late signals at exit; a library caller's must not inherit that
-    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before

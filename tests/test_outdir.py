@@ -131,7 +131,8 @@ def test_files_get_normal_permissions(tmp_path: Path) -> None:
 WRITER = textwrap.dedent(
     """
     import sys
-    from cleanwire.outdir import OutputDir, install_signal_handlers
+    from cleanwire.outdir import OutputDir
+    from cleanwire.process import install_signal_handlers
     install_signal_handlers()
     out = OutputDir(sys.argv[1])
     body = "line of a story\\n" * 20000

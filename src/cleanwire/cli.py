@@ -5,10 +5,7 @@ Standard output carries data only; people read standard error.
 
 from __future__ import annotations
 
-import functools
 import json
-import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -33,9 +30,10 @@ from cleanwire.emit import (
     write_records,
 )
 from cleanwire.engines import ENGINES, get_engine
-from cleanwire.errors import ConfigError, ExitCode
+from cleanwire.errors import ExitCode
 from cleanwire.ingest import InputSet
 from cleanwire.pipeline import Counters, Record, clean_stream, dedupe
+from cleanwire.process import guarded, run_as_process
 
 EXIT_CODES_HELP = f"""
 \b
@@ -50,51 +48,6 @@ Exit codes:
 """
 
 DEDUP_DEFAULTS = DedupConfig()
-
-
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command with library errors as usage errors and interrupts as exit code 130."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from cleanwire.outdir import install_signal_handlers
-
-        install_signal_handlers()
-        try:
-            return fn(*args, **kwargs)
-        except SystemExit:
-            context = click.get_current_context(silent=True)
-            if hasattr(signal, "pthread_sigmask") and context is not None and (context.find_root().obj or {}).get(
-                    "hard_exit"):
-                # the run is over and its outputs are complete: a signal from now on (a process-group
-                # SIGTERM that came a moment late) must not turn the exit into a death by signal while
-                # the interpreter shuts down, after its handlers are gone. Only in the command's own
-                # process: a blocked mask would pass on to whatever a library caller starts next.
-                names = ("SIGINT", "SIGTERM", "SIGHUP")
-                signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, n) for n in names if hasattr(signal, n)})
-            raise
-        except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
-        except KeyboardInterrupt:
-            click.echo("cleanwire: interrupted", err=True)
-            context = click.get_current_context(silent=True)
-            if context is not None and (context.find_root().obj or {}).get("hard_exit"):
-                # outputs are closed by now; a worker killed mid-message can leave the pool's manager
-                # thread waiting forever, and the interpreter's exit would wait for that thread
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(ExitCode.INTERRUPTED)
-            sys.exit(ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            # the reader went away (`| head`): stop quietly, as a Unix tool killed by SIGPIPE does
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(ExitCode.BROKEN_PIPE)
-        except OSError as exc:  # the output could not be written: disk full, read-only, a file in the way
-            click.echo(f"error: cannot write output: {exc}", err=True)
-            sys.exit(ExitCode.OUTPUT_FAILED)
-
-    return wrapper
 
 
 def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -398,22 +351,4 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
 
 def main() -> None:
     """Entry point of the console script and `python -m cleanwire`."""
-    try:
-        cli(prog_name="cleanwire", obj={"hard_exit": True})
-    except SystemExit as done:
-        # the command is over: its outputs are written and closed, its workers and temporary files
-        # gone. Leave without the interpreter's teardown, which would free a heap of fingerprints and
-        # ids object by object for nothing (0.2 s per 100k documents). Not under a profiler or a
-        # tracer (cProfile, coverage): they write their results at exit
-        if sys.getprofile() is not None or sys.gettrace() is not None:
-            raise
-        code = done.code
-        if code is not None and not isinstance(code, int):
-            print(code, file=sys.stderr)
-            code = 1
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a reader that went away, a stream closed: nothing to keep
-                pass
-        os._exit(code or 0)
+    run_as_process(cli, prog_name="cleanwire")
