@@ -89,10 +89,12 @@ DEFAULTS = Config()
 
 
 def _same(value: Any) -> Any:
+    """The flag's value is the field's."""
     return value
 
 
 def _negated(value: Any) -> bool:
+    """A --no-X flag sets a field that says X."""
     return not value
 
 
