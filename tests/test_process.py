@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import signal
 import threading
-from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
+from conftest import SEEDS, run_cli
 
-from cleanwire.cli import cli
 from cleanwire.errors import ConfigError, ExitCode
 from cleanwire.process import guarded, install_signal_handlers, interrupts_deferred
-
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
 needs_masks = pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
 
@@ -67,7 +64,7 @@ def test_guarded_turns_errors_into_exit_codes(error: BaseException, code: ExitCo
 @needs_masks
 def test_a_command_run_in_process_leaves_the_signal_mask_as_it_was() -> None:
     before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
-    result = CliRunner().invoke(cli, ["dedupe", str(SEEDS), "--format", "jsonl"], catch_exceptions=False)
-    assert result.exit_code == ExitCode.SUCCESS
+    code, _, _ = run_cli("dedupe", str(SEEDS), "--format", "jsonl")
+    assert code == ExitCode.SUCCESS
     # the command's own process blocks late signals at exit; a library caller's must not inherit that
     assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before
