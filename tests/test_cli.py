@@ -7,41 +7,29 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import SEED_EXCERPT, SEED_FULL, SEED_OTHER, SEEDS, jsonl, run_cli
 
-from cleanwire.cli import cli
 from cleanwire.errors import ExitCode
 
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
-EXCERPT, FULL, OTHER = "000_3ff13f3d5dec7158.txt", "001_145a5d41464ce8e0.txt", "002_e8401ba1ab69d7ed.txt"
 RECORD_KEYS = {"id", "source", "url", "title", "author", "date", "text", "duplicates"}
-
-
-def run(*args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def jsonl(text: str) -> list[dict]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 @pytest.mark.parametrize("command", [[], ["clean"], ["dedupe"], ["explain"]])
 def test_every_command_has_help_with_exit_codes(command: list[str]) -> None:
-    code, out, _ = run(*command, "--help")
+    code, out, _ = run_cli(*command, "--help")
     assert code == 0
     assert "Usage:" in out and "Exit codes:" in out
     assert "some inputs failed" in out
 
 
 def test_dedupe_seeds_emits_two_stories_with_the_excerpt_absorbed() -> None:
-    code, out, err = run("dedupe", str(SEEDS), "--format", "jsonl")
+    code, out, err = run_cli("dedupe", str(SEEDS), "--format", "jsonl")
     assert code == ExitCode.SUCCESS, err
     records = jsonl(out)
-    assert [r["id"] for r in records] == [FULL, OTHER]
+    assert [r["id"] for r in records] == [SEED_FULL, SEED_OTHER]
     full, other = records
     assert RECORD_KEYS <= set(full)
-    assert [d["id"] for d in full["duplicates"]] == [EXCERPT]
+    assert [d["id"] for d in full["duplicates"]] == [SEED_EXCERPT]
     dup = full["duplicates"][0]
     assert dup["relation"] == "excerpt"
     assert 0.8 <= dup["containment"] <= 1.0
@@ -52,35 +40,35 @@ def test_dedupe_seeds_emits_two_stories_with_the_excerpt_absorbed() -> None:
 
 
 def test_dedupe_all_names_every_input_and_the_canonical_of_each_duplicate() -> None:
-    code, out, _ = run("dedupe", str(SEEDS), "--all", "--format", "jsonl", "--quiet")
+    code, out, _ = run_cli("dedupe", str(SEEDS), "--all", "--format", "jsonl", "--quiet")
     assert code == 0
     records = {r["id"]: r for r in jsonl(out)}
-    assert set(records) == {EXCERPT, FULL, OTHER}
-    assert records[EXCERPT]["canonical_id"] == FULL
-    assert records[EXCERPT]["relation"] == "excerpt"
-    assert records[FULL]["canonical_id"] is None
+    assert set(records) == {SEED_EXCERPT, SEED_FULL, SEED_OTHER}
+    assert records[SEED_EXCERPT]["canonical_id"] == SEED_FULL
+    assert records[SEED_EXCERPT]["relation"] == "excerpt"
+    assert records[SEED_FULL]["canonical_id"] is None
 
 
 def test_fail_on_duplicates_gives_its_own_exit_code() -> None:
-    code, _, err = run("dedupe", str(SEEDS), "--fail-on-duplicates", "--quiet", "--format", "jsonl")
+    code, _, err = run_cli("dedupe", str(SEEDS), "--fail-on-duplicates", "--quiet", "--format", "jsonl")
     assert code == ExitCode.DUPLICATES_FOUND
     assert err == ""
-    code, _, _ = run("dedupe", str(SEEDS / OTHER), "--fail-on-duplicates", "-q", "--format", "jsonl")
+    code, _, _ = run_cli("dedupe", str(SEEDS / SEED_OTHER), "--fail-on-duplicates", "-q", "--format", "jsonl")
     assert code == ExitCode.SUCCESS
 
 
 def test_keep_shortest_makes_the_excerpt_canonical() -> None:
-    code, out, _ = run("dedupe", str(SEEDS), "--keep", "shortest", "--format", "jsonl", "-q")
+    code, out, _ = run_cli("dedupe", str(SEEDS), "--keep", "shortest", "--format", "jsonl", "-q")
     assert code == 0
-    assert [r["id"] for r in jsonl(out)] == [EXCERPT, OTHER]
+    assert [r["id"] for r in jsonl(out)] == [SEED_EXCERPT, SEED_OTHER]
 
 
 def test_bad_inputs_are_named_on_stderr_and_the_rest_is_processed(tmp_path: Path) -> None:
-    shutil.copy(SEEDS / FULL, tmp_path / "good.txt")
+    shutil.copy(SEEDS / SEED_FULL, tmp_path / "good.txt")
     (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
     (tmp_path / "empty.txt").write_bytes(b"")
     errors_file = tmp_path.parent / "errors.jsonl"
-    code, out, err = run("dedupe", str(tmp_path), str(tmp_path / "missing.txt"), "--format", "jsonl",
+    code, out, err = run_cli("dedupe", str(tmp_path), str(tmp_path / "missing.txt"), "--format", "jsonl",
                          "--errors", str(errors_file))
     assert code == ExitCode.INPUT_ERRORS
     assert [r["id"] for r in jsonl(out)] == ["good.txt"]
@@ -94,15 +82,15 @@ def test_bad_inputs_are_named_on_stderr_and_the_rest_is_processed(tmp_path: Path
 
 
 def test_usage_errors_exit_2_before_reading_anything() -> None:
-    assert run("dedupe", str(SEEDS), "--jobs", "0")[0] == ExitCode.USAGE
-    assert run("dedupe", str(SEEDS), "--keep", "best")[0] == ExitCode.USAGE
-    assert run("dedupe")[0] == ExitCode.USAGE
-    assert run("clean", str(SEEDS), "--input-format", "pdf")[0] == ExitCode.USAGE
+    assert run_cli("dedupe", str(SEEDS), "--jobs", "0")[0] == ExitCode.USAGE
+    assert run_cli("dedupe", str(SEEDS), "--keep", "best")[0] == ExitCode.USAGE
+    assert run_cli("dedupe")[0] == ExitCode.USAGE
+    assert run_cli("clean", str(SEEDS), "--input-format", "pdf")[0] == ExitCode.USAGE
 
 
 def test_stats_file_holds_the_run_counters(tmp_path: Path) -> None:
     stats = tmp_path / "stats.json"
-    code, _, _ = run("dedupe", str(SEEDS), "-q", "--format", "jsonl", "--stats", str(stats))
+    code, _, _ = run_cli("dedupe", str(SEEDS), "-q", "--format", "jsonl", "--stats", str(stats))
     assert code == 0
     counters = json.loads(stats.read_text())
     assert counters["documents"] == 3
@@ -114,34 +102,34 @@ def test_stats_file_holds_the_run_counters(tmp_path: Path) -> None:
 
 def test_output_dir_has_one_text_per_story_and_clusters_json(tmp_path: Path) -> None:
     out_dir = tmp_path / "clean"
-    code, _, _ = run("dedupe", str(SEEDS), "--output-dir", str(out_dir), "-q", "--format", "jsonl")
+    code, _, _ = run_cli("dedupe", str(SEEDS), "--output-dir", str(out_dir), "-q", "--format", "jsonl")
     assert code == 0
     texts = sorted(p.name for p in out_dir.glob("*.txt"))
     assert len(texts) == 2
     clusters = json.loads((out_dir / "clusters.json").read_text())
-    assert [c["id"] for c in clusters] == [FULL, OTHER]
-    assert clusters[0]["duplicates"][0]["id"] == EXCERPT
+    assert [c["id"] for c in clusters] == [SEED_FULL, SEED_OTHER]
+    assert clusters[0]["duplicates"][0]["id"] == SEED_EXCERPT
     body = (out_dir / clusters[0]["file"]).read_text()
     assert body.startswith("After a long diplomatic slumber")
 
 
 def test_formats_json_and_text() -> None:
-    code, out, _ = run("dedupe", str(SEEDS), "--format", "json", "-q")
+    code, out, _ = run_cli("dedupe", str(SEEDS), "--format", "json", "-q")
     assert code == 0
-    assert [r["id"] for r in json.loads(out)] == [FULL, OTHER]
-    code, out, _ = run("dedupe", str(SEEDS), "--format", "text", "-q")
+    assert [r["id"] for r in json.loads(out)] == [SEED_FULL, SEED_OTHER]
+    code, out, _ = run_cli("dedupe", str(SEEDS), "--format", "text", "-q")
     assert code == 0
-    assert f"=== {FULL} (absorbs {EXCERPT})" in out
+    assert f"=== {SEED_FULL} (absorbs {SEED_EXCERPT})" in out
 
 
 def test_clean_jsonl_from_stdin_passes_unknown_fields_through() -> None:
-    page = (SEEDS / FULL).read_text()
+    page = (SEEDS / SEED_FULL).read_text()
     lines = [
         json.dumps({"id": "a", "text": page, "lang": "en", "crawl": {"day": 3}}),
         "{broken json",
         json.dumps({"id": "c", "text": 42}),
     ]
-    code, out, err = run("clean", "-", "--format", "jsonl", stdin="\n".join(lines) + "\n")
+    code, out, err = run_cli("clean", "-", "--format", "jsonl", stdin="\n".join(lines) + "\n")
     assert code == ExitCode.INPUT_ERRORS
     records = jsonl(out)
     assert [r["id"] for r in records] == ["a"]
@@ -152,7 +140,7 @@ def test_clean_jsonl_from_stdin_passes_unknown_fields_through() -> None:
 
 
 def test_clean_explain_shows_each_line_with_its_decision() -> None:
-    code, out, _ = run("clean", str(SEEDS / EXCERPT), "--explain", "-q")
+    code, out, _ = run_cli("clean", str(SEEDS / SEED_EXCERPT), "--explain", "-q")
     assert code == 0
     assert "drop" in out and "keep" in out
     kept = [line for line in out.splitlines() if line.startswith("keep")]
@@ -161,32 +149,20 @@ def test_clean_explain_shows_each_line_with_its_decision() -> None:
 
 
 def test_explain_two_files_as_json() -> None:
-    code, out, _ = run("explain", str(SEEDS / EXCERPT), str(SEEDS / FULL), "--format", "json")
+    code, out, _ = run_cli("explain", str(SEEDS / SEED_EXCERPT), str(SEEDS / SEED_FULL), "--format", "json")
     assert code == 0
     result = json.loads(out)
     assert result["relation"] == "excerpt"
     assert result["containment"] >= 0.8
-    code, out, _ = run("explain", str(SEEDS / OTHER), str(SEEDS / FULL), "--format", "json")
+    code, out, _ = run_cli("explain", str(SEEDS / SEED_OTHER), str(SEEDS / SEED_FULL), "--format", "json")
     assert code == 0
     assert json.loads(out)["relation"] is None
 
 
 def test_explain_ids_from_an_input_folder() -> None:
-    code, out, _ = run("explain", EXCERPT, FULL, "--from", str(SEEDS), "--format", "json")
+    code, out, _ = run_cli("explain", SEED_EXCERPT, SEED_FULL, "--from", str(SEEDS), "--format", "json")
     assert code == 0
     assert json.loads(out)["relation"] == "excerpt"
-    code, _, err = run("explain", EXCERPT, "nope.txt", "--from", str(SEEDS))
+    code, _, err = run_cli("explain", SEED_EXCERPT, "nope.txt", "--from", str(SEEDS))
     assert code == ExitCode.USAGE
     assert "nope.txt" in err
-
-
-def test_a_command_run_in_process_leaves_the_signal_mask_as_it_was() -> None:
-    import signal
-
-    if not hasattr(signal, "pthread_sigmask"):
-        pytest.skip("no signal masks here")
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
-    code, _, _ = run("dedupe", str(SEEDS), "--format", "jsonl")
-    assert code == ExitCode.SUCCESS
-    # the command's own process blocks late signals at exit; a library caller's must not inherit that
-    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before

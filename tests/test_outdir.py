@@ -13,12 +13,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import subprocess_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanwire.outdir import MAX_NAME_BYTES, TEMP_PREFIX, OutputDir, safe_filename
 
-SRC = Path(__file__).resolve().parent.parent / "src"
 RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{d}{n}" for d in ("COM", "LPT") for n in "0123456789¹²³"}
 
 
@@ -131,7 +131,8 @@ def test_files_get_normal_permissions(tmp_path: Path) -> None:
 WRITER = textwrap.dedent(
     """
     import sys
-    from cleanwire.outdir import OutputDir, install_signal_handlers
+    from cleanwire.outdir import OutputDir
+    from cleanwire.process import install_signal_handlers
     install_signal_handlers()
     out = OutputDir(sys.argv[1])
     body = "line of a story\\n" * 20000
@@ -162,7 +163,7 @@ def _check_complete(folder: Path) -> int:
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_interrupted_run_leaves_only_complete_files_and_a_rerun_completes(tmp_path: Path, signum: int) -> None:
-    env = dict(os.environ, PYTHONPATH=str(SRC))
+    env = subprocess_env()
     folder = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(folder), "1000"], stdout=subprocess.PIPE, env=env,
                             text=True)
@@ -179,7 +180,7 @@ def test_interrupted_run_leaves_only_complete_files_and_a_rerun_completes(tmp_pa
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_killed_run_leftovers_are_cleaned_by_the_next_run(tmp_path: Path) -> None:
-    env = dict(os.environ, PYTHONPATH=str(SRC))
+    env = subprocess_env()
     folder = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(folder), "1000"], stdout=subprocess.PIPE, env=env,
                             text=True)

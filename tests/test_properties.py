@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from click.testing import CliRunner
+from conftest import run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cleanwire.cli import cli
 from cleanwire.config import Config
 from cleanwire.document import Document
 from cleanwire.emit import cluster_records
@@ -78,11 +77,11 @@ def test_clean_never_loses_html(fragments: list[str]) -> None:
 ), min_size=1, max_size=8))
 def test_cli_dedupe_jsonl_accounts_for_every_line(lines: list[str]) -> None:
     payload = "\n".join(line.replace("\n", " ").replace("\r", " ") for line in lines) + "\n"
-    result = CliRunner().invoke(cli, ["dedupe", "-", "--input-format", "jsonl", "--all", "--format", "jsonl",
-                                      "--quiet"], input=payload)
-    assert result.exit_code in (0, 1), result.output
-    out = [json.loads(line) for line in result.stdout.splitlines()]
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    code, stdout, stderr = run_cli("dedupe", "-", "--input-format", "jsonl", "--all", "--format", "jsonl", "--quiet",
+                                   stdin=payload)
+    assert code in (0, 1), stderr
+    out = [json.loads(line) for line in stdout.splitlines()]
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
     non_blank = [line for line in payload.split("\n") if line.encode().strip()]  # blank as JSON lines reads it
     assert len(out) + len(errors) == max(1, len(non_blank))  # all blank: one "empty input" error
     assert len({r["id"] for r in out}) == len(out)

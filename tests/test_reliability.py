@@ -8,12 +8,9 @@ the rest use click's CliRunner. Timing bounds are loose on purpose: the test mac
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import os
 import random
-import resource
-import shutil
 import signal
 import socket
 import subprocess
@@ -25,19 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from conftest import SEED_FULL, SEEDS, jsonl, run_cli, run_process, subprocess_env
 
-from cleanwire.cli import cli
 from cleanwire.config import Config
 from cleanwire.document import Document
 from cleanwire.engines.local import LocalEngine
 from cleanwire.errors import ExitCode
 from cleanwire.outdir import TEMP_PREFIX
 from cleanwire.pipeline import Counters, dedupe
-
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "fixtures" / "seeds"
-SRC = ROOT / "src"
 
 _SYLLABLES = ["ka", "lo", "mi", "ra", "te", "su", "no", "vi", "da", "pe", "lu", "zo", "ri", "ba", "ne", "to"]
 
@@ -64,34 +56,6 @@ def story(seed: int, words: int = 160) -> str:
     paragraphs = [" ".join(sentences[i:i + 4]) for i in range(0, len(sentences), 4)]
     headline = " ".join(rng.choice(VOCAB) for _ in range(6)).capitalize()
     return headline + "\n\n" + "\n\n".join(paragraphs) + "\n"
-
-
-def run(*args: str | Path) -> tuple[int, str, str]:
-    """The CLI in this process: exit code, stdout, stderr."""
-    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def subprocess_env(tmpdir: Path | None = None) -> dict[str, str]:
-    env = dict(os.environ, PYTHONPATH=str(SRC) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    if tmpdir is not None:
-        env["TMPDIR"] = str(tmpdir)
-    return env
-
-
-def run_process(*args: str | Path | int, cwd: Path | None = None, tmpdir: Path | None = None,
-                memory_limit: int | None = None, timeout: float = 120) -> subprocess.CompletedProcess[bytes]:
-    """`python -m cleanwire ARGS` in a real process (worker pools fork, signals are real)."""
-    def limit() -> None:
-        if memory_limit is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-
-    return subprocess.run([sys.executable, "-m", "cleanwire", *map(str, args)], capture_output=True, cwd=cwd,
-                          env=subprocess_env(tmpdir), timeout=timeout, preexec_fn=limit)
-
-
-def jsonl(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -128,7 +92,7 @@ def make_messy(root: Path) -> tuple[set[str], set[str]]:
         put(f"pages/{seed.name}", seed.read_bytes())
     put("copies/story1.txt", story(1))  # exact copies
     put("copies/story2 copy.txt", story(2))
-    put("copies/seed.txt", (SEEDS / "001_145a5d41464ce8e0.txt").read_bytes())
+    put("copies/seed.txt", (SEEDS / SEED_FULL).read_bytes())
     put("binary/photo.png", b"\x89PNG\r\n\x1a\n" + bytes(random.Random(1).randrange(256) for _ in range(2000)), True)
     put("binary/page.txt.gz", gzip.compress(story(5).encode()), True)
     put("binary/noise.bin", bytes(random.Random(2).randrange(256) for _ in range(5000)), True)
@@ -206,7 +170,7 @@ def check_errors(errors_path: Path, err: str, failing: set[str]) -> list[dict[st
 def test_dedupe_accounts_for_every_input_of_a_messy_folder(messy: tuple[Path, set[str], set[str]],
                                                              tmp_path: Path) -> None:
     folder, ids, failing = messy
-    code, out, err = run("dedupe", folder, "--format", "jsonl", "--errors", tmp_path / "errors.jsonl")
+    code, out, err = run_cli("dedupe", folder, "--format", "jsonl", "--errors", tmp_path / "errors.jsonl")
     assert code == ExitCode.INPUT_ERRORS
     check_errors(tmp_path / "errors.jsonl", err, failing)
     records = jsonl(out)
@@ -230,7 +194,7 @@ def test_dedupe_all_and_clean_emit_every_input_once(messy: tuple[Path, set[str],
     folder, ids, failing = messy
     for command in (["dedupe", "--all"], ["clean"]):
         errors_path = tmp_path / f"errors-{command[0]}.jsonl"
-        code, out, err = run(*command, folder, "--format", "jsonl", "--errors", errors_path)
+        code, out, err = run_cli(*command, folder, "--format", "jsonl", "--errors", errors_path)
         assert code == ExitCode.INPUT_ERRORS, command
         check_errors(errors_path, err, failing)
         emitted = [r["id"] for r in jsonl(out)]
@@ -245,11 +209,11 @@ def test_only_good_inputs_exit_zero_and_one_bad_input_exits_one(tmp_path: Path) 
     (tmp_path / "good").mkdir()
     for n in range(3):
         (tmp_path / "good" / f"s{n}.txt").write_text(story(100 + n), encoding="utf-8")
-    code, out, err = run("dedupe", tmp_path / "good", "--format", "jsonl")
+    code, out, err = run_cli("dedupe", tmp_path / "good", "--format", "jsonl")
     assert code == ExitCode.SUCCESS, err
     assert len(jsonl(out)) == 3
     (tmp_path / "good" / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    code, out, err = run("dedupe", tmp_path / "good", "--format", "jsonl")
+    code, out, err = run_cli("dedupe", tmp_path / "good", "--format", "jsonl")
     assert code == ExitCode.INPUT_ERRORS
     assert len(jsonl(out)) == 3
     assert [line for line in err.splitlines() if line.startswith("error:")] == [
@@ -360,7 +324,7 @@ def test_output_dir_stays_inside_its_folder_whatever_the_ids(tmp_path: Path, mon
     passwd_before = (passwd.stat().st_mtime_ns, passwd.read_bytes()) if passwd.exists() else None
     before = tree(tmp_path)
     out = work / "out"
-    code, stdout, err = run(command, "feed.jsonl", "--format", "jsonl", "--output-dir", "out")
+    code, stdout, err = run_cli(command, "feed.jsonl", "--format", "jsonl", "--output-dir", "out")
     assert code == ExitCode.SUCCESS, err
     records = jsonl(stdout)
     assert sorted(r["id"] for r in records) == sorted(texts)  # every id came through, none renamed
@@ -538,7 +502,7 @@ def timed_run(*args: str | Path, repeat: int = 2) -> float:
     best = float("inf")
     for _ in range(repeat):
         started = time.perf_counter()
-        code, out, err = run(*args)
+        code, out, err = run_cli(*args)
         best = min(best, time.perf_counter() - started)
         assert code == ExitCode.SUCCESS, err
     return best
@@ -562,7 +526,7 @@ def test_clean_is_linear_on_hostile_pages(tmp_path: Path, case: str) -> None:
         page = tmp_path / f"page{size}{ext}"
         page.write_text(make(size), encoding="utf-8")
         args.append(["clean", page, "--format", "jsonl"])
-        code, out, err = run(*args[-1])
+        code, out, err = run_cli(*args[-1])
         assert code == ExitCode.SUCCESS, err
         (record,) = jsonl(out)
         assert "harbour committee met" in record["text"]  # the story around the hostile line survives
@@ -591,7 +555,7 @@ def test_dedupe_verifies_a_long_edited_copy_in_linear_time(tmp_path: Path) -> No
         (folder / "original.txt").write_text(_HEAD + line + _TAIL, encoding="utf-8")
         (folder / "edited.txt").write_text(_HEAD + edited(line, size, 0.02) + _TAIL, encoding="utf-8")
         started = time.perf_counter()
-        code, out, err = run("dedupe", folder, "--format", "jsonl")
+        code, out, err = run_cli("dedupe", folder, "--format", "jsonl")
         times.append(time.perf_counter() - started)
         assert code == ExitCode.SUCCESS, err
         assert [d["relation"] for r in jsonl(out) for d in r["duplicates"]] == ["near-duplicate"]
@@ -723,7 +687,7 @@ def test_links_planted_in_the_output_dir_are_replaced_never_followed(tmp_path: P
     for name in ("story.txt", "clusters.json"):
         (outside / name).write_text("precious\n", encoding="utf-8")
         (out / name).symlink_to(outside / name)
-    code, _, err = run("dedupe", tmp_path / "in", "--format", "jsonl", "--output-dir", out)
+    code, _, err = run_cli("dedupe", tmp_path / "in", "--format", "jsonl", "--output-dir", out)
     assert code == ExitCode.SUCCESS, err
     assert tree(outside) == {"story.txt": b"precious\n", "clusters.json": b"precious\n"}
     assert not (out / "story.txt").is_symlink() and not (out / "clusters.json").is_symlink()
@@ -762,8 +726,8 @@ def test_a_run_never_reads_its_own_outputs_inside_an_input_folder(tmp_path: Path
         (data / f"s{n}.txt").write_text(story(300 + n), encoding="utf-8")
     args = ("dedupe", data, "--format", "jsonl", "--output-dir", data / "clean", "--errors", data / "errors.jsonl",
             "--stats", data / "stats.json")
-    first = run(*args)
-    second = run(*args)  # e.g. the next CI run over the same folder
+    first = run_cli(*args)
+    second = run_cli(*args)  # e.g. the next CI run over the same folder
     assert first[0] == second[0] == ExitCode.SUCCESS, (first[2], second[2])
     assert first[1] == second[1]
     assert sorted(r["id"] for r in jsonl(second[1])) == ["s0.txt", "s1.txt", "s2.txt"]

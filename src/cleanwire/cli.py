@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
-import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +18,7 @@ import click
 from rich.console import Console
 
 from cleanwire import __version__
-from cleanwire.config import KEEP_CHOICES, CleanConfig, Config, DedupConfig, IngestConfig
+from cleanwire.config import DEFAULTS, INPUT_FORMATS, KEEP_CHOICES, EngineConfig, config_from_options
 from cleanwire.document import Document, json_line
 from cleanwire.emit import (
     default_format,
@@ -34,9 +32,10 @@ from cleanwire.emit import (
     write_records,
 )
 from cleanwire.engines import ENGINES, get_engine
-from cleanwire.errors import ConfigError, ExitCode
+from cleanwire.errors import ExitCode
 from cleanwire.ingest import InputSet
 from cleanwire.pipeline import Counters, clean_stream, dedupe
+from cleanwire.process import guarded, run_as_process
 
 EXIT_CODES_HELP = f"""
 \b
@@ -50,59 +49,18 @@ Exit codes:
   {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
 """
 
-DEDUP_DEFAULTS = DedupConfig()
-
-
-def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command with library errors as usage errors and interrupts as exit code 130."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from cleanwire.outdir import install_signal_handlers
-
-        install_signal_handlers()
-        try:
-            return fn(*args, **kwargs)
-        except SystemExit:
-            context = click.get_current_context(silent=True)
-            if hasattr(signal, "pthread_sigmask") and context is not None and (context.find_root().obj or {}).get(
-                    "hard_exit"):
-                # the run is over and its outputs are complete: a signal from now on (a process-group
-                # SIGTERM that came a moment late) must not turn the exit into a death by signal while
-                # the interpreter shuts down, after its handlers are gone. Only in the command's own
-                # process: a blocked mask would pass on to whatever a library caller starts next.
-                names = ("SIGINT", "SIGTERM", "SIGHUP")
-                signal.pthread_sigmask(signal.SIG_BLOCK, {getattr(signal, n) for n in names if hasattr(signal, n)})
-            raise
-        except ConfigError as exc:
-            raise click.UsageError(str(exc)) from exc
-        except KeyboardInterrupt:
-            click.echo("cleanwire: interrupted", err=True)
-            context = click.get_current_context(silent=True)
-            if context is not None and (context.find_root().obj or {}).get("hard_exit"):
-                # outputs are closed by now; a worker killed mid-message can leave the pool's manager
-                # thread waiting forever, and the interpreter's exit would wait for that thread
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(ExitCode.INTERRUPTED)
-            sys.exit(ExitCode.INTERRUPTED)
-        except BrokenPipeError:
-            # the reader went away (`| head`): stop quietly, as a Unix tool killed by SIGPIPE does
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(ExitCode.BROKEN_PIPE)
-        except OSError as exc:  # the output could not be written: disk full, read-only, a file in the way
-            click.echo(f"error: cannot write output: {exc}", err=True)
-            sys.exit(ExitCode.OUTPUT_FAILED)
-
-    return wrapper
+def _apply(options: list[Callable[[Any], Any]], fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Decorate `fn` with `options`, which --help then lists in this order."""
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
 
 
 def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Options every command that reads inputs shares."""
-    options = [
+    return _apply([
         click.argument("inputs", nargs=-1, required=True),
-        click.option("--input-format", type=click.Choice(["text", "html", "jsonl"]),
+        click.option("--input-format", type=click.Choice(INPUT_FORMATS),
                      help="Force the input format instead of detecting it per input."),
         click.option("--glob", "glob_pattern", metavar="PATTERN",
                      help="Only files matching PATTERN inside folders, e.g. '*.txt'."),
@@ -111,14 +69,14 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--id-field", default="id", show_default=True, help="JSON lines: field with the record id."),
         click.option("--url-field", default="url", show_default=True, help="JSON lines: field with the URL."),
         click.option("--title-field", default="title", show_default=True, help="JSON lines: field with the title."),
-        click.option("--max-bytes", type=click.IntRange(min=1), default=IngestConfig().max_bytes, show_default=True,
+        click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULTS.ingest.max_bytes, show_default=True,
                      help="Text and HTML files larger than this are reported as errors, not read."),
         click.option("--no-clean", is_flag=True, help="Inputs are already clean: only normalise the text."),
         click.option("--no-templates", is_flag=True,
                      help="Do not learn template lines that repeat across documents of the run."),
-        click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULTS.engine.jobs, show_default=True,
                      help="Processes for cleaning and fingerprinting."),
-        click.option("--engine", type=click.Choice(ENGINES), default="local", show_default=True,
+        click.option("--engine", type=click.Choice(ENGINES), default=DEFAULTS.engine.name, show_default=True,
                      help="Where the stages run; ray needs the ray extra."),
         click.option("--ray-address", metavar="ADDRESS", help="Join a running Ray cluster (with --engine ray)."),
         click.option("--errors", "errors_path", type=click.Path(dir_okay=False, writable=True),
@@ -126,21 +84,32 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--stats", "stats_path", type=click.Path(dir_okay=False, writable=True),
                      help="Write the run's counters as JSON to this file."),
         click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+    ], fn)
 
 
-def build_config(params: dict[str, Any], dedup: DedupConfig | None = None, keep: str = "complete") -> Config:
-    """Flags -> Config, in this one place."""
-    ingest = IngestConfig(
-        input_format=params["input_format"], glob=params["glob_pattern"],
-        text_field=params["text_field"], html_field=params["html_field"], id_field=params["id_field"],
-        url_field=params["url_field"], title_field=params["title_field"], max_bytes=params["max_bytes"],
-    )
-    clean = CleanConfig(enabled=not params["no_clean"], learn_templates=not params["no_templates"])
-    return Config(ingest=ingest, clean=clean, dedup=dedup or DedupConfig(), keep=keep, jobs=params["jobs"])
+def output_options(format_help: str, output_dir_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--format and --output-dir, with the help text of the command they serve."""
+    return functools.partial(_apply, [
+        click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]), help=format_help),
+        click.option("--output-dir", type=click.Path(file_okay=False), help=output_dir_help),
+    ])
+
+
+def dedupe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """How duplicates are chosen, matched and reported."""
+    return _apply([
+        click.option("--keep", type=click.Choice(KEEP_CHOICES), default=DEFAULTS.keep, show_default=True,
+                     help="Which version of a story is canonical: the most complete (contains the others, else "
+                          "the longest), the longest, the shortest or the first in input order."),
+        click.option("--all", "include_all", is_flag=True,
+                     help="Emit every document; duplicates carry canonical_id and how they matched."),
+        click.option("--fail-on-duplicates", is_flag=True,
+                     help=f"Exit with code {ExitCode.DUPLICATES_FOUND.value} when any duplicate is found (a CI gate)."),
+        click.option("--near-threshold", type=click.FloatRange(0, 1), default=DEFAULTS.dedup.near_threshold,
+                     show_default=True, help="Similarity at which two texts are near-duplicates."),
+        click.option("--excerpt-threshold", type=click.FloatRange(0, 1), default=DEFAULTS.dedup.excerpt_threshold,
+                     show_default=True, help="Share of the shorter text contained in the longer for an excerpt."),
+    ], fn)
 
 
 class Run:
@@ -184,10 +153,10 @@ class Run:
         sys.exit(int(exit_code))
 
 
-def open_engine(params: dict[str, Any], stack: ExitStack) -> Any:
-    """The engine named by --engine, closed when the command ends."""
-    options = {"address": params["ray_address"]} if params["engine"] == "ray" else {}
-    engine = get_engine(params["engine"], params["jobs"], **options)
+def open_engine(config: EngineConfig, stack: ExitStack) -> Any:
+    """The engine `config` names, closed when the command ends."""
+    options = {"address": config.address} if config.name == "ray" else {}
+    engine = get_engine(config.name, config.jobs, **options)
     stack.callback(engine.close)
     return engine
 
@@ -204,17 +173,16 @@ def cli() -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @input_options
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]),
-              help="Output format [default: jsonl on a pipe, text on a terminal].")
-@click.option("--output-dir", type=click.Path(file_okay=False), help="Write one clean .txt per document here.")
+@output_options(format_help="Output format [default: jsonl on a pipe, text on a terminal].",
+                output_dir_help="Write one clean .txt per document here.")
 @click.option("--explain", is_flag=True, help="Show each input line with keep or drop and the reason.")
 @guarded
 def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any) -> None:
     """Clean page junk from every input and emit the clean documents."""
     with ExitStack() as stack:
         run = Run(params, stack)
-        config = build_config(params)
-        engine = open_engine(params, stack)
+        config = config_from_options(params)
+        engine = open_engine(config.engine, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
                                                   exclude=run.outputs(output_dir)))
         writer = open_output_dir(output_dir)
@@ -253,34 +221,18 @@ def _print_explain(doc: Document) -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @input_options
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]),
-              help="Output format [default: jsonl on a pipe, a table of stories on a terminal].")
-@click.option("--output-dir", type=click.Path(file_okay=False),
-              help="Write one clean .txt per story and clusters.json here.")
-@click.option("--keep", type=click.Choice(KEEP_CHOICES), default="complete", show_default=True,
-              help="Which version of a story is canonical: the most complete (contains the others, else the "
-                   "longest), the longest, the shortest or the first in input order.")
-@click.option("--all", "include_all", is_flag=True,
-              help="Emit every document; duplicates carry canonical_id and how they matched.")
-@click.option("--fail-on-duplicates", is_flag=True,
-              help=f"Exit with code {ExitCode.DUPLICATES_FOUND.value} when any duplicate is found (a CI gate).")
-@click.option("--near-threshold", type=click.FloatRange(0, 1), default=DEDUP_DEFAULTS.near_threshold,
-              show_default=True, help="Similarity at which two texts are near-duplicates.")
-@click.option("--excerpt-threshold", type=click.FloatRange(0, 1), default=DEDUP_DEFAULTS.excerpt_threshold,
-              show_default=True, help="Share of the shorter text contained in the longer for an excerpt.")
+@output_options(format_help="Output format [default: jsonl on a pipe, a table of stories on a terminal].",
+                output_dir_help="Write one clean .txt per story and clusters.json here.")
+@dedupe_options
 @guarded
 def dedupe_command(
-    fmt: str | None, output_dir: str | None, keep: str, include_all: bool, fail_on_duplicates: bool,
-    near_threshold: float, excerpt_threshold: float, **params: Any,
+    fmt: str | None, output_dir: str | None, include_all: bool, fail_on_duplicates: bool, **params: Any,
 ) -> None:
     """Clean every input, find documents that carry the same story, emit one record per story."""
-    from dataclasses import replace
-
     with ExitStack() as stack:
         run = Run(params, stack)
-        dedup = replace(DEDUP_DEFAULTS, near_threshold=near_threshold, excerpt_threshold=excerpt_threshold)
-        config = build_config(params, dedup, keep)
-        engine = open_engine(params, stack)
+        config = config_from_options(params)
+        engine = open_engine(config.engine, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
                                                   exclude=run.outputs(output_dir)))
         writer = open_output_dir(output_dir)
@@ -303,21 +255,21 @@ cli.add_command(dedupe_command, name="dedupe")
               help="Output format [default: rich on a terminal, json on a pipe].")
 @click.option("--no-clean", is_flag=True, help="Compare the texts as they are.")
 @guarded
-def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, no_clean: bool) -> None:
+def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, **params: Any) -> None:
     """Show why two documents match or not: scores, relation, thresholds and aligned passages.
 
     FIRST and SECOND are two files, or two ids of documents in the inputs given with --from.
     """
     from cleanwire.explain import explain_pair, render_explain
 
-    config = Config(clean=CleanConfig(enabled=not no_clean))
+    config = config_from_options(params)
     names = (first, second)
-    with InputSet(list(sources) or list(names), config.ingest) as inputs:
+    with ExitStack() as stack:
+        engine = open_engine(config.engine, stack)
+        inputs = stack.enter_context(InputSet(list(sources) or list(names), config.ingest))
         counters = Counters()
-        from cleanwire.engines.local import LocalEngine
-
         found: dict[str, Document] = {}
-        for doc in clean_stream(inputs, config, LocalEngine(1), counters):
+        for doc in clean_stream(inputs, config, engine, counters):
             if doc.id in names:
                 if doc.error is not None:
                     raise click.ClickException(error_line(doc))
@@ -336,22 +288,4 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
 
 def main() -> None:
     """Entry point of the console script and `python -m cleanwire`."""
-    try:
-        cli(prog_name="cleanwire", obj={"hard_exit": True})
-    except SystemExit as done:
-        # the command is over: its outputs are written and closed, its workers and temporary files
-        # gone. Leave without the interpreter's teardown, which would free a heap of fingerprints and
-        # ids object by object for nothing (0.2 s per 100k documents). Not under a profiler or a
-        # tracer (cProfile, coverage): they write their results at exit
-        if sys.getprofile() is not None or sys.gettrace() is not None:
-            raise
-        code = done.code
-        if code is not None and not isinstance(code, int):
-            print(code, file=sys.stderr)
-            code = 1
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):  # a reader that went away, a stream closed: nothing to keep
-                pass
-        os._exit(code or 0)
+    run_as_process(cli, prog_name="cleanwire")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,26 +57,78 @@ class DedupConfig:
 
 
 @dataclass(frozen=True)
+class EngineConfig:
+    """Where the streaming stages run."""
+
+    name: str = "local"  # "local" (a process pool on this machine) or "ray"
+    jobs: int = 1  # processes for cleaning and fingerprinting
+    address: str | None = None  # a running Ray cluster to join (ray only)
+
+
+@dataclass(frozen=True)
 class Config:
     """Everything one run needs; validated once."""
 
     ingest: IngestConfig = field(default_factory=IngestConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
     keep: str = "complete"
-    jobs: int = 1
 
     def __post_init__(self) -> None:
         if self.keep not in KEEP_CHOICES:
             raise ConfigError(f"--keep must be one of {', '.join(KEEP_CHOICES)}, not {self.keep!r}")
-        if self.jobs < 1:
-            raise ConfigError(f"--jobs must be at least 1, not {self.jobs}")
+        if self.engine.jobs < 1:
+            raise ConfigError(f"--jobs must be at least 1, not {self.engine.jobs}")
         fmt = self.ingest.input_format
         if fmt is not None and fmt not in INPUT_FORMATS:
             raise ConfigError(f"--input-format must be one of {', '.join(INPUT_FORMATS)}, not {fmt!r}")
 
 
-def with_overrides(config: Config, **parts: dict[str, Any]) -> Config:
-    """Return `config` with fields of its nested parts replaced, e.g. dedup={"min_shared": 2}."""
-    changed = {name: replace(getattr(config, name), **values) for name, values in parts.items()}
-    return replace(config, **changed)
+DEFAULTS = Config()
+
+
+def _same(value: Any) -> Any:
+    """The flag's value is the field's."""
+    return value
+
+
+def _negated(value: Any) -> bool:
+    """A --no-X flag sets a field that says X."""
+    return not value
+
+
+# option name (as the command line passes it) -> (part of Config or "" for Config itself, field, flag -> value)
+OPTIONS: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
+    "input_format": ("ingest", "input_format", _same),
+    "glob_pattern": ("ingest", "glob", _same),
+    "text_field": ("ingest", "text_field", _same),
+    "html_field": ("ingest", "html_field", _same),
+    "id_field": ("ingest", "id_field", _same),
+    "url_field": ("ingest", "url_field", _same),
+    "title_field": ("ingest", "title_field", _same),
+    "max_bytes": ("ingest", "max_bytes", _same),
+    "no_clean": ("clean", "enabled", _negated),
+    "no_templates": ("clean", "learn_templates", _negated),
+    "near_threshold": ("dedup", "near_threshold", _same),
+    "excerpt_threshold": ("dedup", "excerpt_threshold", _same),
+    "engine": ("engine", "name", _same),
+    "jobs": ("engine", "jobs", _same),
+    "ray_address": ("engine", "address", _same),
+    "keep": ("", "keep", _same),
+}
+
+
+def config_from_options(options: Mapping[str, Any], base: Config = DEFAULTS) -> Config:
+    """Options -> Config, the one place every command builds its Config: `base` with the options over it.
+
+    `options` maps the names in OPTIONS to values; a name that is absent or None keeps `base`'s value, and
+    names not in OPTIONS (inputs, --quiet ...) are not the Config's business. `base` is the defaults; a
+    config file read into a Config slots in here, under the flags.
+    """
+    changes: dict[str, dict[str, Any]] = {}
+    for name, (part, attribute, convert) in OPTIONS.items():
+        if options.get(name) is not None:
+            changes.setdefault(part, {})[attribute] = convert(options[name])
+    parts = {part: replace(getattr(base, part), **values) for part, values in changes.items() if part}
+    return replace(base, **parts, **changes.get("", {}))

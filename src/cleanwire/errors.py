@@ -21,14 +21,5 @@ class CleanwireError(Exception):
     """Base of every error cleanwire raises on purpose."""
 
 
-class InputError(CleanwireError):
-    """One input could not be read or parsed; the run goes on without it."""
-
-    def __init__(self, source: str, reason: str) -> None:
-        super().__init__(f"{source}: {reason}")
-        self.source = source
-        self.reason = reason
-
-
 class ConfigError(CleanwireError):
     """Options that do not fit together; raised before any input is read."""

@@ -13,13 +13,12 @@ import itertools
 import json
 import os
 import re
-import signal
 import tempfile
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import Any
+
+from cleanwire.process import interrupts_deferred
 
 TEMP_PREFIX = ".cleanwire-tmp-"
 MAX_NAME_BYTES = 150
@@ -31,7 +30,6 @@ _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"]
     + [f"{dev}{n}" for dev in ("COM", "LPT") for n in ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "¹", "²", "³"]]
 )
-_INTERRUPTS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
 def safe_filename(doc_id: str) -> str:
@@ -107,10 +105,11 @@ class OutputDir:
         raise AssertionError("unreachable")
 
     def _write_atomic(self, name: str, data: bytes) -> Path:
+        """Write `data` to a temporary file in the folder, then rename it to `name`, interrupts held back."""
         target = self.root / name
         if target.parent != self.root or name in (".", ".."):  # cannot happen with safe names; checked anyway
             raise ValueError(f"refusing to write outside {self.root}: {name!r}")
-        with _interrupts_deferred():
+        with interrupts_deferred():
             fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.root)
             try:
                 with os.fdopen(fd, "wb") as out:
@@ -136,50 +135,10 @@ def _tagged(name: str, suffix: str) -> str:
 
 
 def _digest(text: str) -> int:
+    """A 64-bit hash of `text`, lone surrogates included."""
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "big")
 
 
 def _fold(name: str) -> str:
     """How a case-insensitive, normalising file system (Windows, macOS) compares names."""
     return unicodedata.normalize("NFC", name).casefold()
-
-
-@contextlib.contextmanager
-def _interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM/SIGHUP until the block ends, so a write is never cut in half (POSIX main thread)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
-
-
-def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def install_signal_handlers() -> None:
-    """Turn SIGTERM (and SIGHUP) into KeyboardInterrupt, as SIGINT already is, so cleanup code runs."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        return
-    for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), _raise_interrupt)
-
-
-@contextlib.contextmanager
-def interrupts_as_keyboard_interrupt() -> Iterator[None]:
-    """install_signal_handlers for the duration of a block, restoring the previous handlers after it."""
-    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
-    previous = {name: signal.getsignal(getattr(signal, name)) for name in names}
-    install_signal_handlers()
-    try:
-        yield
-    finally:
-        for name, handler in previous.items():
-            signal.signal(getattr(signal, name), handler)

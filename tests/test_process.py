@@ -1,0 +1,70 @@
+"""Process-level behaviour: signals held back or turned into KeyboardInterrupt, errors as exit codes."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+import pytest
+from click.testing import CliRunner
+from conftest import SEEDS, run_cli
+
+from cleanwire.errors import ConfigError, ExitCode
+from cleanwire.process import guarded, install_signal_handlers, interrupts_deferred
+
+needs_masks = pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks here")
+
+
+def _mask() -> set[int]:
+    return set(signal.pthread_sigmask(signal.SIG_BLOCK, set()))
+
+
+@needs_masks
+def test_interrupts_are_held_back_in_the_block_and_delivered_after_it() -> None:
+    before = _mask()
+    previous = signal.getsignal(signal.SIGTERM)
+    finished: list[bool] = []
+    install_signal_handlers()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_deferred():
+                assert {signal.SIGINT, signal.SIGTERM} <= _mask()
+                # to this thread: a signal sent to the process may be taken by a thread of a native library
+                # (OpenBLAS) that does not block it, and Python then runs the handler at once
+                signal.pthread_kill(threading.get_ident(), signal.SIGTERM)
+                finished.append(True)  # the block runs to its end: the signal waits for it
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert finished == [True]
+    assert _mask() == before
+
+
+def _command(error: BaseException) -> click.Command:
+    @click.command()
+    @guarded
+    def fail() -> None:
+        raise error
+
+    return fail
+
+
+@pytest.mark.parametrize(("error", "code", "stderr"), [
+    (ConfigError("--jobs must be at least 1, not 0"), ExitCode.USAGE, "Error: --jobs must be at least 1, not 0\n"),
+    (KeyboardInterrupt(), ExitCode.INTERRUPTED, "cleanwire: interrupted\n"),
+    (OSError(28, "No space left on device"), ExitCode.OUTPUT_FAILED,
+     "error: cannot write output: [Errno 28] No space left on device\n"),
+])
+def test_guarded_turns_errors_into_exit_codes(error: BaseException, code: ExitCode, stderr: str) -> None:
+    result = CliRunner().invoke(_command(error), [])
+    assert result.exit_code == code
+    assert result.stderr.endswith(stderr)
+
+
+@needs_masks
+def test_a_command_run_in_process_leaves_the_signal_mask_as_it_was() -> None:
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    code, _, _ = run_cli("dedupe", str(SEEDS), "--format", "jsonl")
+    assert code == ExitCode.SUCCESS
+    # the command's own process blocks late signals at exit; a library caller's must not inherit that
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before
