@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanwire.clean import CleanedText, LineDecision, clean_text_dump
-from cleanwire.clean import html as html_module
-from cleanwire.clean import lexicon, template, text
+from cleanwire.clean import lexicon, markup, template, text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "clean"
 
@@ -174,7 +173,7 @@ HOSTILE = [
 
 PATTERNS = [
     value
-    for module in (text, lexicon, html_module, template)
+    for module in (text, lexicon, markup, template)
     for value in vars(module).values()
     if isinstance(value, re.Pattern)
 ]
@@ -192,7 +191,7 @@ def test_every_rule_is_linear_on_hostile_lines(hostile: str) -> None:
     text.classify_line(hostile, hostile.lower(), None, False)
     clean_text_dump(hostile)
     clean_text_dump("\n".join([hostile[:5_000]] * 20))
-    html_module.html_to_text(hostile)
+    markup.html_to_text(hostile)
     assert time.perf_counter() - start < 2.0
 
 

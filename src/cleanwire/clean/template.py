@@ -23,7 +23,7 @@ from itertools import repeat
 import numpy as np
 import xxhash
 
-from cleanwire.clean.html import html_to_text, looks_like_html
+from cleanwire.clean.markup import html_to_text, looks_like_html
 from cleanwire.clean.normalize import normalize_text
 
 _FOLD_DIGITS = bytes.maketrans(b"123456789", b"000000000")

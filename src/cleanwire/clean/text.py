@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import chain, compress, islice
-from typing import TYPE_CHECKING
 
 from cleanwire.clean.lexicon import (
     COMMENT_MARKERS,
@@ -31,9 +30,7 @@ from cleanwire.clean.lexicon import (
     TEASER_CLOSERS,
 )
 from cleanwire.clean.normalize import normalize_text
-
-if TYPE_CHECKING:
-    from cleanwire.clean.template import TemplateModel
+from cleanwire.clean.template import TemplateModel
 
 # A lowercase letter glued to an uppercase one ("HomeWorld", "readingShow"): inline links
 # that lost their separators. Prose has few of these ("McDonald", "iPhone").
