@@ -120,7 +120,6 @@ JUNK_LINES = frozenset(
     "linkedin whatsapp reddit pinterest email e-mail print top more login logout".split()
 )
 JUNK_LINE_EDGES = " :|»›•·-–—>/<()[]!.#*"
-JUNK_PHRASE = re.compile(r"(?<!\w)(?:" + "|".join(JUNK_PHRASES) + r")(?!\w)", re.IGNORECASE)
 
 
 # Words too common in prose to be worth a regex search on their own; a phrase is searched

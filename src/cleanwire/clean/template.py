@@ -140,7 +140,11 @@ class TemplateModel:
     # -- pass 2 -------------------------------------------------------------------------
     def counts(self, lines: list[str]) -> np.ndarray:
         """Pages of the run holding each normalised line (0 below `min_docs`)."""
-        return self._page_stats(lines)[0]
+        if not self._frozen:
+            raise RuntimeError("TemplateModel used before freeze")
+        if not lines or not len(self._keys):
+            return np.zeros(len(lines), dtype=np.uint32)
+        return self._lookup(hash_lines("\n".join(lines)))[0]
 
     def is_template(self, line: str) -> bool:
         """Whether this line, alone, repeats across at least `min_docs` pages of the run."""
@@ -198,13 +202,6 @@ class TemplateModel:
         return flags
 
     # -- internals ----------------------------------------------------------------------
-    def _page_stats(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        if not self._frozen:
-            raise RuntimeError("TemplateModel used before freeze")
-        if not lines or not len(self._keys):
-            return np.zeros(len(lines), dtype=np.uint32), np.zeros(len(lines), dtype=np.uint64)
-        return self._lookup(hash_lines("\n".join(lines)))
-
     def _candidates(self, lines: list[str], lowered: str | None) -> tuple[list[int], list[int], list[int]]:
         """The page's lines held by at least `min_docs` pages: places, page-hash sums, counts."""
         if not self._frozen:
