@@ -162,7 +162,8 @@ def classify_lines(page: PageLines, flags: list[bool] | None) -> LineVerdicts:
     seen: dict[str, int] = {}  # lower-case line -> where it first stands
     for i, (line, low) in enumerate(zip(lines, low_lines)):
         if low in seen:  # a repeat is junk whatever it reads like: skip the rules
-            classes[i], rules[i], words[i], repeated[i] = JUNK, "duplicate-line", word_count(line, words_of[i], cjk), True
+            classes[i], rules[i], repeated[i] = JUNK, "duplicate-line", True
+            words[i] = word_count(line, words_of[i], cjk)
             repeats.append((i, seen[low]))
             if low.count(" ") < 4 and ("read" in low or "full" in low) and TEASER_CLOSERS.match(line):
                 teaser_closers.append(i)

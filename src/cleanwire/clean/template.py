@@ -125,7 +125,8 @@ class TemplateModel:
         _set_bits(bits, keys)
         total = count_a.astype(np.int64) + count_b
         repeated = total >= 2  # lines seen once on each side are lost: the price of the bitset
-        self._keys, self._counts, self._sums = keys[repeated], total[repeated].astype(np.uint32), (sum_a + sum_b)[repeated]
+        self._keys, self._counts = keys[repeated], total[repeated].astype(np.uint32)
+        self._sums = (sum_a + sum_b)[repeated]
 
     def freeze(self) -> TemplateModel:
         """Finish pass 1: keep only lines seen in at least `min_docs` pages."""

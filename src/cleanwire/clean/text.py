@@ -107,7 +107,8 @@ def _keep_repeated_lede(verdicts: LineVerdicts, body: Body) -> None:
 
 def _keep_fallback_prose(verdicts: LineVerdicts, body: Body) -> None:
     """Keep the lines that read as prose on a page with no article-like run (a stub, a list page)."""
-    classes, rules, words, repeated, keep = verdicts.classes, verdicts.rules, verdicts.words, verdicts.repeated, body.keep
+    classes, rules, words, repeated = verdicts.classes, verdicts.rules, verdicts.words, verdicts.repeated
+    keep = body.keep
     for i in range(len(keep)):
         if words[i] >= _FALLBACK_WORDS and classes[i] >= JUNK and not repeated[i]:
             keep[i], rules[i] = True, "fallback"
