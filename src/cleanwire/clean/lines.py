@@ -140,14 +140,6 @@ def ends_sentence(line: str) -> bool:
     return last in _CLOSING_CHARS and SENTENCE_END.search(line[-8:]) is not None
 
 
-def word_count(line: str, toks: list[str], cjk: bool) -> int:
-    """The words of a line: its whitespace words, and on a CJK page one more per two CJK characters."""
-    n = len(toks)
-    if cjk:
-        n += len(CJK.findall(line)) // 2
-    return n
-
-
 def classify_lines(page: PageLines, flags: list[bool] | None) -> LineVerdicts:
     """Every line's class, rule, score and word count; repeated lines and teaser closers found."""
     lines, low_lines, words_of, stops, cjk = page.lines, page.low_lines, page.words_of, page.stops, page.cjk
@@ -163,13 +155,24 @@ def classify_lines(page: PageLines, flags: list[bool] | None) -> LineVerdicts:
     for i, (line, low) in enumerate(zip(lines, low_lines)):
         if low in seen:  # a repeat is junk whatever it reads like: skip the rules
             classes[i], rules[i], repeated[i] = JUNK, "duplicate-line", True
-            words[i] = word_count(line, words_of[i], cjk)
+            n = len(words_of[i])  # the word count of classify_line, inlined (as below): this loop is hot
+            if cjk:
+                n += len(CJK.findall(line)) // 2
+            words[i] = n
             repeats.append((i, seen[low]))
             if low.count(" ") < 4 and ("read" in low or "full" in low) and TEASER_CLOSERS.match(line):
                 teaser_closers.append(i)
             continue
         if flags is not None and flags[i]:
-            cls, rule, score, n = classify_template_line(line, low, words_of[i], cjk)
+            # a template line is junk whatever it reads like, unless it closes the article: only
+            # the END test of classify_line and the word count are needed
+            n = len(words_of[i])
+            if cjk:
+                n += len(CJK.findall(line)) // 2
+            if n <= 8 and low[:3] in _END_HEADS and low.startswith(_END_STARTS) and END_MARKERS.match(line):
+                cls, rule, score = END, "end-marker", 0.0
+            else:
+                cls, rule, score = STRONG_JUNK if n < 40 else JUNK, "template", 0.0
         else:
             cls, rule, score, n = classify_line(line, low, stops, cjk, words_of[i])
         seen[low] = i
@@ -183,16 +186,6 @@ def classify_lines(page: PageLines, flags: list[bool] | None) -> LineVerdicts:
             cls, rule, score = JUNK, "caption", 0.1  # a photo caption says who stands where
         classes[i], rules[i], scores[i], words[i] = cls, rule, score, n
     return LineVerdicts(classes, rules, scores, words, repeated, repeats, teaser_closers)
-
-
-def classify_template_line(line: str, low: str, toks: list[str], cjk: bool) -> tuple[int, str, float, int]:
-    """Class, rule, score and word count of a line the template model flagged."""
-    # a template line is junk whatever it reads like, unless it closes the article: only the
-    # END test of classify_line and the word count are needed
-    n = word_count(line, toks, cjk)
-    if n <= 8 and low[:3] in _END_HEADS and low.startswith(_END_STARTS) and END_MARKERS.match(line):
-        return END, "end-marker", 0.0, n
-    return STRONG_JUNK if n < 40 else JUNK, "template", 0.0, n
 
 
 def _search_phrases(text: str, toks: list[str], at_start: bool = False, at_end: bool = False) -> bool:
@@ -218,7 +211,7 @@ def classify_line(
     """
     if toks is None:
         toks = low.split()  # whitespace words: several times cheaper than a regex tokeniser
-    n = len(toks)  # word_count, inlined: this runs for every line
+    n = len(toks)  # whitespace words, and on a CJK page one more per two CJK characters
     if cjk:
         n += len(CJK.findall(line)) // 2
     if n <= 8:
