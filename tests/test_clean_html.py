@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleanwire.clean import clean_html
-from cleanwire.clean.html import html_to_text
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "clean"
 
@@ -58,12 +57,6 @@ def test_empty_extraction_falls_back_to_the_text(monkeypatch: pytest.MonkeyPatch
 def test_not_html_at_all() -> None:
     assert clean_html("").body == ""
     assert clean_html("just a few words").body in ("", "just a few words")
-
-
-def test_html_to_text_drops_scripts_even_unclosed() -> None:
-    page = "<p>one</p><script>var a = '<p>no</p>';</script><p>two</p><style>p{}</style><script>never closed"
-    lines = [line.strip() for line in html_to_text(page).split("\n") if line.strip()]
-    assert lines == ["one", "two"]
 
 
 def test_template_model_reads_html_pages_as_text() -> None:

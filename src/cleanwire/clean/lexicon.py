@@ -93,26 +93,29 @@ STOPWORDS: dict[str, frozenset[str]] = {
 JUNK_PHRASES = (
     r"connect with us", r"follow us", r"find us on", r"like us on", r"keep reading", r"show (?:less|more)",
     r"read more", r"read full (?:story|article)", r"continue reading", r"exit mobile version", r"loading\.\.\.",
-    r"written by", r"you can read the rest", r"read the rest", r"read the (?:full|original|complete) (?:story|article)",
-    r"share (?:this|on|via)", r"share:?$", r"tweet(?: this)?$", r"subscribe", r"sign up", r"newsletter",
-    r"(?:log in|login)", r"(?:log out|logout)", r"sign in", r"register", r"all rights reserved", r"^\W*copyright", r"copyright (?:\(c\) |© )?\d{4}",
+    r"written by", r"you can read the rest", r"read the rest",
+    r"read the (?:full|original|complete) (?:story|article)", r"share (?:this|on|via)", r"share:?$",
+    r"tweet(?: this)?$", r"subscribe", r"sign up", r"newsletter", r"(?:log in|login)", r"(?:log out|logout)",
+    r"sign in", r"register", r"all rights reserved", r"^\W*copyright", r"copyright (?:\(c\) |© )?\d{4}",
     r"privacy policy", r"terms (?:of|and) (?:use|service|conditions)", r"cookie", r"skip to", r"jump to",
     r"back to top", r"click here", r"advertisement", r"sponsored", r"print (?:this|article|version|page)",
-    r"(?:e-mail|email) (?:this|article|to a friend|story|page)", r"most (?:read|popular|viewed|emailed|e-mailed|commented)",
+    r"(?:e-mail|email) (?:this|article|to a friend|story|page)",
+    r"most (?:read|popular|viewed|emailed|e-mailed|commented)",
     r"related (?:articles|stories|posts|news|content|links|coverage|topics)", r"recommended for you",
-    r"you (?:may|might) also like", r"more stories", r"top stories",
-    r"what are you looking for", r"search for:?$", r"^(?:tag|tags):", r"^filed under",
-    r"^\W*posted (?:in|by|on)", r"^(?:category|categories):", r"leave a (?:comment|reply)", r"\d+ (?:comment|comments)$",
-    r"post a comment", r"add (?:a |your )?comment", r"^permalink", r"^image:", r"^photo:",
-    r"image:", r"(?:photo|photograph|picture):", r"photo credit", r"\(photo", r"getty images", r"\bap photo",
-    r"for use with this story only", r"rss feeds?", r"bookmark",
-    r"contact us", r"(?:site map|sitemap)", r"^next (?:article|story|post)", r"^previous (?:article|story|post)",
-    r"text size", r"font size", r"^page \d+ of \d+", r"view comments",
-    r"trending now", r"can be reached at", r"contributed to this (?:report|story|article)", r"(?:contact|email|e-mail) (?:him|her|the (?:writer|author|reporter)) at",
-    r"don'?t miss", r"editor'?s picks?", r"^watch:", r"^video:", r"^listen:", r"^audio:",
-    r"^opinions expressed", r"^(?:risk )?disclosure:", r"^disclaimer", r"disclaimer\.?$", r"constitutes acceptance",
-    r"story continues below", r"article continues", r"(?:this|that) is an excerpt",
-    r"(?:full|complete|entire) (?:story|article|text|report) (?:is )?(?:available|can be (?:read|found))", r"^click to", r"javascript", r"your browser",
+    r"you (?:may|might) also like", r"more stories", r"top stories", r"what are you looking for", r"search for:?$",
+    r"^(?:tag|tags):", r"^filed under", r"^\W*posted (?:in|by|on)", r"^(?:category|categories):",
+    r"leave a (?:comment|reply)", r"\d+ (?:comment|comments)$", r"post a comment", r"add (?:a |your )?comment",
+    r"^permalink", r"^image:", r"^photo:", r"image:", r"(?:photo|photograph|picture):", r"photo credit", r"\(photo",
+    r"getty images", r"\bap photo", r"for use with this story only", r"rss feeds?", r"bookmark", r"contact us",
+    r"(?:site map|sitemap)", r"^next (?:article|story|post)", r"^previous (?:article|story|post)", r"text size",
+    r"font size", r"^page \d+ of \d+", r"view comments", r"trending now", r"can be reached at",
+    r"contributed to this (?:report|story|article)",
+    r"(?:contact|email|e-mail) (?:him|her|the (?:writer|author|reporter)) at", r"don'?t miss", r"editor'?s picks?",
+    r"^watch:", r"^video:", r"^listen:", r"^audio:", r"^opinions expressed", r"^(?:risk )?disclosure:",
+    r"^disclaimer", r"disclaimer\.?$", r"constitutes acceptance", r"story continues below", r"article continues",
+    r"(?:this|that) is an excerpt",
+    r"(?:full|complete|entire) (?:story|article|text|report) (?:is )?(?:available|can be (?:read|found))",
+    r"^click to", r"javascript", r"your browser",
 )
 # Whole lines that are junk on their own (compared lower case, without edge punctuation).
 JUNK_LINES = frozenset(
@@ -120,7 +123,6 @@ JUNK_LINES = frozenset(
     "linkedin whatsapp reddit pinterest email e-mail print top more login logout".split()
 )
 JUNK_LINE_EDGES = " :|»›•·-–—>/<()[]!.#*"
-JUNK_PHRASE = re.compile(r"(?<!\w)(?:" + "|".join(JUNK_PHRASES) + r")(?!\w)", re.IGNORECASE)
 
 
 # Words too common in prose to be worth a regex search on their own; a phrase is searched

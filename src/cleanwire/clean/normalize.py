@@ -7,7 +7,8 @@ import unicodedata
 
 # Characters NFKC leaves alone that still act as spaces, or as nothing at all. Regex
 # passes, not str.translate: translate with a mapping is slow on non-ASCII text.
-_SPACE_RUNS = re.compile("[\t\v\f\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u2060\u3000][ \t\v\f\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u2060\u3000]*| [ \t\v\f\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u2060\u3000]+")
+_SPACE_CHARS = "\t\v\f\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u2060\u3000"  # a character class body
+_SPACE_RUNS = re.compile(f"[{_SPACE_CHARS}][ {_SPACE_CHARS}]*| [ {_SPACE_CHARS}]+")
 _INVISIBLE = re.compile("[\u200c\u200d\ufeff\u00ad]+")
 _LINE_BREAKS = re.compile("\r\n?|[\u2028\u2029\x85]")
 

@@ -23,7 +23,7 @@ from itertools import repeat
 import numpy as np
 import xxhash
 
-from cleanwire.clean.html import html_to_text, looks_like_html
+from cleanwire.clean.markup import html_to_text, looks_like_html
 from cleanwire.clean.normalize import normalize_text
 
 _FOLD_DIGITS = bytes.maketrans(b"123456789", b"000000000")
@@ -125,7 +125,8 @@ class TemplateModel:
         _set_bits(bits, keys)
         total = count_a.astype(np.int64) + count_b
         repeated = total >= 2  # lines seen once on each side are lost: the price of the bitset
-        self._keys, self._counts, self._sums = keys[repeated], total[repeated].astype(np.uint32), (sum_a + sum_b)[repeated]
+        self._keys, self._counts = keys[repeated], total[repeated].astype(np.uint32)
+        self._sums = (sum_a + sum_b)[repeated]
 
     def freeze(self) -> TemplateModel:
         """Finish pass 1: keep only lines seen in at least `min_docs` pages."""
@@ -140,7 +141,11 @@ class TemplateModel:
     # -- pass 2 -------------------------------------------------------------------------
     def counts(self, lines: list[str]) -> np.ndarray:
         """Pages of the run holding each normalised line (0 below `min_docs`)."""
-        return self._page_stats(lines)[0]
+        if not self._frozen:
+            raise RuntimeError("TemplateModel used before freeze")
+        if not lines or not len(self._keys):
+            return np.zeros(len(lines), dtype=np.uint32)
+        return self._lookup(hash_lines("\n".join(lines)))[0]
 
     def is_template(self, line: str) -> bool:
         """Whether this line, alone, repeats across at least `min_docs` pages of the run."""
@@ -198,13 +203,6 @@ class TemplateModel:
         return flags
 
     # -- internals ----------------------------------------------------------------------
-    def _page_stats(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        if not self._frozen:
-            raise RuntimeError("TemplateModel used before freeze")
-        if not lines or not len(self._keys):
-            return np.zeros(len(lines), dtype=np.uint32), np.zeros(len(lines), dtype=np.uint64)
-        return self._lookup(hash_lines("\n".join(lines)))
-
     def _candidates(self, lines: list[str], lowered: str | None) -> tuple[list[int], list[int], list[int]]:
         """The page's lines held by at least `min_docs` pages: places, page-hash sums, counts."""
         if not self._frozen:

@@ -1,0 +1,74 @@
+"""region: the body region, closing markers, comment threads, teasers, excerpts and ledes."""
+
+from __future__ import annotations
+
+from clean_samples import MORE, OTHER_PROSE, PARAGRAPHS, page
+
+from cleanwire.clean import clean_text_dump
+
+
+def test_teasers_after_the_end_marker_are_not_body() -> None:
+    teaser = (
+        "The school board has approved a new timetable for the spring term, which moves the start of "
+        "lessons half an hour later so that pupils who travel in from the villages can catch the first bus."
+    )
+    result = clean_text_dump(
+        page(*PARAGRAPHS, "Related stories", "Schools move lessons later", teaser, "Read more", "Share this")
+    )
+    assert result.body.split("\n") == PARAGRAPHS
+
+
+def test_comment_thread_after_the_article_is_not_body() -> None:
+    comments = []
+    for n in range(12):
+        comments += [
+            f"I have lived by the river for {n + 10} years and I have never seen the water this low, so the "
+            "authority is right to ask for cuts, even if the farmers will not like it at all this summer.",
+            f"Posted by reader{n} on March {n + 1}, 2024",
+            "Report this comment",
+        ]
+    result = clean_text_dump(page("Home", *PARAGRAPHS, "Comments (12)", *comments))
+    assert result.body.split("\n") == PARAGRAPHS
+
+
+def test_inline_related_box_does_not_cut_the_article() -> None:
+    more = [
+        "The authority will decide next month whether the cuts become compulsory, after it has heard from "
+        "the farmers' union and from the towns further down the valley that take their water from the river.",
+        "A spokesman for the union said its members would rather agree to a voluntary limit than have one "
+        "imposed on them, and that they would meet the authority again before the end of the month.",
+        "Until then the authority has asked every household along the river to save water where it can.",
+    ]
+    result = clean_text_dump(page("Home", *PARAGRAPHS[:2], "Related stories", "Dry winter empties reservoirs", *more))
+    assert result.body.split("\n") == [*PARAGRAPHS[:2], *more]
+
+
+def test_an_excerpt_ends_where_it_says_the_full_story_is_elsewhere() -> None:
+    # the host page's own prose follows the closing line: it is not part of the excerpt
+    result = clean_text_dump(
+        page("Home", "News", "Valley farmers asked to draw less water", *PARAGRAPHS[:2],
+             "Read the full story at the Valley Courier", "Library news", *OTHER_PROSE, "Privacy policy")
+    )
+    assert result.body.split("\n") == PARAGRAPHS[:2]
+
+
+def test_a_bare_full_story_link_closes_an_excerpt_and_legal_footers_are_junk() -> None:
+    result = clean_text_dump(
+        page("Home", "Markets", "Valley farmers asked to draw less water", *PARAGRAPHS[:2], "Full story: Valley Courier",
+             "Members get live prices all day, five days a week, and a weekly letter from our analysts on the markets.",
+             "Site map",
+             "Opinions expressed on this site are those of the writers and do not necessarily represent those of the "
+             "owners or of their advertisers in any of the markets they cover.",
+             "Risk disclosure: trading on margin carries a high level of risk and may not be suitable for all of the "
+             "readers of this site, who should take advice before they trade.")
+    )
+    assert result.body.split("\n") == PARAGRAPHS[:2]
+
+
+def test_a_lede_parted_from_the_body_by_an_image_box_is_kept() -> None:
+    result = clean_text_dump(
+        page("Home", "News", "Valley farmers asked to draw less water", PARAGRAPHS[0], PARAGRAPHS[1],
+             "View larger image", "Ann Lee, left, and Tom Ray at the dry reservoir.", "Jane Doe, Staff",
+             "Email to a friend", "Printer friendly", "Font:", "Share", PARAGRAPHS[2], *MORE, "Contact us")
+    )
+    assert result.body.split("\n") == [*PARAGRAPHS, *MORE]
