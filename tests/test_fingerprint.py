@@ -6,6 +6,7 @@ import random
 
 import numpy as np
 import pytest
+from conftest import word
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,14 +16,6 @@ from cleanwire.fingerprint import match_key, signature, signatures, token_hashes
 from cleanwire.signatures import Signature
 
 CFG = DedupConfig()
-SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
-
-
-def word(rng: random.Random) -> str:
-    """A made-up word of 1 to 4 syllables (a large vocabulary, so unrelated texts share no phrases)."""
-    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4)))
-
-
 def article(seed: int, words: int = 300) -> str:
     """Made-up article text: sentences of random words from a small vocabulary."""
     rng = random.Random(seed)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import random
 from dataclasses import replace
-from pathlib import Path
+
+from conftest import paragraphs, seeds
 
 from cleanwire import match
 from cleanwire.config import DedupConfig
@@ -13,42 +13,6 @@ from cleanwire.match import find_matches
 from cleanwire.verify import Match, verify
 
 CFG = DedupConfig()
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
-SYLLABLES = "ba ko ri tu me sa lo ne vi da ru pe mo ki zu la fo gi".split()
-
-
-def word(rng: random.Random) -> str:
-    """A made-up word of 1 to 4 syllables (a large vocabulary, so unrelated texts share no phrases)."""
-    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4)))
-
-
-def paragraphs(seed: int, count: int = 8, words: int = 60) -> list[str]:
-    """Made-up article paragraphs of random sentences."""
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        sentences = []
-        while sum(len(s.split()) for s in sentences) < words:
-            body = " ".join(word(rng) for _ in range(rng.randint(8, 18)))
-            sentences.append(body.capitalize() + ", " + word(rng) + ".")
-        out.append(" ".join(sentences))
-    return out
-
-
-def seed_body(name: str, first: str, last: str) -> str:
-    """The clean body of a seed: its lines from the one starting with `first` to the one ending with `last`."""
-    lines = [line.strip() for line in (SEEDS / name).read_text(encoding="utf-8").splitlines()]
-    start = next(i for i, line in enumerate(lines) if line.startswith(first))
-    end = next(i for i, line in enumerate(lines) if i >= start and line.endswith(last))
-    return "\n".join(line for line in lines[start:end + 1] if line)
-
-
-def seeds() -> tuple[str, str, str]:
-    excerpt = seed_body("000_3ff13f3d5dec7158.txt", "After a long", "years to recover.")
-    full = seed_body("001_145a5d41464ce8e0.txt", "After a long", "but not at any price.")
-    other = seed_body("002_e8401ba1ab69d7ed.txt", "WASHINGTON — Former President", "used in the past.”")
-    return excerpt, full, other
-
 
 def all_matches(texts: list[str], cfg: DedupConfig = CFG) -> list[Match]:
     sigs = [signature(t, cfg) for t in texts]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import SEEDS
+
 from cleanwire.config import CleanConfig, Config
 from cleanwire.document import Document
 from cleanwire.emit import cluster_records
@@ -12,7 +14,6 @@ from cleanwire.engines.local import LocalEngine
 from cleanwire.ingest import InputSet
 from cleanwire.pipeline import Counters, DocumentSource, clean_stream, dedupe
 
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 STORY = ("The harbour board voted on Tuesday to raise mooring fees for the first time in a decade, "
          "saying the money would pay for dredging the silted channel before the summer season. ") * 4
 

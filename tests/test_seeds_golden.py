@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import SEED_EXCERPT, SEED_FULL, SEED_OTHER, SEEDS
 
 from cleanwire.clean import CleanedText, TemplateModel, clean_text_dump
 
-SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 FILES = {
-    "000": SEEDS / "000_3ff13f3d5dec7158.txt",
-    "001": SEEDS / "001_145a5d41464ce8e0.txt",
-    "002": SEEDS / "002_e8401ba1ab69d7ed.txt",
+    "000": SEEDS / SEED_EXCERPT,
+    "001": SEEDS / SEED_FULL,
+    "002": SEEDS / SEED_OTHER,
 }
 
 EXPECTED = {
