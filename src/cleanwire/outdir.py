@@ -135,9 +135,9 @@ class OutputDir:
         Only plain names directly in the folder, only files or links (a link is removed, never followed); any
         other file stays. An index that is not a list of {"file": name} removes nothing but itself.
         """
-        path = self.root / index
-        try:
-            listed = json.loads(path.read_bytes())
+        try:  # never through a link: a planted clusters.json must not name files elsewhere
+            with open(os.open(self.root / index, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as f:
+                listed = json.loads(f.read())
         except FileNotFoundError:
             return 0
         except (OSError, ValueError):

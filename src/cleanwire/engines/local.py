@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import tempfile
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,10 +25,40 @@ _worker_state: Any = None
 _worker_state_path: str | None = None
 
 
-def _init_worker() -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PARENT_POLL_SECONDS = 1.0
+
+
+def _init_worker(parent: int) -> None:
     # the parent owns interrupts: a worker ignores ^C (sent to the whole terminal group) and dies on SIGTERM
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the main process `parent` dies, even by SIGKILL (the OOM killer): a worker left
+    behind would wait forever on a queue nobody writes. Linux sends SIGTERM at once (PR_SET_PDEATHSIG); a
+    thread that watches the parent's pid covers every system, within a second."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    threading.Thread(target=_watch_parent, args=(parent,), name="cleanwire-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # it died before the death signal was set up
+        _parent_gone()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    _parent_gone()
+
+
+def _parent_gone() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)  # SIGTERM was blocked or caught: leave anyway
 
 
 def _ready(_: int) -> None:
@@ -60,7 +95,7 @@ class LocalEngine:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         # concurrent.futures, not multiprocessing.Pool: a worker killed by a signal breaks the pool
         # with an error instead of leaving Pool's teardown waiting forever on a lock the worker held
-        pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method), _init_worker)
+        pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method), _init_worker, (os.getpid(),))
         for _ in pool.map(_ready, range(self.jobs)):
             pass
         self._pool = pool
