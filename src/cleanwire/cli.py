@@ -36,6 +36,7 @@ from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import ExitCode
 from cleanwire.ingest import InputSet
 from cleanwire.outdir import OutputDir
+from cleanwire.scratch import sweep
 from cleanwire.pipeline import Counters, clean_stream, dedupe
 from cleanwire.process import guarded, run_as_process
 
@@ -122,6 +123,7 @@ class Run:
     """What one command invocation shares: consoles, the error sink, counters, the exit code."""
 
     def __init__(self, params: dict[str, Any], stack: ExitStack, output_dir: str | None = None) -> None:
+        sweep()  # $TMPDIR folders of runs that were killed
         self.quiet: bool = params["quiet"]
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
         self.counters = Counters()

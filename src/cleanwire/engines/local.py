@@ -17,6 +17,8 @@ from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from cleanwire.scratch import ScratchDir
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -88,6 +90,7 @@ class LocalEngine:
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
+        self._scratch: ScratchDir | None = None  # the state files' folder
         if jobs > 1:
             self._start()
 
@@ -109,7 +112,9 @@ class LocalEngine:
             return
         pool = self._pool or self._start()
         # the state (a template model can be large) goes to the workers once, through a file
-        handle, state_path = tempfile.mkstemp(prefix="cleanwire-", suffix=".state")
+        if self._scratch is None:  # removed by close on every exit path, by a later run if this one is killed
+            self._scratch = ScratchDir(".engine")
+        handle, state_path = tempfile.mkstemp(suffix=".state", dir=self._scratch.path)
         window: deque[Future[R]] = deque()
         finished = False
         try:
@@ -124,7 +129,8 @@ class LocalEngine:
                 yield window.popleft().result()
             finished = True
         finally:
-            os.unlink(state_path)
+            with contextlib.suppress(FileNotFoundError):  # close may have removed it already
+                os.unlink(state_path)
             if not finished:  # interrupted, failed, or the caller stopped reading: end the workers now
                 for future in window:
                     future.cancel()
@@ -142,7 +148,10 @@ class LocalEngine:
             self._pool = None
 
     def close(self) -> None:
-        """Stop the worker processes."""
+        """Stop the worker processes; remove the state files (a reader that went away leaves map unfinished)."""
         if self._pool is not None:
             pool, self._pool = self._pool, None
             pool.shutdown(wait=True)
+        if self._scratch is not None:
+            self._scratch.close()
+            self._scratch = None
