@@ -134,3 +134,37 @@ def test_a_second_run_in_a_folder_being_written_fails_at_once_and_deletes_nothin
     first.close()
     done = run_process("dedupe", SEEDS, "--output-dir", out, "--overwrite", "-q")
     assert done.returncode == 0 and not in_flight.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="flock")
+def test_two_runs_into_one_folder_the_second_fails_and_the_first_completes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import time
+
+    from conftest import subprocess_env
+
+    out, tmpdir = tmp_path / "out", tmp_path / "tmp"
+    tmpdir.mkdir()
+    first = subprocess.Popen([sys.executable, "-m", "cleanwire", "dedupe", "-", "--output-dir", str(out), "-q"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             env=subprocess_env(tmpdir))
+    try:
+        assert first.stdin is not None
+        first.stdin.write((SEEDS / SEED_FULL).read_bytes())
+        first.stdin.flush()
+        deadline = time.monotonic() + 60
+        while not any("spool" in p.name for p in tmpdir.iterdir()):  # reading its input: it holds the folder
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.05)
+        second = run_process("dedupe", SEEDS, "--output-dir", out, "--overwrite", "-q", tmpdir=tmpdir)
+        assert second.returncode == 4 and second.stdout == b""
+        assert f"another cleanwire run is writing to {out}/".encode() in second.stderr
+        stdout, stderr = first.communicate(timeout=120)
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+    assert first.returncode == 0, stderr
+    assert len(jsonl(stdout.decode())) == 1
+    assert sorted(os.listdir(out)) == ["clusters.json", "stdin.txt"]
