@@ -427,7 +427,8 @@ def test_interrupt_while_writing_leaves_only_complete_files_and_a_rerun_finishes
     assert temp_files(tmpdir) == []  # the spill file went too
     # a killed run's leftover temporary file is cleared; running again completes the job
     (out / f"{TEMP_PREFIX}left-by-kill-9").write_bytes(b"half")
-    again = run_process(command, "docs", "--format", "jsonl", "--output-dir", out, cwd=root, tmpdir=tmpdir)
+    again = run_process(command, "docs", "--format", "jsonl", "--output-dir", out, "--overwrite", cwd=root,
+                        tmpdir=tmpdir)
     assert again.returncode == ExitCode.SUCCESS, again.stderr.decode()
     assert tree(out) == reference
     assert temp_files(tmpdir) == []
@@ -687,7 +688,7 @@ def test_links_planted_in_the_output_dir_are_replaced_never_followed(tmp_path: P
     for name in ("story.txt", "clusters.json"):
         (outside / name).write_text("precious\n", encoding="utf-8")
         (out / name).symlink_to(outside / name)
-    code, _, err = run_cli("dedupe", tmp_path / "in", "--format", "jsonl", "--output-dir", out)
+    code, _, err = run_cli("dedupe", tmp_path / "in", "--format", "jsonl", "--output-dir", out, "--overwrite")
     assert code == ExitCode.SUCCESS, err
     assert tree(outside) == {"story.txt": b"precious\n", "clusters.json": b"precious\n"}
     assert not (out / "story.txt").is_symlink() and not (out / "clusters.json").is_symlink()
@@ -725,7 +726,7 @@ def test_a_run_never_reads_its_own_outputs_inside_an_input_folder(tmp_path: Path
     for n in range(3):
         (data / f"s{n}.txt").write_text(story(300 + n), encoding="utf-8")
     args = ("dedupe", data, "--format", "jsonl", "--output-dir", data / "clean", "--errors", data / "errors.jsonl",
-            "--stats", data / "stats.json")
+            "--stats", data / "stats.json", "--overwrite")
     first = run_cli(*args)
     second = run_cli(*args)  # e.g. the next CI run over the same folder
     assert first[0] == second[0] == ExitCode.SUCCESS, (first[2], second[2])

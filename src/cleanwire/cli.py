@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +35,8 @@ from cleanwire.emit import (
 from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import ExitCode
 from cleanwire.ingest import InputSet
+from cleanwire.outdir import OutputDir
+from cleanwire.scratch import sweep
 from cleanwire.pipeline import Counters, clean_stream, dedupe
 from cleanwire.process import guarded, run_as_process
 
@@ -81,8 +84,9 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--ray-address", metavar="ADDRESS", help="Join a running Ray cluster (with --engine ray)."),
         click.option("--errors", "errors_path", type=click.Path(dir_okay=False, writable=True),
                      help="Write failed inputs as JSON lines to this file."),
-        click.option("--stats", "stats_path", type=click.Path(dir_okay=False, writable=True),
-                     help="Write the run's counters as JSON to this file."),
+        click.option("--stats", "stats_path", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+                     help="Write the run's counters as JSON to this file; - writes them to stdout as one JSON "
+                          "line after the data."),
         click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors."),
     ], fn)
 
@@ -92,6 +96,9 @@ def output_options(format_help: str, output_dir_help: str) -> Callable[[Callable
     return functools.partial(_apply, [
         click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]), help=format_help),
         click.option("--output-dir", type=click.Path(file_okay=False), help=output_dir_help),
+        click.option("--overwrite", is_flag=True,
+                     help="Use an --output-dir that is not empty: first remove the files an earlier run listed in "
+                          "its clusters.json, and clusters.json (never other files)."),
     ])
 
 
@@ -115,12 +122,18 @@ def dedupe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 class Run:
     """What one command invocation shares: consoles, the error sink, counters, the exit code."""
 
-    def __init__(self, params: dict[str, Any], stack: ExitStack) -> None:
+    def __init__(self, params: dict[str, Any], stack: ExitStack, output_dir: str | None = None) -> None:
+        sweep()  # $TMPDIR folders of runs that were killed
         self.quiet: bool = params["quiet"]
         self.err = Console(stderr=True, highlight=False, soft_wrap=True)
         self.counters = Counters()
         self.errors_file: IO[str] | None = None
         self.errors_path: str | None = params["errors_path"]
+        self.wrote: tuple[OutputDir, str, str] | None = None  # the output folder, as given, and what it holds
+        for option, path in (("--errors", params["errors_path"]), ("--stats", params["stats_path"])):
+            if output_dir and path and path != "-" and _inside(path, output_dir):
+                raise click.UsageError(f"{option} {path} is inside --output-dir {output_dir}: choose a file "
+                                       f"outside the folder")
         if params["errors_path"]:
             self.errors_file = stack.enter_context(open(params["errors_path"], "w", encoding="utf-8"))
         self.stats_path: str | None = params["stats_path"]
@@ -128,7 +141,12 @@ class Run:
 
     def outputs(self, output_dir: str | None) -> list[str]:
         """The paths this run writes, which it must never read as inputs."""
-        return [path for path in (output_dir, self.errors_path, self.stats_path) if path]
+        return [path for path in (output_dir, self.errors_path, self.stats_path) if path and path != "-"]
+
+    def wrote_to(self, folder: OutputDir | None, path: str | None, what: str) -> None:
+        """Say at the end how many `what` (stories, documents) went to the folder `path`."""
+        if folder is not None and path is not None:
+            self.wrote = (folder, path, what)
 
     def report_error(self, doc: Document) -> None:
         """One line on stderr naming the failed input; a record in --errors FILE."""
@@ -144,13 +162,26 @@ class Run:
         """Summary on stderr, counters to --stats, and the exit code (input errors take precedence)."""
         if self.counters.errors:
             exit_code = ExitCode.INPUT_ERRORS
+        if self.wrote is not None and not self.quiet:
+            folder, path, what = self.wrote
+            self.err.print(f"wrote {folder.files_written} {what} to {path.rstrip('/')}/", markup=False)
         if not self.quiet:
             self.err.print(summary_text(self.counters, time.perf_counter() - self.started), markup=False)
         if self.stats_path:
             wall = round(time.perf_counter() - self.started, 3)
             stats = self.counters.as_dict() | {"wall_seconds": wall, "exit_code": int(exit_code)}
-            Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+            if self.stats_path == "-":  # after the data, one line: a JSON lines reader still reads lines
+                sys.stdout.write(json.dumps(stats) + "\n")
+                sys.stdout.flush()
+            else:
+                Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
         sys.exit(int(exit_code))
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether `path` is in `folder` or below it (symlinks resolved)."""
+    real, root = os.path.realpath(path), os.path.realpath(folder)
+    return os.path.commonpath([real, root]) == root
 
 
 def open_engine(config: EngineConfig, stack: ExitStack) -> Any:
@@ -177,15 +208,18 @@ def cli() -> None:
                 output_dir_help="Write one clean .txt per document here.")
 @click.option("--explain", is_flag=True, help="Show each input line with keep or drop and the reason.")
 @guarded
-def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any) -> None:
+def clean(fmt: str | None, output_dir: str | None, overwrite: bool, explain: bool, **params: Any) -> None:
     """Clean page junk from every input and emit the clean documents."""
     with ExitStack() as stack:
-        run = Run(params, stack)
+        run = Run(params, stack, output_dir)
         config = config_from_options(params)
         engine = open_engine(config.engine, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
                                                   exclude=run.outputs(output_dir)))
-        writer = open_output_dir(output_dir)
+        writer = open_output_dir(output_dir, overwrite)
+        if writer is not None:
+            stack.callback(writer.close)
+        run.wrote_to(writer, output_dir, "documents")
         fmt = default_format(fmt, "text")
         documents = clean_stream(inputs, config, engine, run.counters, explain=explain,
                                  progress=run.progress(stack))
@@ -198,7 +232,7 @@ def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any)
                 if explain:
                     _print_explain(doc)
                 if writer is not None:
-                    writer.write_text(doc.id, doc.text)
+                    writer.write_text(doc.id, doc.text, doc.source)
                 yield document_record(doc)
 
         if explain:
@@ -226,16 +260,20 @@ def _print_explain(doc: Document) -> None:
 @dedupe_options
 @guarded
 def dedupe_command(
-    fmt: str | None, output_dir: str | None, include_all: bool, fail_on_duplicates: bool, **params: Any,
+    fmt: str | None, output_dir: str | None, overwrite: bool, include_all: bool, fail_on_duplicates: bool,
+    **params: Any,
 ) -> None:
     """Clean every input, find documents that carry the same story, emit one record per story."""
     with ExitStack() as stack:
-        run = Run(params, stack)
+        run = Run(params, stack, output_dir)
         config = config_from_options(params)
         engine = open_engine(config.engine, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
                                                   exclude=run.outputs(output_dir)))
-        writer = open_output_dir(output_dir)
+        writer = open_output_dir(output_dir, overwrite)
+        if writer is not None:
+            stack.callback(writer.close)
+        run.wrote_to(writer, output_dir, "stories")
         result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=run.progress(stack))
         stack.callback(result.close)
         write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all)

@@ -1,5 +1,8 @@
 """The output folder: safe file names from any id, atomic writes, no escape, and interrupts that leave no debris.
 
+A run holds a lock on the folder (`flock` on the folder itself) while it writes there: a second run in the same
+folder fails at once instead of deleting the first one's in-flight temporary files.
+
 Every write goes to a hidden temporary file in the folder, then `os.replace` renames it over the final
 name, with SIGINT/SIGTERM held back for that moment: an interrupted run leaves only complete files, and
 running it again rewrites the same names with the same content (writes are idempotent).
@@ -8,17 +11,26 @@ running it again rewrites the same names with the same content (writes are idemp
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import itertools
 import json
 import os
 import re
+import stat
 import tempfile
 import unicodedata
+import weakref
 from pathlib import Path
 from typing import Any
 
+from cleanwire.errors import CleanwireError
 from cleanwire.process import interrupts_deferred
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock
+    fcntl = None  # type: ignore[assignment]
 
 TEMP_PREFIX = ".cleanwire-tmp-"
 MAX_NAME_BYTES = 150
@@ -54,8 +66,17 @@ def safe_filename(doc_id: str) -> str:
     return safe + ".txt"
 
 
+class OutputDirBusy(CleanwireError, OSError):
+    """Another run holds the output folder's lock (an OSError: the output cannot be written, exit code 4)."""
+
+
 class OutputDir:
-    """A folder that receives one .txt per story and a few JSON files, never anything outside it."""
+    """A folder that receives one .txt per story and a few JSON files, never anything outside it.
+
+    Opening it takes the folder's lock (`OutputDirBusy` when another run holds it), removes the temporary files
+    a killed run left, and checks that a file can be created there, so a read-only folder is found before any
+    work. `close` (or garbage collection) releases the lock.
+    """
 
     def __init__(self, path: str | Path, fsync: bool = False) -> None:
         self.root = Path(path)
@@ -66,11 +87,27 @@ class OutputDir:
         mask = os.umask(0)
         os.umask(mask)
         self._mode = 0o666 & ~mask
+        self._lock = _lock_folder(self.root)
+        self._release = weakref.finalize(self, _close_fd, self._lock)
         self.cleanup_temp()
+        self._check_writable()
 
-    def write_text(self, doc_id: str, text: str) -> Path:
-        """Write `text` (plus a final newline) atomically under a name made from `doc_id`; return its path."""
-        name = self._claim(doc_id)
+    @property
+    def files_written(self) -> int:
+        """How many distinct files write_text wrote."""
+        return len(self._owners)
+
+    def close(self) -> None:
+        """Release the folder's lock."""
+        self._release()
+
+    def write_text(self, doc_id: str, text: str, source: str | None = None) -> Path:
+        """Write `text` (plus a final newline) atomically under a name made from `doc_id`; return its path.
+
+        A document read from a file named on the command line (its id is the path given, `source`) is named after
+        the file, not its whole path: `../x/a.txt` -> `a.txt` (with the id's hash only when that name is taken).
+        """
+        name = self._claim(doc_id, _readable_stem(doc_id, source))
         body = text if text.endswith("\n") or not text else text + "\n"
         return self._write_atomic(name, body.encode("utf-8", errors="replace"))
 
@@ -81,6 +118,42 @@ class OutputDir:
         data = json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
         return self._write_atomic(name, data.encode("utf-8", errors="replace"))
 
+    def _check_writable(self) -> None:
+        """Create and remove a temporary file: a read-only folder fails now, not after the work."""
+        fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.root)
+        os.close(fd)
+        os.unlink(tmp)
+
+    def leftovers(self) -> list[str]:
+        """The names in the folder (an earlier run's files, anything else), sorted."""
+        with os.scandir(self.root) as it:
+            return sorted(entry.name for entry in it if not entry.name.startswith(TEMP_PREFIX))
+
+    def clear_earlier_run(self, index: str = "clusters.json") -> int:
+        """Remove what an earlier run wrote and listed: the files `index` names, then `index`; return how many.
+
+        Only plain names directly in the folder, only files or links (a link is removed, never followed); any
+        other file stays. An index that is not a list of {"file": name} removes nothing but itself.
+        """
+        try:  # never through a link: a planted clusters.json must not name files elsewhere
+            with open(os.open(self.root / index, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)), "rb") as f:
+                listed = json.loads(f.read())
+        except FileNotFoundError:
+            return 0
+        except (OSError, ValueError):
+            listed = []
+        names = {item["file"] for item in listed if isinstance(item, dict) and isinstance(item.get("file"), str)} \
+            if isinstance(listed, list) else set()
+        removed = 0
+        for name in sorted(names) + [index]:
+            if name != os.path.basename(name) or name in ("", ".", "..") or _UNSAFE_CHARS.search(name):
+                continue
+            with contextlib.suppress(OSError):
+                if not stat.S_ISDIR(os.lstat(self.root / name).st_mode):
+                    os.unlink(self.root / name)
+                    removed += 1
+        return removed
+
     def cleanup_temp(self) -> None:
         """Remove temporary files an earlier, killed run left behind."""
         with os.scandir(self.root) as it:
@@ -89,12 +162,12 @@ class OutputDir:
                     with contextlib.suppress(FileNotFoundError):
                         os.unlink(entry.path)
 
-    def _claim(self, doc_id: str) -> str:
-        """The file name for an id: safe_filename, or it plus the id's hash when a name differing only in case
-        (or Unicode normal form) belongs to another id. The first id to ask keeps the plain name; the same id
-        asking again gets the same name."""
+    def _claim(self, doc_id: str, stem: str | None = None) -> str:
+        """The file name for an id: safe_filename (of `stem` when given), or it plus the id's hash when a name
+        differing only in case (or Unicode normal form) belongs to another id. The first id to ask keeps the plain
+        name; the same id asking again gets the same name."""
         me = _digest(doc_id)
-        name = safe_filename(doc_id)
+        name = safe_filename(doc_id if stem is None else stem)
         tag = f"{me:016x}"[:_HASH_CHARS]
         tagged = (_tagged(name, f"-{tag}-{n}" if n else f"-{tag}") for n in itertools.count())
         candidates = itertools.chain([name], tagged)
@@ -125,6 +198,36 @@ class OutputDir:
                     os.unlink(tmp)
                 raise
         return target
+
+
+def _lock_folder(root: Path) -> int | None:
+    """An open descriptor of `root` holding an exclusive flock, or OutputDirBusy when another run holds it."""
+    if fcntl is None:
+        return None
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        os.close(fd)
+        if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            raise OutputDirBusy(f"another cleanwire run is writing to {root}/ (wait for it to end, or choose "
+                                f"another --output-dir)") from None
+        return None  # a file system without flock: no lock, as before
+    return fd
+
+
+def _close_fd(fd: int | None) -> None:
+    if fd is not None:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+def _readable_stem(doc_id: str, source: str | None) -> str | None:
+    """The file's own name for a document whose id is the path of a file named on the command line, else None."""
+    if source is None or doc_id != source:
+        return None
+    name = os.path.basename(doc_id.replace("\\", "/") if os.sep == "\\" else doc_id)
+    return name if name and name != doc_id and name not in (".", "..") else None
 
 
 def _tagged(name: str, suffix: str) -> str:

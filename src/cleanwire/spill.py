@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import mmap
 import os
-import shutil
 import tempfile
 from array import array
 from collections.abc import Callable, Iterator, Sequence
@@ -21,6 +20,7 @@ import numpy as np
 import orjson
 
 from cleanwire.document import Document, json_line
+from cleanwire.scratch import ScratchDir
 
 BLOCK_BYTES = 1 << 23  # records read back a few megabytes at a time
 Piece = bytes | memoryview  # part of an output line, gathered by the writer
@@ -88,7 +88,8 @@ class Spill:
     """
 
     def __init__(self, directory: str | None = None) -> None:
-        self.directory = tempfile.mkdtemp(prefix="cleanwire-", suffix=".spill", dir=directory)
+        self._scratch = ScratchDir(".spill", directory)  # a later run removes it if this one is killed
+        self.directory = self._scratch.path
         self._paths: list[str] = []
         self._segment = array("i")  # per ordinal: its segment
         self.offsets = array("q")  # per ordinal: where its line starts in its segment
@@ -147,7 +148,7 @@ class Spill:
     def close(self) -> None:
         """Remove the spill's folder and everything in it."""
         self._close_own()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        self._scratch.close()
 
 
 @dataclass

@@ -13,6 +13,7 @@ from cleanwire.emit.jsonl import write_jsonl
 from cleanwire.emit.records import cluster_records, write_records
 from cleanwire.emit.terminal import render_clusters
 from cleanwire.engines.base import Engine
+from cleanwire.errors import ConfigError
 from cleanwire.outdir import OutputDir
 from cleanwire.results import Counters, DedupeResult
 from cleanwire.spill import Record
@@ -25,9 +26,26 @@ def default_format(fmt: str | None, terminal_format: str) -> str:
     return terminal_format if sys.stdout.isatty() else "jsonl"
 
 
-def open_output_dir(path: str | None) -> OutputDir | None:
-    """The --output-dir folder, created now (before any input is read), or None."""
-    return None if path is None else OutputDir(path)
+def open_output_dir(path: str | None, overwrite: bool = False) -> OutputDir | None:
+    """The --output-dir folder, created, locked and checked now (before any input is read), or None.
+
+    A folder that holds files is refused (ConfigError) unless `overwrite`, which removes what an earlier run
+    listed in clusters.json (and clusters.json); other files stay.
+    """
+    if path is None:
+        return None
+    folder = OutputDir(path)
+    try:
+        if overwrite:
+            folder.clear_earlier_run()
+        elif names := folder.leftovers():
+            shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
+            raise ConfigError(f"--output-dir {path.rstrip('/')}/ is not empty ({len(names)} entries: {shown}); add "
+                              f"--overwrite to replace an earlier run's files, or choose an empty folder")
+    except BaseException:
+        folder.close()
+        raise
+    return folder
 
 
 def write_stories(records: Iterable[Record], folder: OutputDir) -> Iterator[Record]:
@@ -35,7 +53,7 @@ def write_stories(records: Iterable[Record], folder: OutputDir) -> Iterator[Reco
     clusters: list[dict[str, Any]] = []
     for record in records:
         if not record.get("canonical_id"):
-            path = folder.write_text(record["id"], record.get("text") or "")
+            path = folder.write_text(record["id"], record.get("text") or "", record.get("source"))
             clusters.append({"id": record["id"], "file": path.name, "title": record.get("title"),
                              "duplicates": record.get("duplicates", [])})
         yield record

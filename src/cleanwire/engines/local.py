@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import tempfile
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
+
+from cleanwire.scratch import ScratchDir
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -20,10 +27,40 @@ _worker_state: Any = None
 _worker_state_path: str | None = None
 
 
-def _init_worker() -> None:
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PARENT_POLL_SECONDS = 1.0
+
+
+def _init_worker(parent: int) -> None:
     # the parent owns interrupts: a worker ignores ^C (sent to the whole terminal group) and dies on SIGTERM
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the main process `parent` dies, even by SIGKILL (the OOM killer): a worker left
+    behind would wait forever on a queue nobody writes. Linux sends SIGTERM at once (PR_SET_PDEATHSIG); a
+    thread that watches the parent's pid covers every system, within a second."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+    threading.Thread(target=_watch_parent, args=(parent,), name="cleanwire-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # it died before the death signal was set up
+        _parent_gone()
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(_PARENT_POLL_SECONDS)
+    _parent_gone()
+
+
+def _parent_gone() -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(_PARENT_POLL_SECONDS)
+    os._exit(1)  # SIGTERM was blocked or caught: leave anyway
 
 
 def _ready(_: int) -> None:
@@ -53,6 +90,7 @@ class LocalEngine:
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
+        self._scratch: ScratchDir | None = None  # the state files' folder
         if jobs > 1:
             self._start()
 
@@ -60,7 +98,7 @@ class LocalEngine:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         # concurrent.futures, not multiprocessing.Pool: a worker killed by a signal breaks the pool
         # with an error instead of leaving Pool's teardown waiting forever on a lock the worker held
-        pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method), _init_worker)
+        pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method), _init_worker, (os.getpid(),))
         for _ in pool.map(_ready, range(self.jobs)):
             pass
         self._pool = pool
@@ -74,7 +112,9 @@ class LocalEngine:
             return
         pool = self._pool or self._start()
         # the state (a template model can be large) goes to the workers once, through a file
-        handle, state_path = tempfile.mkstemp(prefix="cleanwire-", suffix=".state")
+        if self._scratch is None:  # removed by close on every exit path, by a later run if this one is killed
+            self._scratch = ScratchDir(".engine")
+        handle, state_path = tempfile.mkstemp(suffix=".state", dir=self._scratch.path)
         window: deque[Future[R]] = deque()
         finished = False
         try:
@@ -89,7 +129,8 @@ class LocalEngine:
                 yield window.popleft().result()
             finished = True
         finally:
-            os.unlink(state_path)
+            with contextlib.suppress(FileNotFoundError):  # close may have removed it already
+                os.unlink(state_path)
             if not finished:  # interrupted, failed, or the caller stopped reading: end the workers now
                 for future in window:
                     future.cancel()
@@ -107,7 +148,10 @@ class LocalEngine:
             self._pool = None
 
     def close(self) -> None:
-        """Stop the worker processes."""
+        """Stop the worker processes; remove the state files (a reader that went away leaves map unfinished)."""
         if self._pool is not None:
             pool, self._pool = self._pool, None
             pool.shutdown(wait=True)
+        if self._scratch is not None:
+            self._scratch.close()
+            self._scratch = None

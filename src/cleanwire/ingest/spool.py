@@ -11,6 +11,7 @@ from typing import BinaryIO
 
 from cleanwire.ingest.discover import STDIN_ARG, Entry
 from cleanwire.ingest.failures import reason
+from cleanwire.scratch import ScratchDir
 
 _COPY_CHUNK = 1024 * 1024
 
@@ -23,6 +24,7 @@ class Spools:
         self._copies: dict[str, str] = {}  # entry path -> temporary copy
         self._errors: dict[str, str] = {}
         self._finalizer = weakref.finalize(self, _remove_files, self._copies)
+        self._scratch: ScratchDir | None = None  # the copies' folder, made on the first copy
 
     def resolve(self, entry: Entry) -> Entry:
         """`entry`, or for stdin and FIFOs an entry reading its spooled copy (or naming why it has none)."""
@@ -34,13 +36,17 @@ class Spools:
     def close(self) -> None:
         """Remove the spooled copies."""
         _remove_files(self._copies)
+        if self._scratch is not None:
+            self._scratch.close()
 
     def _spool(self, entry: Entry) -> str:
         """Copy stdin or a FIFO to a temporary file once; return the copy's path."""
         if entry.path in self._copies or entry.path in self._errors:
             return self._copies.get(entry.path, "")
         try:
-            fd, tmp = tempfile.mkstemp(prefix="cleanwire-spool-")
+            if self._scratch is None:  # a later run removes it if this one is killed
+                self._scratch = ScratchDir(".spool")
+            fd, tmp = tempfile.mkstemp(prefix="spool-", dir=self._scratch.path)
             self._copies[entry.path] = tmp
             with os.fdopen(fd, "wb") as out:
                 if entry.path == STDIN_ARG:
