@@ -337,3 +337,11 @@ def test_blank_json_lines_are_the_ones_strip_empties() -> None:
     for byte in range(256):
         raw = bytes([byte]) * 3
         assert (not raw or raw.isspace()) == (not raw.strip()), byte
+
+
+def test_nul_characters_in_a_record_text_are_removed() -> None:
+    record = {"id": "a", "text": "The harbour\u0000 committee met.", "html": "<p>x</p>", "note": "k\u0000eep"}
+    doc = one_stdin((json.dumps(record) + "\n").encode())
+    assert doc.text == "The harbour committee met." and doc.metadata == {"note": "k\u0000eep"}
+    doc = one_stdin((json.dumps({"id": "b", "html": "<p>Harbour\u0000 fees</p>"}) + "\n").encode())
+    assert doc.kind == "html" and doc.text == "<p>Harbour fees</p>"

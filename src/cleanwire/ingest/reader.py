@@ -92,6 +92,8 @@ def _page_document(data: bytes, fmt: str, entry: Entry, cfg: IngestConfig) -> Do
     text = decode_bytes(data, html=fmt == "html")
     if text is None:
         return error_document(entry.id, entry.source, "binary file (no plausible text encoding)")
+    if "\x00" in text:  # a few NUL bytes in a real page (lxml refuses them): not part of the story
+        text = text.replace("\x00", "")
     if not text.strip(BLANK):
         return error_document(entry.id, entry.source, "empty input")
     return Document(id=entry.id, text=text, source=entry.source, kind=fmt)
