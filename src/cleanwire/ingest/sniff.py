@@ -77,6 +77,23 @@ def _looks_like_jsonl(text: str, truncated: bool) -> bool:
     return verdicts[0] or sum(verdicts) * 2 > len(verdicts)
 
 
+def jsonl_refusal(head: bytes) -> str | None:
+    """Why a file that should hold JSON lines and starts with `head` is one error rather than one per line.
+
+    UTF-16/32 (every line would fail), or text: no JSON object, nor a line that starts like one, among the
+    first five non-blank lines (a text dump named `.jsonl` is one mistake, not thousands).
+    """
+    if has_wide_bom(head) or wide_without_bom(head) is not None:
+        return "JSON lines in UTF-16/32; convert to UTF-8 (iconv)"
+    lines = head.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    if len(head) == SNIFF_BYTES:
+        lines = lines[:-1]  # cut short: a line too long to see may still be a record
+    first = [line.strip() for line in lines if line.strip()][:5]
+    if first and not any(line.startswith(b"{") for line in first):
+        return "not JSON lines: no JSON object on its first lines"
+    return None
+
+
 def _is_json_object(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
