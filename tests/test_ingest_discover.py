@@ -160,3 +160,20 @@ def test_device_arguments_are_refused() -> None:
     if not os.path.exists("/dev/zero"):
         pytest.skip("no /dev/zero")
     assert one(["/dev/zero"]).error == "not a regular file"
+
+
+def test_two_spellings_of_one_path_are_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "dir" / "sub").mkdir(parents=True)
+    (tmp_path / "dir" / "x.txt").write_text("x " + STORY)
+    (tmp_path / "dir" / "sub" / "y.txt").write_text("y " + STORY)
+    (tmp_path / "a.txt").write_text("a " + STORY)
+    monkeypatch.chdir(tmp_path)
+    assert [d.id for d in read(["dir", "dir/"])] == ["sub/y.txt", "x.txt"]
+    assert [d.id for d in read(["dir/", "./dir", str(tmp_path / "dir"), "dir/sub/.."])] == ["sub/y.txt", "x.txt"]
+    assert [d.id for d in read(["a.txt", "./a.txt"])] == ["./a.txt"]
+    assert [d.id for d in read([str(tmp_path / "a.txt"), "dir/../a.txt", "./a.txt"])] == ["./a.txt"]
+    os.symlink("a.txt", "link.txt")  # a link to a file is another input, as it is inside a folder
+    assert [d.id for d in read(["a.txt", "link.txt"])] == ["a.txt", "link.txt"]
+    # a file reached by two arguments is one input, under the first of its ids in sorted order
+    assert [d.id for d in read(["dir", "dir/sub"])] == ["sub/y.txt", "x.txt"]
+    assert [d.id for d in read(["missing.txt", "./missing.txt"])] == ["./missing.txt"]
