@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from charset_normalizer import from_bytes
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from charset_normalizer import from_bytes
 from ingest_helpers import BAD, STORY, one
 
 from cleanwire.ingest import decode, sniff
