@@ -27,9 +27,8 @@ _MAGIC = (
     (b"\xca\xfe\xba\xbe", "executable"),  # a universal Mach-O binary or a Java class
     (b"\x00asm", "WebAssembly"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office document"),
     (b"Rar!\x1a\x07", "RAR archive"), (b"II*\x00", "TIFF image"), (b"MM\x00*", "TIFF image"),
-    (b"OggS\x00", "Ogg media"), (b"fLaC", "FLAC audio"), (b"wOFF", "web font"), (b"wOF2", "web font"),
-    (b"PAR1", "Parquet data"), (b"\x04\x22\x4d\x18", "lz4 data; decompress it first"),
-)
+    (b"OggS\x00", "Ogg media"), (b"\x04\x22\x4d\x18", "lz4 data; decompress it first"),
+)  # no plain-ASCII 4-byte signatures (fLaC, PAR1...): a text could start with one; the share of control bytes tells
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
@@ -129,7 +128,7 @@ def magic_kind(head: bytes) -> str | None:
         return "bzip2 data; decompress it first"
     if head.startswith(b"MZ") and b"\x00" in head[2:64]:  # a DOS or Windows program: a header of small numbers
         return "executable"
-    if head[257:262] == b"ustar":
+    if head[257:263] in (b"ustar\x00", b"ustar "):
         return "tar archive"
     if head[4:8] == b"ftyp" and head[8:12].isalnum():
         return "MP4 media"
