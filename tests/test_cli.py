@@ -166,3 +166,20 @@ def test_explain_ids_from_an_input_folder() -> None:
     code, _, err = run_cli("explain", SEED_EXCERPT, "nope.txt", "--from", str(SEEDS))
     assert code == ExitCode.USAGE
     assert "nope.txt" in err
+
+
+@pytest.mark.parametrize("command", ["clean", "dedupe"])
+def test_max_bytes_takes_k_m_g_suffixes(tmp_path: Path, command: str) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("The harbour committee met on Thursday and agreed a new fee for every berth. " * 30)
+    code, _, err = run_cli(command, page, "--max-bytes", "1K", "-q")
+    assert code == ExitCode.INPUT_ERRORS and "too large" in err and "(limit 1024)" in err
+    code, out, err = run_cli(command, page, "--max-bytes", "10M", "--format", "jsonl", "-q")
+    assert code == ExitCode.SUCCESS and len(jsonl(out)) == 1, err
+
+
+@pytest.mark.parametrize("value", ["ten", "10X", "-1M", "0"])
+def test_max_bytes_garbage_is_a_usage_error(tmp_path: Path, value: str) -> None:
+    code, out, err = run_cli("clean", tmp_path, "--max-bytes", value)
+    assert code == ExitCode.USAGE and out == ""
+    assert "Invalid value for '--max-bytes'" in err and "e.g. 512K, 10M, 1G" in err

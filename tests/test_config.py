@@ -6,7 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from cleanwire.config import DEFAULTS, OPTIONS, Config, DedupConfig, EngineConfig, config_from_options
+from cleanwire.config import (
+    DEFAULTS,
+    OPTIONS,
+    Config,
+    DedupConfig,
+    EngineConfig,
+    config_from_options,
+    parse_byte_size,
+)
 from cleanwire.errors import ConfigError
 
 
@@ -56,3 +64,20 @@ def test_bad_options_are_config_errors(options: dict[str, object], message: str)
     with pytest.raises(ConfigError) as caught:
         config_from_options(options)
     assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1000", 1000), ("512K", 512 * 1024), ("512k", 512 * 1024), ("10M", 10 * 1024**2), ("10MB", 10 * 1024**2),
+     ("10MiB", 10 * 1024**2), ("1G", 1024**3), ("1.5G", 3 * 1024**3 // 2), (" 2 m ", 2 * 1024**2), ("1T", 1024**4),
+     ("7B", 7)],
+)
+def test_byte_sizes_take_binary_suffixes(text: str, size: int) -> None:
+    assert parse_byte_size(text) == size
+    assert config_from_options({"max_bytes": text}).ingest.max_bytes == size
+
+
+@pytest.mark.parametrize("text", ["", "M", "ten", "10X", "10MM", "-5M", "0", "0K", "1e3", "0.1B", "nan", "inf"])
+def test_garbage_byte_sizes_are_refused(text: str) -> None:
+    with pytest.raises(ConfigError, match="size"):
+        parse_byte_size(text)

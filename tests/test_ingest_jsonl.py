@@ -134,8 +134,9 @@ def test_json_lines_lose_nothing(lines: list[str]) -> None:
     data = "\n".join(lines).encode("utf-8", "replace")
     docs = read(["-"], stdin=io.BytesIO(data), input_format="jsonl")
     non_blank = [ln for ln in data.split(b"\n") if ln.strip()]
-    if sniff.magic_kind(data[:65536]) is not None:  # starts like an image or archive: one "binary file" error
-        assert len(docs) == 1 and docs[0].error is not None
+    if sniff.magic_kind(data[:65536]) is not None or sniff.jsonl_refusal(data[:65536]) is not None:
+        # starts like an image or archive, or holds no JSON object at all: one error for the input
+        assert len(docs) == 1 and docs[0].error is not None and docs[0].id == "stdin"
         return
     assert len(docs) == max(1, len(non_blank))  # no record at all: one "empty input" error for the input
     assert len({d.id for d in docs}) == len(docs)
@@ -337,3 +338,32 @@ def test_blank_json_lines_are_the_ones_strip_empties() -> None:
     for byte in range(256):
         raw = bytes([byte]) * 3
         assert (not raw or raw.isspace()) == (not raw.strip()), byte
+
+
+def test_nul_characters_in_a_record_text_are_removed() -> None:
+    record = {"id": "a", "text": "The harbour\u0000 committee met.", "html": "<p>x</p>", "note": "k\u0000eep"}
+    doc = one_stdin((json.dumps(record) + "\n").encode())
+    assert doc.text == "The harbour committee met." and doc.metadata == {"note": "k\u0000eep"}
+    doc = one_stdin((json.dumps({"id": "b", "html": "<p>Harbour\u0000 fees</p>"}) + "\n").encode())
+    assert doc.kind == "html" and doc.text == "<p>Harbour fees</p>"
+
+
+@pytest.mark.parametrize("name", ["notes.jsonl", "notes.ndjson"])
+def test_a_text_file_named_jsonl_is_one_error(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text("The harbour committee met on Thursday.\n\nFishermen said the fee was unfair.\n" * 40)
+    doc = one([path])
+    assert (doc.id, doc.error) == (str(path), "not JSON lines: no JSON object on its first lines")
+    forced = tmp_path / "notes.txt"
+    forced.write_text(path.read_text())
+    assert one([forced], input_format="jsonl").error == "not JSON lines: no JSON object on its first lines"
+
+
+def test_a_jsonl_file_with_an_object_among_its_first_lines_is_read_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("# exported by a tool\n\n" + json.dumps({"id": "a", "text": STORY}) + "\nnot json\n")
+    assert [(d.id, d.error is None) for d in read([path])] == [
+        (f"{path}:1", False), ("a", True), (f"{path}:4", False)]
+    short = tmp_path / "short.jsonl"
+    short.write_text("{not quite json\n")  # starts like a record: a broken line, not a text file
+    assert one([short]).id == f"{short}:1"

@@ -45,3 +45,57 @@ def test_fifo_argument_is_spooled(tmp_path: Path) -> None:
         first = [d.text for d in inputs.documents()]
         writer.join()
         assert first == [STORY] == [d.text for d in inputs.documents()]
+
+
+def test_a_full_tmpdir_while_spooling_stdin_is_an_output_failure_naming_it(tmp_path: Path) -> None:
+    import resource
+    import subprocess
+    import sys
+
+    from conftest import subprocess_env
+
+    from cleanwire.errors import ExitCode
+
+    def small_files() -> None:  # a full $TMPDIR: no file of this process may grow past 64 KB
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    stdin = (json.dumps({"text": STORY}) + "\n").encode() * 5000  # about 1 MB
+    done = subprocess.run([sys.executable, "-m", "cleanwire", "clean", "-", "--format", "jsonl", "-q"], input=stdin,
+                          capture_output=True, env=subprocess_env(tmpdir), preexec_fn=small_files, timeout=120)
+    err = done.stderr.decode()
+    assert done.returncode == ExitCode.OUTPUT_FAILED, err
+    assert f"cannot copy stdin to $TMPDIR ({tmpdir})" in err and "error: stdin:" not in err
+    assert done.stdout == b"" and list(tmpdir.iterdir()) == []
+
+
+class _FailingRead(io.RawIOBase):
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        raise OSError(5, "Input/output error")
+
+
+def test_a_failing_stdin_is_still_an_input_error() -> None:
+    docs = list(InputSet(["-"], IngestConfig(), stdin=io.BufferedReader(_FailingRead())).documents())
+    assert [(d.id, d.error) for d in docs] == [("stdin", "cannot read: input/output error")]
+
+
+def test_a_failing_spool_write_raises_naming_tmpdir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import errno
+    import tempfile
+
+    from cleanwire.ingest import spool
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def full(fd: int, data: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(spool.os, "write", full)
+    with pytest.raises(OSError, match=r"cannot copy stdin to \$TMPDIR \(.*\): no space left on device") as caught:
+        with InputSet(["-"], IngestConfig(), stdin=io.BytesIO(STORY.encode())) as inputs:
+            list(inputs.documents())
+    assert caught.value.errno == errno.ENOSPC and list(tmp_path.iterdir()) == []  # the partial copy too

@@ -13,13 +13,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from cleanwire import __version__
-from cleanwire.config import DEFAULTS, INPUT_FORMATS, KEEP_CHOICES, EngineConfig, config_from_options
+from cleanwire.config import (
+    DEFAULTS,
+    INPUT_FORMATS,
+    KEEP_CHOICES,
+    EngineConfig,
+    config_from_options,
+    parse_byte_size,
+)
 from cleanwire.document import Document, json_line
 from cleanwire.emit import (
     default_format,
@@ -33,12 +40,12 @@ from cleanwire.emit import (
     write_records,
 )
 from cleanwire.engines import ENGINES, get_engine
-from cleanwire.errors import ExitCode
+from cleanwire.errors import ConfigError, ExitCode
 from cleanwire.ingest import InputSet
 from cleanwire.outdir import OutputDir
-from cleanwire.scratch import sweep
 from cleanwire.pipeline import Counters, clean_stream, dedupe
 from cleanwire.process import guarded, run_as_process
+from cleanwire.scratch import sweep
 
 EXIT_CODES_HELP = f"""
 \b
@@ -51,6 +58,26 @@ Exit codes:
   {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM); no half-written output file is left
   {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
 """
+
+if TYPE_CHECKING:  # click 8.2 made ParamType generic; 8.1, which the package allows, cannot subscript it
+    _IntParamType = click.ParamType[int, Any]
+else:
+    _IntParamType = click.ParamType
+
+
+class ByteSize(_IntParamType):
+    """A size in bytes on the command line: 33554432, 512K, 10M, 1G."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            return parse_byte_size(str(value))
+        except ConfigError as exc:
+            self.fail(str(exc), param, ctx)
+
 
 def _apply(options: list[Callable[[Any], Any]], fn: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate `fn` with `options`, which --help then lists in this order."""
@@ -72,8 +99,10 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--id-field", default="id", show_default=True, help="JSON lines: field with the record id."),
         click.option("--url-field", default="url", show_default=True, help="JSON lines: field with the URL."),
         click.option("--title-field", default="title", show_default=True, help="JSON lines: field with the title."),
-        click.option("--max-bytes", type=click.IntRange(min=1), default=DEFAULTS.ingest.max_bytes, show_default=True,
-                     help="Text and HTML files larger than this are reported as errors, not read."),
+        click.option("--max-bytes", type=ByteSize(), default=f"{DEFAULTS.ingest.max_bytes // 1024**2}M",
+                     show_default=True,
+                     help="Text and HTML files larger than this are reported as errors, not read "
+                          "(bytes, or with a unit: 512K, 10M, 1G)."),
         click.option("--no-clean", is_flag=True, help="Inputs are already clean: only normalise the text."),
         click.option("--no-templates", is_flag=True,
                      help="Do not learn template lines that repeat across documents of the run."),

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from cleanwire.errors import ConfigError
@@ -98,6 +100,27 @@ def _negated(value: Any) -> bool:
     return not value
 
 
+_BYTE_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(?:([kmgt])(?:i?b)?|b)?", re.IGNORECASE)
+_BYTE_UNITS = {None: 1, "k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4}
+
+
+def parse_byte_size(text: str) -> int:
+    """A size in bytes from "33554432", "512K", "10M", "1.5G" (binary units; "10MB" and "10MiB" alike)."""
+    match = _BYTE_SIZE.fullmatch(text.strip())
+    size = 0
+    if match is not None:
+        size = int(Decimal(match.group(1)) * _BYTE_UNITS[(match.group(2) or "").lower() or None])
+    if size < 1:
+        raise ConfigError(f"{text!r} is not a size in bytes: a positive number, or one with a unit, "
+                          "e.g. 512K, 10M, 1G")
+    return size
+
+
+def _byte_size(value: Any) -> int:
+    """A flag's or a config file's size: bytes as a number, or text such as "10M"."""
+    return parse_byte_size(value) if isinstance(value, str) else int(value)
+
+
 # option name (as the command line passes it) -> (part of Config or "" for Config itself, field, flag -> value)
 OPTIONS: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
     "input_format": ("ingest", "input_format", _same),
@@ -107,7 +130,7 @@ OPTIONS: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
     "id_field": ("ingest", "id_field", _same),
     "url_field": ("ingest", "url_field", _same),
     "title_field": ("ingest", "title_field", _same),
-    "max_bytes": ("ingest", "max_bytes", _same),
+    "max_bytes": ("ingest", "max_bytes", _byte_size),
     "no_clean": ("clean", "enabled", _negated),
     "no_templates": ("clean", "learn_templates", _negated),
     "near_threshold": ("dedup", "near_threshold", _same),

@@ -15,14 +15,20 @@ Rules (the README's "What happens when..." follows them):
   (matched against the file name, or the relative path when the pattern holds a "/"); file arguments are
   always read. Folders reached through symlinks are followed; a symlink back to one of its own parents is
   one error ("symlink loop"); a folder reached twice by other routes is read once.
+- Two spellings of one path (`dir` and `dir/`, `a.txt` and `./a.txt`) are one input, under the first id.
 - stdin and FIFO arguments (e.g. `<(zcat x.gz)`) are spooled to a temporary file on first read, so
-  `documents()` can be called again (template learning, then cleaning); devices are refused.
+  `documents()` can be called again (template learning, then cleaning); devices are refused. A copy that
+  cannot be written ($TMPDIR full) raises `SpoolError`, an OSError: the run's output failure, not an input's.
 - Decoding: UTF-8 (BOM or not), UTF-16/32 (BOM, or ASCII-heavy without one), mostly-UTF-8 with a few invalid
   bytes (replaced by U+FFFD), else the charset an HTML page declares, else charset-normalizer corrected
   towards cp1252 for Western text (cp1252, latin-1, cp1250, cp1251, Shift-JIS, GB18030, Big5, EUC-KR...).
-  Images, archives, compressed data and text with no plausible encoding are "binary file (...)" errors.
+  Images, archives, compressed data, executables (by signature), data that is more than a tenth control
+  bytes, and text with no plausible encoding are "binary file (...)" errors; a few NUL bytes in a page
+  are removed, not a reason to refuse it.
 - Size: text and HTML files above `max_bytes` are refused unread; JSON lines are streamed, and one line
   above `max_line_bytes` is refused (skipped without being held) while the file goes on.
+- JSON lines in UTF-16/32, or a text file named `.jsonl` (no line among its first five starts like an
+  object), are one error for the file, whatever its size.
 - Empty or whitespace-only inputs (and JSON records with an empty text) are "empty input" errors: they
   carry no story, and counting them as errors makes a broken scrape visible in the exit code.
 

@@ -7,7 +7,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from cleanwire.ingest.sniff import SNIFF_BYTES, bom_codec, utf16_without_bom
+from cleanwire.ingest.sniff import SNIFF_BYTES, bom_codec, wide_without_bom
 
 _DETECT_BYTES = 1024 * 1024
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
@@ -31,7 +31,7 @@ def decode_bytes(data: bytes, html: bool = False) -> str | None:
     Detection looks at one MiB around the first byte that is not UTF-8 (charset-normalizer and the Western
     check cost time per byte); the whole input is then decoded with the encoding found.
     """
-    codec = bom_codec(data) or utf16_without_bom(data[:SNIFF_BYTES])
+    codec = bom_codec(data) or wide_without_bom(data[:SNIFF_BYTES])
     if codec is not None:
         try:
             return _plausible(data.decode(codec))

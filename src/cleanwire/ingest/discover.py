@@ -37,7 +37,30 @@ def find_entries(inputs: Sequence[str], cfg: IngestConfig, exclude: tuple[str, .
     found: Iterator[Entry] = (entry for arg in inputs for entry in _expand(arg, cfg))
     if exclude:
         found = (entry for entry in found if not _excluded(entry.path, exclude))
-    return sorted(found, key=lambda e: (e.id, e.path))
+    return _once_per_path(sorted(found, key=lambda e: (e.id, e.path)))
+
+
+def _once_per_path(entries: list[Entry]) -> list[Entry]:
+    """`entries` without a later spelling of a path already listed (`dir` and `dir/`, `a.txt` and `./a.txt`).
+
+    The first entry in (id, path) order is kept, so the result does not depend on the order of the arguments.
+    The folder is resolved (so `link/../a.txt` is where the link leads), the file name is not: a symlink or a
+    hard link to a file is another input, as it is inside a folder.
+    """
+    seen: set[str] = set()
+    folders: dict[str, str] = {}  # as spelled -> resolved: one realpath per folder, not per file
+    kept = []
+    for entry in entries:
+        key = entry.path
+        if key != STDIN_ARG:
+            folder, name = os.path.split(key)
+            if folder not in folders:
+                folders[folder] = os.path.realpath(folder or ".")
+            key = os.path.join(folders[folder], name)
+        if key not in seen:
+            seen.add(key)
+            kept.append(entry)
+    return kept
 
 
 def _excluded(path: str, exclude: tuple[str, ...]) -> bool:

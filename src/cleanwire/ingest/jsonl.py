@@ -170,6 +170,8 @@ def _fields_document(fields: dict[str, Any], entry_id: str, lineno: int, where: 
         kind, body = "html", html
     else:
         return error_document(doc_id, where, _missing_text_reason(text, html, cfg))
+    if "\x00" in body:  # as in files: NUL is no part of a story, and lxml refuses it
+        body = body.replace("\x00", "")
     get = fields.get
     # in this order, one at a time: a field named twice in the config is taken once
     title = clean(pop(cfg.title_field)) if isinstance(get(cfg.title_field), str) else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -11,11 +12,12 @@ import numpy as np
 
 from cleanwire.config import IngestConfig
 from cleanwire.ingest.discover import Entry
-from cleanwire.ingest.sniff import SNIFF_BYTES, detect_format, known_format, magic_kind
+from cleanwire.ingest.sniff import SNIFF_BYTES, detect_format, jsonl_refusal, known_format, magic_kind
 
 PART_BYTES = 4 * 1024 * 1024  # about this much input per part: enough work to hide the cost of a task
 PART_FILES = 64  # at most this many small files per part
 _LINE_CHUNK = 1024 * 1024  # a line longer than a part is read to its end in pieces of this size
+_BLANK = re.compile(rb"[ \t\n\r\f\v]*")  # what JSON lines skips as blank lines (bytes.isspace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +66,18 @@ def _listed_size(entry: Entry) -> int:
 
 
 def _is_jsonl_file(entry: Entry, cfg: IngestConfig) -> bool:
+    """A JSON lines file to cut into ranges; not one that is refused whole (binary, UTF-16, text)."""
     known = known_format(entry.path, cfg)
-    if known is not None:
-        return known == "jsonl"
+    if known is not None and known != "jsonl":
+        return False
     try:
         with open(entry.path, "rb") as f:
             head = f.read(SNIFF_BYTES)
     except OSError:
         return False
-    return detect_format(entry.path, head) == "jsonl" and magic_kind(head) is None
+    if known is None and detect_format(entry.path, head) != "jsonl":
+        return False
+    return magic_kind(head) is None and jsonl_refusal(head) is None
 
 
 class _NewlineCounter:
@@ -101,19 +106,40 @@ def _jsonl_ranges(entry: Entry, size: int) -> Iterator[Part]:
     counter = _NewlineCounter(PART_BYTES)
     with f:
         start, lines = 0, 0
+        blank = True  # no record so far: the parts' readers cannot tell, each sees only its own range
         while start < size:
             f.seek(start)
             got = f.readinto(counter.buffer)
             if not got:  # the file is shorter than it was when listed: its parts end here
-                return
+                break
             end = start + got
             newlines = counter.count(got)  # counted now rather than by reading the range again
+            if blank:  # stops at the first byte that is not blank: at once for a file of records
+                skip = 3 if start == 0 and counter.buffer.startswith(b"\xef\xbb\xbf") else 0
+                blank = _BLANK.fullmatch(counter.buffer, skip, got) is not None
             if end < size and counter.buffer[got - 1] != 0x0A:
                 end, ended = _to_line_end(f, end)
                 newlines += ended
+                if blank:  # the end of a line longer than the buffer: blank too?
+                    f.seek(start + got)
+                    blank = _rest_blank(f, end - start - got)
             yield Part((entry,), start, end, lines)
             lines += newlines
             start = end
+    if blank:  # a file of blank lines is an input too, as a small one is (jsonl.read_jsonl)
+        yield Part((Entry(entry.id, entry.path, entry.source, "empty input"),))
+
+
+def _rest_blank(f: BinaryIO, size: int) -> bool:
+    """Are the next `size` bytes of `f` blank? (The end of a long line past a range's buffer.)"""
+    while size > 0:
+        chunk = f.read(min(size, _LINE_CHUNK))
+        if not chunk:
+            return True
+        if _BLANK.fullmatch(chunk) is None:
+            return False
+        size -= len(chunk)
+    return True
 
 
 def _to_line_end(f: BinaryIO, end: int) -> tuple[int, int]:

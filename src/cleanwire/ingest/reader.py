@@ -12,7 +12,7 @@ from cleanwire.ingest.discover import Entry
 from cleanwire.ingest.failures import error_document, reason
 from cleanwire.ingest.jsonl import read_jsonl
 from cleanwire.ingest.parts import Part
-from cleanwire.ingest.sniff import SNIFF_BYTES, binary_kind, detect_format, has_wide_bom, known_format, magic_kind
+from cleanwire.ingest.sniff import SNIFF_BYTES, binary_kind, detect_format, jsonl_refusal, known_format, magic_kind
 from cleanwire.ingest.text import BLANK
 
 _JSONL_BUFFER = 256 * 1024
@@ -60,7 +60,8 @@ def _read_file(path: str, entry: Entry, cfg: IngestConfig, line: list[int], star
         fmt = known or detect_format(entry.path, head)
         refusal = _refusal(fmt, head, size, cfg)
         if refusal is not None:
-            yield error_document(entry.id, entry.source, refusal)
+            if start == 0:  # a later part of a refused file: its first part reports it, once
+                yield error_document(entry.id, entry.source, refusal)
             return
         if fmt == "jsonl":
             f.seek(start)
@@ -77,7 +78,7 @@ def _refusal(fmt: str, head: bytes, size: int, cfg: IngestConfig) -> str | None:
     if binary is not None:
         return f"binary file ({binary})"
     if fmt == "jsonl":
-        return "JSON lines in UTF-16/32; convert to UTF-8 (iconv)" if has_wide_bom(head) else None
+        return jsonl_refusal(head)
     if fmt == "json-array":
         return "a JSON array, not JSON lines (convert it: jq -c '.[]')"
     if size > cfg.max_bytes:
@@ -92,6 +93,8 @@ def _page_document(data: bytes, fmt: str, entry: Entry, cfg: IngestConfig) -> Do
     text = decode_bytes(data, html=fmt == "html")
     if text is None:
         return error_document(entry.id, entry.source, "binary file (no plausible text encoding)")
+    if "\x00" in text:  # a few NUL bytes in a real page (lxml refuses them): not part of the story
+        text = text.replace("\x00", "")
     if not text.strip(BLANK):
         return error_document(entry.id, entry.source, "empty input")
     return Document(id=entry.id, text=text, source=entry.source, kind=fmt)

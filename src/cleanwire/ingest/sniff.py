@@ -22,7 +22,13 @@ _MAGIC = (
     (b"\x1f\x8b", "gzip data; decompress it first"), (b"\xfd7zXZ\x00", "xz data; decompress it first"),
     (b"\x28\xb5\x2f\xfd", "zstd data; decompress it first"), (b"7z\xbc\xaf\x27\x1c", "7z archive"),
     (b"\x7fELF", "executable"), (b"SQLite format 3\x00", "SQLite database"),
-)
+    (b"\xfe\xed\xfa\xce", "executable"), (b"\xfe\xed\xfa\xcf", "executable"),  # Mach-O
+    (b"\xce\xfa\xed\xfe", "executable"), (b"\xcf\xfa\xed\xfe", "executable"),
+    (b"\xca\xfe\xba\xbe", "executable"),  # a universal Mach-O binary or a Java class
+    (b"\x00asm", "WebAssembly"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office document"),
+    (b"Rar!\x1a\x07", "RAR archive"), (b"II*\x00", "TIFF image"), (b"MM\x00*", "TIFF image"),
+    (b"OggS\x00", "Ogg media"), (b"\x04\x22\x4d\x18", "lz4 data; decompress it first"),
+)  # no plain-ASCII 4-byte signatures (fLaC, PAR1...): a text could start with one; the share of control bytes tells
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
@@ -47,7 +53,7 @@ def detect_format(path: str, head: bytes) -> str:
     ext = os.path.splitext(path)[1].lower()
     if ext in _EXTENSION_FORMATS:
         return _EXTENSION_FORMATS[ext]
-    codec = bom_codec(head) or utf16_without_bom(head) or "utf-8"
+    codec = bom_codec(head) or wide_without_bom(head) or "utf-8"
     text = head.decode(codec, errors="replace").lstrip(BLANK)
     if text.startswith("<") and _HTML_TAG.search(text, 0, 8192):
         return "html"
@@ -70,6 +76,23 @@ def _looks_like_jsonl(text: str, truncated: bool) -> bool:
     return verdicts[0] or sum(verdicts) * 2 > len(verdicts)
 
 
+def jsonl_refusal(head: bytes) -> str | None:
+    """Why a file that should hold JSON lines and starts with `head` is one error rather than one per line.
+
+    UTF-16/32 (every line would fail), or text: no JSON object, nor a line that starts like one, among the
+    first five non-blank lines (a text dump named `.jsonl` is one mistake, not thousands).
+    """
+    if has_wide_bom(head) or wide_without_bom(head) is not None:
+        return "JSON lines in UTF-16/32; convert to UTF-8 (iconv)"
+    lines = head.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    if len(head) == SNIFF_BYTES:
+        lines = lines[:-1]  # cut short: a line too long to see may still be a record
+    first = [line.strip() for line in lines if line.strip()][:5]
+    if first and not any(line.startswith(b"{") for line in first):
+        return "not JSON lines: no JSON object on its first lines"
+    return None
+
+
 def _is_json_object(line: str) -> bool:
     try:
         return isinstance(json.loads(line), dict)
@@ -78,17 +101,21 @@ def _is_json_object(line: str) -> bool:
 
 
 def binary_kind(head: bytes) -> str | None:
-    """What binary data `head` (the first bytes of a file) looks like, or None for text."""
+    """What binary data `head` (the first bytes of a file) looks like, or None for text.
+
+    Binary by a signature, or by the share of control bytes: real pages can hold a few NUL bytes (a broken
+    scraper, an <img> attribute) and are text; data that is a tenth control bytes is not.
+    """
     magic = magic_kind(head)
     if magic is not None:
         return magic
-    if head.startswith(_BOM_PREFIXES):
+    if head.startswith(_BOM_PREFIXES) or wide_without_bom(head) is not None:
         return None  # UTF-16/32 text is full of NUL and control bytes; its decoded text is checked instead
-    if b"\x00" in head:
-        return None if utf16_without_bom(head) is not None else "NUL bytes"
     sample = head[:8192]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
-    return "control bytes" if controls * 10 > len(sample) else None
+    if controls * 10 <= len(sample):
+        return None
+    return "NUL bytes" if sample.count(0) * 2 >= controls else "control bytes"
 
 
 def magic_kind(head: bytes) -> str | None:
@@ -99,6 +126,14 @@ def magic_kind(head: bytes) -> str | None:
         return "RIFF media"
     if head.startswith(b"BZh") and head[4:10] == b"1AY&SY":
         return "bzip2 data; decompress it first"
+    if head.startswith(b"MZ") and b"\x00" in head[2:64]:  # a DOS or Windows program: a header of small numbers
+        return "executable"
+    if head[257:263] in (b"ustar\x00", b"ustar "):
+        return "tar archive"
+    if head[4:8] == b"ftyp" and head[8:12].isalnum():
+        return "MP4 media"
+    if head.startswith(b"ID3") and head[3:4] in (b"\x02", b"\x03", b"\x04") and head[4:5] == b"\x00":
+        return "MP3 audio"
     return None
 
 
@@ -112,6 +147,24 @@ def bom_codec(data: bytes) -> str | None:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return codec
+    return None
+
+
+def wide_without_bom(head: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a BOM, from the NUL bytes that mostly-ASCII text leaves; else None."""
+    return utf32_without_bom(head) or utf16_without_bom(head)
+
+
+def utf32_without_bom(head: bytes) -> str | None:
+    """UTF-32 without a BOM: below U+10000 the two high bytes of every character are NUL, and ASCII one more."""
+    quarter = len(head) // 4
+    if quarter < 16 or b"\x00" not in head:
+        return None
+    zeros = [head[phase::4].count(0) for phase in range(4)]
+    if zeros[3] * 20 >= quarter * 19 and zeros[2] * 10 >= quarter * 9 and zeros[0] * 20 < quarter:
+        return "utf-32-le"
+    if zeros[0] * 20 >= quarter * 19 and zeros[1] * 10 >= quarter * 9 and zeros[3] * 20 < quarter:
+        return "utf-32-be"
     return None
 
 

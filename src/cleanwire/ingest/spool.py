@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import tempfile
 import weakref
@@ -40,26 +39,74 @@ class Spools:
             self._scratch.close()
 
     def _spool(self, entry: Entry) -> str:
-        """Copy stdin or a FIFO to a temporary file once; return the copy's path."""
+        """Copy stdin or a FIFO to a temporary file once; return the copy's path.
+
+        A failure to read is the input's error; a failure to write the copy (a full or read-only $TMPDIR) is
+        the run's: it raises SpoolError, an output failure.
+        """
         if entry.path in self._copies or entry.path in self._errors:
             return self._copies.get(entry.path, "")
+        try:
+            if entry.path == STDIN_ARG:
+                source = self._stdin if self._stdin is not None else getattr(sys.stdin, "buffer", None)
+                if source is None:
+                    raise OSError("stdin is not available")
+            else:
+                source = open(entry.path, "rb")  # closed below
+        except OSError as exc:
+            self._errors[entry.path] = f"cannot read: {reason(exc)}"
+            return ""
+        try:
+            self._copy(entry, source)
+        finally:
+            if entry.path != STDIN_ARG:
+                source.close()
+        return self._copies.get(entry.path, "")
+
+    def _copy(self, entry: Entry, source: BinaryIO) -> None:
+        """Copy `source` to a new temporary file, recorded in `self._copies` (or the read error in `_errors`)."""
         try:
             if self._scratch is None:  # a later run removes it if this one is killed
                 self._scratch = ScratchDir(".spool")
             fd, tmp = tempfile.mkstemp(prefix="spool-", dir=self._scratch.path)
-            self._copies[entry.path] = tmp
-            with os.fdopen(fd, "wb") as out:
-                if entry.path == STDIN_ARG:
-                    source = self._stdin if self._stdin is not None else getattr(sys.stdin, "buffer", None)
-                    if source is None:
-                        raise OSError("stdin is not available")
-                    shutil.copyfileobj(source, out, _COPY_CHUNK)
-                else:
-                    with open(entry.path, "rb") as src:
-                        shutil.copyfileobj(src, out, _COPY_CHUNK)
         except OSError as exc:
-            self._errors[entry.path] = f"cannot read: {reason(exc)}"
-        return self._copies.get(entry.path, "")
+            raise SpoolError(exc, entry.source) from exc
+        self._copies[entry.path] = tmp
+        try:
+            while True:
+                try:
+                    chunk = source.read(_COPY_CHUNK)
+                except OSError as exc:
+                    self._errors[entry.path] = f"cannot read: {reason(exc)}"
+                    return
+                if not chunk:
+                    return
+                try:
+                    _write_all(fd, chunk)
+                except OSError as exc:
+                    _remove_files({entry.path: self._copies.pop(entry.path)})
+                    raise SpoolError(exc, entry.source) from exc
+        finally:
+            os.close(fd)
+
+
+class SpoolError(OSError):
+    """The temporary copy of stdin or a FIFO could not be written: $TMPDIR is full or not writable.
+
+    An OSError, so the command line reports it as an output failure (exit 4), one line naming $TMPDIR.
+    """
+
+    def __init__(self, exc: OSError, source: str) -> None:
+        super().__init__(exc.errno, f"cannot copy {source} to $TMPDIR ({tempfile.gettempdir()}): {reason(exc)}")
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 def _remove_files(paths: dict[str, str]) -> None:
