@@ -11,7 +11,7 @@ from rich.text import Text
 
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import match_key, signature, token_spans
-from cleanwire.verify import aligned_blocks, judge
+from cleanwire.verify import aligned_blocks, directed_relation, excerpt_length_limit, judge
 
 _SHOWN_WORDS = 16  # words shown at each end of a long shared passage in the terminal view
 
@@ -70,6 +70,14 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
     """Both scores, the relation, the thresholds and the aligned passages of two clean texts (JSON-ready)."""
     relation, similarity, containment = judge(match_key(text_a), match_key(text_b), cfg)
     sig_a, sig_b = signature(text_a, cfg), signature(text_b, cfg)
+    # labelled as dedupe labels the shorter listed under the longer: "extends" is that pair the other way round
+    a_shorter = sig_a.length <= sig_b.length
+    contained = None
+    if relation is not None:
+        short_len, long_len = sorted((sig_a.length, sig_b.length))
+        relation = directed_relation(relation, long_len, short_len, cfg)
+        if relation == "excerpt":
+            contained = labels[0] if a_shorter else labels[1]
     shared_fingerprints = len(np.intersect1d(sig_a.hashes, sig_b.hashes, assume_unique=True))
     a, b = token_spans(text_a), token_spans(text_b)
     rows = _passages(a, b, cfg)
@@ -79,6 +87,7 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "a": labels[0],
         "b": labels[1],
         "relation": relation,
+        "contained": contained,  # with an excerpt: the id whose text is (mostly) inside the other's
         "duplicate": relation is not None,
         "similarity": round(similarity, 4),
         "containment": round(containment, 4),
@@ -87,6 +96,7 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "thresholds": {
             "near_threshold": cfg.near_threshold,
             "excerpt_threshold": cfg.excerpt_threshold,
+            "excerpt_length": round(excerpt_length_limit(cfg), 4),
             "short_words": cfg.short_words,
             "short_similarity": cfg.short_similarity,
             "min_block": cfg.min_block,
@@ -113,7 +123,11 @@ def _abbreviate(text: str, what: str, shown: int = _SHOWN_WORDS) -> str:
 def _verdict(result: dict[str, Any]) -> Text:
     """One line: the relation, or why there is none."""
     if result["relation"]:
-        return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"))
+        how = ""
+        if result["contained"] is not None:
+            outer = result["b"] if result["contained"] == result["a"] else result["a"]
+            how = f" ({result['contained']} is mostly inside {outer})"
+        return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"), how)
     return Text.assemble(("not a duplicate", "bold red"))
 
 
@@ -136,7 +150,9 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
         scores.add_row("similarity", mark(result["similarity"], th["near_threshold"]),
                        f">= {th['near_threshold']} for near-duplicate")
         scores.add_row("containment", mark(result["containment"], th["excerpt_threshold"]),
-                       f">= {th['excerpt_threshold']} for excerpt (share of the smaller in the larger)")
+                       f">= {th['excerpt_threshold']} for a duplicate by containment (share of the smaller in the "
+                       f"larger): an excerpt when the smaller is at most {th['excerpt_length']:.2f} of the larger's "
+                       "length, else a near-duplicate")
     words = result["words"]
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
