@@ -155,7 +155,7 @@ def test_explain_two_files_as_json() -> None:
     assert result["relation"] == "excerpt"
     assert result["containment"] >= 0.8
     code, out, _ = run_cli("explain", str(SEEDS / SEED_OTHER), str(SEEDS / SEED_FULL), "--format", "json")
-    assert code == 0
+    assert code == ExitCode.NOT_DUPLICATES
     assert json.loads(out)["relation"] is None
 
 
@@ -183,3 +183,94 @@ def test_max_bytes_garbage_is_a_usage_error(tmp_path: Path, value: str) -> None:
     code, out, err = run_cli("clean", tmp_path, "--max-bytes", value)
     assert code == ExitCode.USAGE and out == ""
     assert "Invalid value for '--max-bytes'" in err and "e.g. 512K, 10M, 1G" in err
+
+def test_explain_json_names_the_documents_by_id_and_source() -> None:
+    code, out, err = run_cli("explain", SEED_EXCERPT, SEED_FULL, "--from", str(SEEDS), "--format", "json")
+    assert code == ExitCode.SUCCESS, err
+    result = json.loads(out)
+    assert (result["a"], result["b"]) == (SEED_EXCERPT, SEED_FULL)
+    assert result["sources"] == {"a": str(SEEDS / SEED_EXCERPT), "b": str(SEEDS / SEED_FULL)}
+    assert result["contained"] == SEED_EXCERPT
+
+
+def test_explain_accepts_an_id_without_its_extension_and_suggests_close_ids() -> None:
+    stem = SEED_EXCERPT.removesuffix(".txt")
+    code, out, err = run_cli("explain", stem, SEED_FULL.removesuffix(".txt"), "--from", str(SEEDS), "--format", "json")
+    assert code == ExitCode.SUCCESS, err
+    assert json.loads(out)["a"] == SEED_EXCERPT
+    code, _, err = run_cli("explain", stem[:-1], SEED_FULL, "--from", str(SEEDS))
+    assert code == ExitCode.USAGE
+    assert f"not found: {stem[:-1]}" in err and SEED_EXCERPT in err
+
+
+def test_explain_exits_with_its_own_code_when_the_pair_is_not_a_duplicate() -> None:
+    code, out, _ = run_cli("explain", SEED_OTHER, SEED_FULL, "--from", str(SEEDS), "--format", "json")
+    assert code == ExitCode.NOT_DUPLICATES == 5
+    assert json.loads(out)["duplicate"] is False
+    # the thresholds are the dedupe command's options
+    code, out, _ = run_cli("explain", SEED_EXCERPT, SEED_FULL, "--from", str(SEEDS), "--format", "json",
+                           "--excerpt-threshold", "1")
+    assert code == ExitCode.NOT_DUPLICATES
+    assert json.loads(out)["thresholds"]["excerpt_threshold"] == 1
+    code, out, _ = run_cli("explain", "--help")
+    assert "5  the two documents are not duplicates" in out and "--id-field" in out and "--near-threshold" in out
+
+
+def test_explain_reads_json_lines_with_the_dedupe_commands_field_options(tmp_path: Path) -> None:
+    from conftest import paragraphs
+
+    body = paragraphs(21, count=6)
+    lines = [{"key": "full", "body": "\n".join(body)}, {"key": "lead", "body": "\n".join(body[:2])}]
+    (tmp_path / "pages.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    code, out, err = run_cli("explain", "full", "lead", "--from", str(tmp_path), "--id-field", "key",
+                             "--text-field", "body", "--no-clean", "--format", "json")
+    assert code == ExitCode.SUCCESS, err
+    assert json.loads(out)["relation"] == "excerpt"
+
+
+def _explain_corpus(tmp_path: Path) -> Path:
+    """The seeds and an edited copy of the full story, as a folder of page dumps.
+
+    Each duplicate is verified with its canonical itself (a member that joins a story through another
+    member is listed with how it matched that one, which the output does not name).
+    """
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    full = (SEEDS / SEED_FULL).read_text(encoding="utf-8").splitlines()
+    edited = [line.replace("North Korea", "Pyongyang") for line in full]
+    (corpus / "003_edited.txt").write_text("\n".join(edited) + "\n", encoding="utf-8")
+    return corpus
+
+
+def test_explain_judges_a_pair_as_the_dedupe_run_that_produced_it(tmp_path: Path) -> None:
+    corpus = _explain_corpus(tmp_path)
+    for keep, thresholds in (([], []), (["--keep", "shortest"], ["--near-threshold", "0.9"])):
+        code, out, _ = run_cli("dedupe", corpus, "--all", "--format", "jsonl", "-q", *keep, *thresholds)
+        assert code == ExitCode.SUCCESS
+        duplicates = [r for r in jsonl(out) if r["canonical_id"]]
+        assert len(duplicates) >= 2
+        for dup in duplicates:
+            code, out, err = run_cli("explain", dup["canonical_id"], dup["id"], "--from", corpus, "--format", "json",
+                                     *thresholds)
+            assert code == ExitCode.SUCCESS, err
+            result = json.loads(out)
+            assert (result["similarity"], result["containment"]) == (dup["similarity"], dup["containment"])
+            expected = {"extends": ("excerpt", dup["canonical_id"]), "excerpt": ("excerpt", dup["id"])}
+            assert (result["relation"], result["contained"]) == expected.get(dup["relation"], (dup["relation"], None))
+
+
+def test_explain_from_a_folder_cleans_only_the_two_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import cleanwire.stages
+
+    corpus = _explain_corpus(tmp_path)
+    cleaned: list[str] = []
+    real = cleanwire.stages.clean_text_dump
+
+    def counting(text: str, *args: object, **kwargs: object) -> object:
+        cleaned.append(text)
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cleanwire.stages, "clean_text_dump", counting)
+    code, _, err = run_cli("explain", SEED_FULL, "003_edited.txt", "--from", corpus, "--format", "json")
+    assert code == ExitCode.SUCCESS, err
+    assert len(cleaned) == 2

@@ -75,3 +75,16 @@ def test_render_abbreviates_long_shared_passages() -> None:
     assert result["relation"] == "near-duplicate"
     out = rendered(result)
     assert "more shared words" in out and "closing sentence" in out
+
+
+def test_relation_says_which_side_is_contained_and_same_length_copies_are_near_duplicates() -> None:
+    excerpt, full, _ = seeds()
+    for labels, texts in ((("000", "001"), (excerpt, full)), (("001", "000"), (full, excerpt))):
+        result = explain_pair(*texts, CFG, labels=labels)
+        assert (result["relation"], result["contained"]) == ("excerpt", "000")
+        assert "000 is mostly inside 001" in rendered(result)
+    body = paragraphs(11, count=8)
+    edited = body[:6] + paragraphs(12, count=2)
+    result = explain_pair("\n".join(body), "\n".join(edited), CFG)
+    assert result["similarity"] < CFG.near_threshold <= result["containment"] + 0.1
+    assert (result["relation"], result["contained"]) == ("near-duplicate", None)

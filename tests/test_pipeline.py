@@ -61,3 +61,33 @@ def test_clean_stream_with_two_jobs_matches_one_job() -> None:
         two = [(d.id, d.text, d.title) for d in clean_stream(inputs, config, LocalEngine(2), Counters())]
     assert one == two
     assert len(one) == 3 and all(text for _, text, _ in one)
+
+
+def _relations(docs: list[Document], keep: str = "complete") -> dict[str, tuple[str | None, str | None]]:
+    """Each document's (canonical_id, relation) after a dedupe of clean texts."""
+    config = Config(clean=CleanConfig(enabled=False), keep=keep)
+    counters = Counters()
+    result = dedupe(DocumentSource(docs), config, LocalEngine(1), counters, lambda doc: None)
+    try:
+        return {r["id"]: (r["canonical_id"], r.get("relation")) for r in cluster_records(result, include_all=True)}
+    finally:
+        result.close()
+
+
+def test_a_copy_of_about_the_same_length_is_a_near_duplicate_not_an_excerpt() -> None:
+    from conftest import paragraphs
+
+    body = paragraphs(11, count=8)
+    edited = body[:6] + paragraphs(12, count=2)  # 6 of 8 paragraphs shared: similarity and containment 0.75
+    relations = _relations([Document(id="original", text="\n".join(body)),
+                            Document(id="edited", text="\n".join(edited))])
+    assert relations["edited"] == ("original", "near-duplicate")
+
+
+def test_excerpt_means_the_shorter_side_and_the_full_article_under_its_excerpt_extends_it() -> None:
+    from conftest import paragraphs
+
+    body = paragraphs(13, count=9)
+    docs = [Document(id="full", text="\n".join(body)), Document(id="lead", text="\n".join(body[:3]))]
+    assert _relations(docs)["lead"] == ("full", "excerpt")
+    assert _relations(docs, keep="shortest")["full"] == ("lead", "extends")

@@ -86,10 +86,9 @@ def _apply(options: list[Callable[[Any], Any]], fn: Callable[..., Any]) -> Calla
     return fn
 
 
-def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Options every command that reads inputs shares."""
+def reading_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """How inputs are read, cleaned and run: the options of every command that reads inputs."""
     return _apply([
-        click.argument("inputs", nargs=-1, required=True),
         click.option("--input-format", type=click.Choice(INPUT_FORMATS),
                      help="Force the input format instead of detecting it per input."),
         click.option("--glob", "glob_pattern", metavar="PATTERN",
@@ -111,6 +110,14 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--engine", type=click.Choice(ENGINES), default=DEFAULTS.engine.name, show_default=True,
                      help="Where the stages run; ray needs the ray extra."),
         click.option("--ray-address", metavar="ADDRESS", help="Join a running Ray cluster (with --engine ray)."),
+    ], fn)
+
+
+def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every command that reads inputs shares."""
+    return _apply([
+        click.argument("inputs", nargs=-1, required=True),
+        reading_options,
         click.option("--errors", "errors_path", type=click.Path(dir_okay=False, writable=True),
                      help="Write failed inputs as JSON lines to this file."),
         click.option("--stats", "stats_path", type=click.Path(dir_okay=False, writable=True, allow_dash=True),
@@ -141,10 +148,18 @@ def dedupe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      help="Emit every document; duplicates carry canonical_id and how they matched."),
         click.option("--fail-on-duplicates", is_flag=True,
                      help=f"Exit with code {ExitCode.DUPLICATES_FOUND.value} when any duplicate is found (a CI gate)."),
+        threshold_options,
+    ], fn)
+
+
+def threshold_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """When two texts are duplicates: dedupe and explain judge a pair alike."""
+    return _apply([
         click.option("--near-threshold", type=click.FloatRange(0, 1), default=DEFAULTS.dedup.near_threshold,
                      show_default=True, help="Similarity at which two texts are near-duplicates."),
         click.option("--excerpt-threshold", type=click.FloatRange(0, 1), default=DEFAULTS.dedup.excerpt_threshold,
-                     show_default=True, help="Share of the shorter text contained in the longer for an excerpt."),
+                     show_default=True, help="Share of the shorter text contained in the longer for a duplicate "
+                                             "(an excerpt when it is clearly shorter, see README)."),
     ], fn)
 
 
@@ -313,44 +328,62 @@ def dedupe_command(
 cli.add_command(dedupe_command, name="dedupe")
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+EXPLAIN_EXIT_CODES_HELP = f"""
+\b
+Exit codes:
+  {ExitCode.SUCCESS.value}  the two documents are duplicates
+  {ExitCode.INPUT_ERRORS.value}  some inputs failed: one of the two documents could not be read (named on stderr)
+  {ExitCode.USAGE.value}  usage error (bad option, or an id not in the inputs: close ids are suggested)
+  {ExitCode.OUTPUT_FAILED.value}  the output could not be written
+  {ExitCode.NOT_DUPLICATES.value}  the two documents are not duplicates
+  {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM)
+  {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
+"""
+
+
+@cli.command(epilog=EXPLAIN_EXIT_CODES_HELP)
 @click.argument("first")
 @click.argument("second")
 @click.option("--from", "sources", multiple=True, metavar="INPUT",
-              help="Look FIRST and SECOND up as ids in this input (file or folder; repeatable).")
+              help="Look FIRST and SECOND up as ids in this input (file or folder; repeatable), as dedupe of the "
+                   "same inputs names them; an id's extension may be left out (d0001 for d0001.txt).")
 @click.option("--format", "fmt", type=click.Choice(["json", "rich"]),
               help="Output format [default: rich on a terminal, json on a pipe].")
-@click.option("--no-clean", is_flag=True, help="Compare the texts as they are.")
+@reading_options
+@threshold_options
+@click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
 @guarded
-def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, **params: Any) -> None:
+def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, quiet: bool, **params: Any) -> None:
     """Show why two documents match or not: scores, relation, thresholds and aligned passages.
 
-    FIRST and SECOND are two files, or two ids of documents in the inputs given with --from.
+    FIRST and SECOND are two files, or two ids of documents in the inputs given with --from. Give the
+    options of the dedupe run (fields, --no-clean, --no-templates, thresholds) and explain judges the
+    pair exactly as that run did. With --from, every input is read to learn the run's templates
+    (on --jobs processes, as dedupe does), and only the two documents are cleaned.
     """
-    from cleanwire.explain import explain_pair, render_explain
+    from cleanwire.explain import UnknownId, explain_pair, find_pair, render_explain
 
     config = config_from_options(params)
-    names = (first, second)
     with ExitStack() as stack:
         engine = open_engine(config.engine, stack)
-        inputs = stack.enter_context(InputSet(list(sources) or list(names), config.ingest))
-        counters = Counters()
-        found: dict[str, Document] = {}
-        for doc in clean_stream(inputs, config, engine, counters):
-            if doc.id in names:
-                if doc.error is not None:
-                    raise click.ClickException(error_line(doc))
-                found[doc.id] = doc
-    missing = [name for name in names if name not in found]
-    if missing:
-        raise click.UsageError(f"not found: {', '.join(missing)}")
-    result = explain_pair(found[first].text, found[second].text, config.dedup)
-    result = {"a": first, "b": second} | result
+        inputs = stack.enter_context(InputSet(list(sources) or [first, second], config.ingest))
+        progress = progress_bars(Console(stderr=True), stack, quiet=quiet)
+        try:
+            docs = find_pair(inputs, (first, second), config, engine, progress)
+        except UnknownId as exc:
+            raise click.UsageError(str(exc)) from exc
+    for doc in docs:
+        if doc.error is not None:
+            click.echo(error_line(doc), err=True)
+            sys.exit(ExitCode.INPUT_ERRORS)
+    a, b = docs
+    result = explain_pair(a.text, b.text, config.dedup, labels=(a.id, b.id), sources=(a.source, b.source))
     fmt = fmt or ("rich" if sys.stdout.isatty() else "json")
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         Console().print(render_explain(result))
+    sys.exit(ExitCode.SUCCESS if result["duplicate"] else ExitCode.NOT_DUPLICATES)
 
 
 def main() -> None:

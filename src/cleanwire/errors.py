@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad options or arguments; nothing was processed
     DUPLICATES_FOUND = 3  # --fail-on-duplicates and at least one duplicate was found
     OUTPUT_FAILED = 4  # the output could not be written (disk full, read-only, a file in the way)
+    NOT_DUPLICATES = 5  # explain: the two documents are not duplicates (0 when they are)
     INTERRUPTED = 130
     BROKEN_PIPE = 141  # the reader of standard output went away (`| head`), as a Unix tool killed by SIGPIPE
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -9,11 +13,104 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cleanwire.config import DedupConfig
+from cleanwire import stages
+from cleanwire.config import Config, DedupConfig
+from cleanwire.document import Document
+from cleanwire.engines.base import Engine
+from cleanwire.errors import CleanwireError
 from cleanwire.fingerprint import match_key, signature, token_spans
-from cleanwire.verify import aligned_blocks, judge
+from cleanwire.ingest import Part, UniqueIds, read_part
+from cleanwire.pipeline import learn_template
+from cleanwire.stages import InputPart, Source, StageState
+from cleanwire.verify import aligned_blocks, directed_relation, excerpt_length_limit, judge
 
 _SHOWN_WORDS = 16  # words shown at each end of a long shared passage in the terminal view
+_RENAMED = re.compile(r"#\d+$")  # the suffix that makes a repeated id unique
+
+
+class UnknownId(CleanwireError):
+    """A document named for explain is not in the inputs, or more than one id fits the name."""
+
+
+def id_stem(doc_id: str) -> str:
+    """An id without its file extension: `d0001.txt` -> `d0001`, `a/b.html` -> `a/b`."""
+    head, sep, name = doc_id.rpartition("/")
+    dot = name.rfind(".")
+    return head + sep + (name[:dot] if dot > 0 else name)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What a worker needs to pick the named documents out of its part."""
+
+    config: Config
+    keys: frozenset[str]  # the names, and the names without a "#N" suffix
+
+
+def _wanted_in_part(part: InputPart, wanted: _Wanted) -> tuple[list[str], dict[int, Document]]:
+    """Every id of the part (as read, in order), and the documents that may be the named ones, read, not cleaned."""
+    docs = read_part(part, wanted.config.ingest) if isinstance(part, Part) else iter(part)
+    ids: list[str] = []
+    kept: dict[int, Document] = {}
+    for doc in docs:
+        if doc.id in wanted.keys or id_stem(doc.id) in wanted.keys:
+            kept[len(ids)] = doc
+        ids.append(doc.id)
+    return ids, kept
+
+
+def _resolve(name: str, found: dict[str, Document], ids: list[str]) -> Document | str:
+    """The document `name` names (its id, or its id without the extension when only one fits), or why none."""
+    if name in found:
+        return found[name]
+    fits = [doc_id for doc_id in found if id_stem(doc_id) == name]
+    if len(fits) == 1:
+        return found[fits[0]]
+    if fits:
+        return f"{name} fits {len(fits)} ids ({', '.join(sorted(fits)[:5])}): give the full id"
+    # a name without an extension is compared with the ids without theirs
+    plain = id_stem(name) == name
+    pool = {id_stem(doc_id) if plain else doc_id: doc_id for doc_id in reversed(ids)}  # the first id wins
+    close = [pool[key] for key in difflib.get_close_matches(name, list(pool), n=5)]
+    if close:
+        return f"not found: {name} (close ids: {', '.join(close)})"
+    if not ids:
+        return f"not found: {name} (the inputs hold no documents)"
+    return f"not found: {name} (the inputs hold {len(ids)} ids, e.g. {', '.join(ids[:3])})"
+
+
+def find_pair(source: Source, names: tuple[str, str], config: Config, engine: Engine,
+              progress: Callable[[str, int], None] | None = None) -> tuple[Document, Document]:
+    """The two named documents, cleaned as a dedupe run of `source` with `config` cleans them.
+
+    Template learning reads every input (on the engine's workers, as dedupe does); then the inputs
+    are read again for their ids, and only the two named documents are cleaned. Ids are made unique
+    as in dedupe, and a name may leave out the id's extension when only one id fits.
+    """
+    template = learn_template(source, config, engine, progress)
+    keys = frozenset(names) | {_RENAMED.sub("", name) for name in names}
+    unique = UniqueIds()
+    ids: list[str] = []
+    found: dict[str, Document] = {}
+    for part_ids, kept in engine.map(_wanted_in_part, source.parts(), _Wanted(config, keys)):
+        for position, read_id in enumerate(part_ids):
+            doc_id = unique(read_id)
+            ids.append(doc_id)
+            if position in kept:
+                kept[position].id = doc_id
+                found[doc_id] = kept[position]
+        if progress is not None:
+            progress("reading ids", len(part_ids))
+    resolved = [_resolve(name, found, ids) for name in names]
+    docs = [r for r in resolved if isinstance(r, Document)]
+    if len(docs) < len(names):
+        raise UnknownId("; ".join(r for r in resolved if isinstance(r, str)))
+    state = StageState(config, template)
+    cleaned: dict[str, Document] = {}
+    for doc in docs:
+        if doc.id not in cleaned:  # both names may be one document: clean it once
+            cleaned[doc.id] = stages.clean_document(doc, state)
+    return cleaned[docs[0].id], cleaned[docs[1].id]
 
 
 def _slice(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
@@ -66,10 +163,19 @@ def _passages(a: tuple[str, list[str], list[tuple[int, int]]], b: tuple[str, lis
     return rows
 
 
-def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
+def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, str] = ("A", "B"),
+                 sources: tuple[str | None, str | None] = (None, None)) -> dict[str, Any]:
     """Both scores, the relation, the thresholds and the aligned passages of two clean texts (JSON-ready)."""
     relation, similarity, containment = judge(match_key(text_a), match_key(text_b), cfg)
     sig_a, sig_b = signature(text_a, cfg), signature(text_b, cfg)
+    # labelled as dedupe labels the shorter listed under the longer: "extends" is that pair the other way round
+    a_shorter = sig_a.length <= sig_b.length
+    contained = None
+    if relation is not None:
+        short_len, long_len = sorted((sig_a.length, sig_b.length))
+        relation = directed_relation(relation, long_len, short_len, cfg)
+        if relation == "excerpt":
+            contained = labels[0] if a_shorter else labels[1]
     shared_fingerprints = len(np.intersect1d(sig_a.hashes, sig_b.hashes, assume_unique=True))
     a, b = token_spans(text_a), token_spans(text_b)
     rows = _passages(a, b, cfg)
@@ -78,7 +184,9 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
     return {
         "a": labels[0],
         "b": labels[1],
+        "sources": {"a": sources[0], "b": sources[1]},
         "relation": relation,
+        "contained": contained,  # with an excerpt: the id whose text is (mostly) inside the other's
         "duplicate": relation is not None,
         "similarity": round(similarity, 4),
         "containment": round(containment, 4),
@@ -87,6 +195,7 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "thresholds": {
             "near_threshold": cfg.near_threshold,
             "excerpt_threshold": cfg.excerpt_threshold,
+            "excerpt_length": round(excerpt_length_limit(cfg), 4),
             "short_words": cfg.short_words,
             "short_similarity": cfg.short_similarity,
             "min_block": cfg.min_block,
@@ -113,7 +222,11 @@ def _abbreviate(text: str, what: str, shown: int = _SHOWN_WORDS) -> str:
 def _verdict(result: dict[str, Any]) -> Text:
     """One line: the relation, or why there is none."""
     if result["relation"]:
-        return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"))
+        how = ""
+        if result["contained"] is not None:
+            outer = result["b"] if result["contained"] == result["a"] else result["a"]
+            how = f" ({result['contained']} is mostly inside {outer})"
+        return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"), how)
     return Text.assemble(("not a duplicate", "bold red"))
 
 
@@ -136,7 +249,9 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
         scores.add_row("similarity", mark(result["similarity"], th["near_threshold"]),
                        f">= {th['near_threshold']} for near-duplicate")
         scores.add_row("containment", mark(result["containment"], th["excerpt_threshold"]),
-                       f">= {th['excerpt_threshold']} for excerpt (share of the smaller in the larger)")
+                       f">= {th['excerpt_threshold']} for a duplicate by containment (share of the smaller in the "
+                       f"larger): an excerpt when the smaller is at most {th['excerpt_length']:.2f} of the larger's "
+                       "length, else a near-duplicate")
     words = result["words"]
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")

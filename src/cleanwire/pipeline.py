@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from cleanwire.candidates import FingerprintFile, SharedFingerprints
 from cleanwire.clean import TemplateModel
 from cleanwire.cluster import Cluster, ClusterBuilder
-from cleanwire.config import Config
+from cleanwire.config import Config, DedupConfig
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine, parallel_on_files
 from cleanwire.ingest import UniqueIds
@@ -36,7 +36,7 @@ from cleanwire.stages import (
     new_template_model,
     sign_part,
 )
-from cleanwire.verify import Match
+from cleanwire.verify import Match, directed_relation
 
 __all__ = ["Counters", "DedupeResult", "DocumentSource", "clean_stream", "dedupe", "learn_template"]
 
@@ -187,14 +187,19 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
     return clusters
 
 
-def _absorbed(clusters: list[Cluster], count: int, counters: Counters) -> tuple[list[int], dict[int, Match]]:
-    """Each ordinal's canonical, and how each absorbed document matched; counted."""
+def _absorbed(clusters: list[Cluster], lengths: Sequence[int], dedup: DedupConfig,
+              counters: Counters) -> tuple[list[int], dict[int, Match]]:
+    """Each ordinal's canonical, and how each absorbed document matched (labelled from its side); counted."""
+    count = len(lengths)
     canonical_of = list(range(count))
     member_match: dict[int, Match] = {}
     for cluster in clusters:
         for match in cluster.members:
             absorbed = match.b
             canonical_of[absorbed] = cluster.canonical
+            relation = directed_relation(match.relation, lengths[match.a], lengths[absorbed], dedup)
+            if relation != match.relation:
+                match = replace(match, relation=relation)
             member_match[absorbed] = match
             counters.relations[match.relation] += 1
     counters.clusters = count - len(member_match)
@@ -236,7 +241,7 @@ def dedupe(
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
 
         clusters = _find_clusters(docs, spill, config, engine, state, counters)
-        canonical_of, member_match = _absorbed(clusters, len(docs.ids), counters)
+        canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters)
         return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed)
     except BaseException:
         # interrupted or failed before the caller owns the spill: leave no temp file behind, and end

@@ -23,7 +23,7 @@ class Match:
 
     a: int
     b: int
-    relation: str  # "exact" | "near-duplicate" | "excerpt"
+    relation: str  # "exact" | "near-duplicate" | "excerpt"; as a member of a cluster also "extends" (directed_relation)
     similarity: float  # symmetric: share of both texts in aligned shared passages, 0..1 (4 decimals)
     containment: float  # share of the smaller text found in the larger, 0..1 (4 decimals)
 
@@ -162,6 +162,32 @@ def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]]
     if containment >= cfg.excerpt_threshold:
         return "excerpt", similarity, containment
     return None, similarity, containment
+
+
+def excerpt_length_limit(cfg: DedupConfig) -> float:
+    """How much shorter than its partner a copy must be to be called its excerpt: near/(2 - near), 2/3 by default.
+
+    A text wholly contained in another of at least this share of its length already has similarity
+    >= --near-threshold, so "excerpt" is left for copies that even whole would not be near-duplicates.
+    """
+    return cfg.near_threshold / (2 - cfg.near_threshold)
+
+
+def directed_relation(relation: str, partner_length: int, member_length: int, cfg: DedupConfig) -> str:
+    """A pair's relation as the label of `member` listed under `partner` (lengths in word characters).
+
+    A containment match ("excerpt" from `judge`) is an `excerpt` when the member is clearly the shorter
+    side, `extends` when it is clearly the longer (it holds its partner and more, as the full article
+    listed under its excerpt with --keep shortest), and else a `near-duplicate` of about the same length.
+    """
+    if relation != "excerpt":
+        return relation
+    limit = excerpt_length_limit(cfg)
+    if member_length <= limit * partner_length:
+        return "excerpt"
+    if partner_length <= limit * member_length:
+        return "extends"
+    return "near-duplicate"
 
 
 def judge(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
