@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -70,7 +72,11 @@ def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> Callable[[s
 
     columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:>10}"), TimeElapsedColumn(), TimeRemainingColumn())
-    bar = stack.enter_context(Progress(*columns, console=err, transient=True))
+    # the records are written to sys.stdout while the bars are live: rich must not take them over onto
+    # stderr's terminal (its redirect_stdout), unless stdout is that same terminal, where printing them
+    # above the bars keeps the two apart. Lines to sys.stderr (errors) are printed above the bars.
+    bar = stack.enter_context(Progress(*columns, console=err, transient=True,
+                                       redirect_stdout=_same_terminal(sys.stdout, err.file), redirect_stderr=True))
     tasks: dict[str, TaskID] = {}
     total: list[int | None] = [None]
 
@@ -84,6 +90,14 @@ def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> Callable[[s
         bar.update(tasks[stage], advance=done, rate=f"{(task.completed + done) / elapsed:,.0f}/s")
 
     return advance
+
+
+def _same_terminal(first: IO[str], second: IO[str]) -> bool:
+    """Whether two streams are the same terminal device."""
+    try:
+        return first.isatty() and os.path.samestat(os.fstat(first.fileno()), os.fstat(second.fileno()))
+    except (AttributeError, OSError, ValueError):  # a stream without a file (closed, a test's buffer)
+        return False
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,0 +1,104 @@
+"""The command as a real process on terminals and pipes: stdout carries the data in every combination,
+a reader going away, a full disk and a closed stdout end with their own exit codes and one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS, paragraphs, subprocess_env
+
+from cleanwire.errors import ExitCode
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals and signals are POSIX")
+
+
+def _drain(fd: int, into: bytearray) -> None:
+    """Read a pty's master side until the child closes the other side (EIO on Linux)."""
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return
+        if not chunk:
+            return
+        into += chunk
+
+
+def run_on_terminal(args: list[str], terminal: str, cwd: Path | None = None) -> tuple[int, bytes, bytes]:
+    """`python -m cleanwire ARGS` with `terminal` ("stderr" or "stdout") a pseudo-terminal, the other a pipe.
+
+    Returns the exit code, what reached stdout and what reached stderr.
+    """
+    master, slave = pty.openpty()
+    env = subprocess_env() | {"TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
+    env.pop("NO_COLOR", None)
+    streams = {"stdout": subprocess.PIPE, "stderr": subprocess.PIPE} | {terminal: slave}
+    seen = bytearray()
+    reader = threading.Thread(target=_drain, args=(master, seen), daemon=True)
+    reader.start()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "cleanwire", *args], stdin=subprocess.DEVNULL, cwd=cwd,
+                                env=env, **streams)  # type: ignore[call-overload]
+        os.close(slave)
+        out, err = proc.communicate(timeout=300)
+    finally:
+        reader.join(timeout=30)
+        os.close(master)
+    terminal_bytes = bytes(seen)
+    if terminal == "stdout":
+        return proc.returncode, terminal_bytes, err
+    return proc.returncode, out, terminal_bytes
+
+
+def _corpus(folder: Path, count: int = 120) -> Path:
+    """`count` made-up articles, a few of them copies, enough for the progress display to be live a while."""
+    folder.mkdir(exist_ok=True)
+    for i in range(count):
+        (folder / f"d{i:04d}.txt").write_text("\n\n".join(paragraphs(i % (count - 10), 6, 50)) + "\n",
+                                              encoding="utf-8")
+    return folder
+
+
+COMMANDS = [
+    (["clean"], "jsonl"), (["clean"], "json"), (["clean"], "text"),
+    (["dedupe"], "jsonl"), (["dedupe"], "json"), (["dedupe"], "text"),
+    (["dedupe", "--jobs", "2"], "jsonl"), (["clean", "--jobs", "2"], "jsonl"),
+]
+
+
+@pytest.mark.parametrize(("command", "fmt"), COMMANDS)
+def test_stdout_carries_the_data_when_stderr_is_a_terminal(tmp_path: Path, command: list[str], fmt: str) -> None:
+    corpus = _corpus(tmp_path / "in")
+    code, out, err = run_on_terminal([*command, str(corpus), "--format", fmt], terminal="stderr")
+    assert code == ExitCode.SUCCESS, err.decode(errors="replace")[-2000:]
+    ids = [f"d{i:04d}.txt" for i in range(0, 100, 7)]
+    text = out.decode()
+    assert all(doc_id in text for doc_id in ids), text[:500]
+    assert not any(doc_id.encode() in err for doc_id in ids), "records reached the terminal on stderr"
+    if fmt == "jsonl":
+        assert all(json.loads(line)["id"] for line in text.splitlines())
+    elif fmt == "json":
+        assert json.loads(text)
+
+
+def test_explain_writes_to_stdout_when_stderr_is_a_terminal() -> None:
+    code, out, err = run_on_terminal(["explain", str(SEEDS / "000_3ff13f3d5dec7158.txt"),
+                                      str(SEEDS / "001_145a5d41464ce8e0.txt"), "--format", "json"], terminal="stderr")
+    assert code == ExitCode.SUCCESS, err
+    assert "similarity" in json.loads(out)
+
+
+@pytest.mark.parametrize("command", [["clean", "--format", "text"], ["dedupe"]])
+def test_stdout_on_a_terminal_with_stderr_on_a_pipe_shows_the_data(tmp_path: Path, command: list[str]) -> None:
+    corpus = _corpus(tmp_path / "in", 30)
+    code, out, err = run_on_terminal([command[0], str(corpus), *command[1:]], terminal="stdout")
+    assert code == ExitCode.SUCCESS, err
+    assert b"d0003.txt" in out
+    assert b"d0003.txt" not in err
