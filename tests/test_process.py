@@ -53,12 +53,28 @@ def _command(error: BaseException) -> click.Command:
     (ConfigError("--jobs must be at least 1, not 0"), ExitCode.USAGE, "Error: --jobs must be at least 1, not 0\n"),
     (KeyboardInterrupt(), ExitCode.INTERRUPTED, "cleanwire: interrupted\n"),
     (OSError(28, "No space left on device"), ExitCode.OUTPUT_FAILED,
-     "error: cannot write output: [Errno 28] No space left on device\n"),
+     "error: cannot write standard output: No space left on device\n"),
+    (OSError(28, "No space left on device", "out/x.txt"), ExitCode.OUTPUT_FAILED,
+     "error: cannot write out/x.txt: No space left on device\n"),
+    (RuntimeError("a bug"), ExitCode.INTERNAL_ERROR,
+     "cleanwire: internal error: RuntimeError: a bug (a bug; set CLEANWIRE_DEBUG=1 for the traceback)\n"),
+    (MemoryError(), ExitCode.INTERNAL_ERROR,
+     "cleanwire: internal error: MemoryError (a bug; set CLEANWIRE_DEBUG=1 for the traceback)\n"),
 ])
 def test_guarded_turns_errors_into_exit_codes(error: BaseException, code: ExitCode, stderr: str) -> None:
     result = CliRunner().invoke(_command(error), [])
     assert result.exit_code == code
     assert result.stderr.endswith(stderr)
+
+
+def test_a_crash_is_one_line_and_its_traceback_only_when_asked_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = CliRunner().invoke(_command(KeyError("x")), [])
+    assert result.exit_code == ExitCode.INTERNAL_ERROR
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    monkeypatch.setenv("CLEANWIRE_DEBUG", "1")
+    result = CliRunner().invoke(_command(KeyError("x")), [])
+    assert result.exit_code == ExitCode.INTERNAL_ERROR
+    assert "Traceback" in result.stderr and "KeyError" in result.stderr
 
 
 @needs_masks

@@ -102,3 +102,57 @@ def test_stdout_on_a_terminal_with_stderr_on_a_pipe_shows_the_data(tmp_path: Pat
     assert code == ExitCode.SUCCESS, err
     assert b"d0003.txt" in out
     assert b"d0003.txt" not in err
+
+
+def _run_to(args: list[str], stdout: int | None, **kwargs: object) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "cleanwire", *args], stdin=subprocess.DEVNULL, stdout=stdout,
+                            stderr=subprocess.PIPE, env=subprocess_env(), **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Output well over a pipe's buffer (64 KiB), so the writer is still writing when the reader goes."""
+    return _corpus(tmp_path_factory.mktemp("big") / "in", 300)
+
+
+READER_GOES = [
+    (["dedupe", "--jobs", "1"], "jsonl"), (["dedupe", "--jobs", "2"], "jsonl"), (["dedupe", "--jobs", "1"], "json"),
+    (["dedupe", "--jobs", "1"], "text"), (["dedupe", "--jobs", "2"], "text"), (["dedupe", "--all"], "jsonl"),
+    (["clean", "--jobs", "1"], "jsonl"), (["clean", "--jobs", "2"], "jsonl"), (["clean", "--jobs", "1"], "text"),
+]
+
+
+@pytest.mark.parametrize(("command", "fmt"), READER_GOES)
+def test_a_reader_going_away_ends_the_run_quietly_with_141(big_corpus: Path, command: list[str], fmt: str) -> None:
+    proc = _run_to([command[0], str(big_corpus), *command[1:], "--format", fmt, "-q"], subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()  # `| head -1`
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=300) == ExitCode.BROKEN_PIPE, err.decode(errors="replace")
+    assert first
+    assert err == b""
+
+
+FULL = [(["dedupe", "--jobs", "1"], "jsonl"), (["dedupe", "--jobs", "2"], "jsonl"), (["dedupe"], "json"),
+        (["dedupe"], "text"), (["clean"], "jsonl"), (["clean", "--jobs", "2"], "text")]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+@pytest.mark.parametrize(("command", "fmt"), FULL)
+def test_a_full_disk_on_stdout_is_exit_4_with_one_line(big_corpus: Path, command: list[str], fmt: str) -> None:
+    with open("/dev/full", "wb") as full:
+        proc = _run_to([command[0], str(big_corpus), *command[1:], "--format", fmt, "-q"], full.fileno())
+        _, err = proc.communicate(timeout=300)
+    assert proc.returncode == ExitCode.OUTPUT_FAILED, err.decode(errors="replace")
+    assert err.decode() == "error: cannot write standard output: No space left on device\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_disk_under_the_stats_file_names_it(tmp_path: Path) -> None:
+    link = tmp_path / "stats.json"
+    link.symlink_to("/dev/full")
+    proc = _run_to(["dedupe", str(SEEDS), "-q", "--stats", str(link)], subprocess.DEVNULL)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == ExitCode.OUTPUT_FAILED, err
+    assert err.decode().count("\n") == 1 and str(link) in err.decode(), err

@@ -35,7 +35,7 @@ from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import ExitCode
 from cleanwire.ingest import InputSet
 from cleanwire.pipeline import Counters, clean_stream, dedupe
-from cleanwire.process import guarded, run_as_process
+from cleanwire.process import guarded, run_as_process, writing_to
 
 EXIT_CODES_HELP = f"""
 \b
@@ -44,7 +44,8 @@ Exit codes:
   {ExitCode.INPUT_ERRORS.value}  some inputs failed (each named on stderr; the rest were processed)
   {ExitCode.USAGE.value}  usage error (bad option or argument; nothing was processed)
   {ExitCode.DUPLICATES_FOUND.value}  duplicates found, with --fail-on-duplicates (input errors take precedence)
-  {ExitCode.OUTPUT_FAILED.value}  the output could not be written (disk full, read-only, a file in the way)
+  {ExitCode.OUTPUT_FAILED.value}  the output could not be written (disk full, read-only, a file in the way); one line names it
+  {ExitCode.INTERNAL_ERROR.value}  internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback
   {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM); no half-written output file is left
   {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
 """
@@ -122,7 +123,8 @@ class Run:
         self.errors_file: IO[str] | None = None
         self.errors_path: str | None = params["errors_path"]
         if params["errors_path"]:
-            self.errors_file = stack.enter_context(open(params["errors_path"], "w", encoding="utf-8"))
+            self.errors_file = open(params["errors_path"], "w", encoding="utf-8")  # noqa: SIM115 - closed below
+            stack.callback(self._close_errors)
         self.stats_path: str | None = params["stats_path"]
         self.started = time.perf_counter()
 
@@ -134,7 +136,13 @@ class Run:
         """One line on stderr naming the failed input; a record in --errors FILE."""
         click.echo(error_line(doc), err=True)
         if self.errors_file is not None:
-            self.errors_file.write(json_line(error_record(doc)) + "\n")
+            with writing_to(self.errors_path or ""):
+                self.errors_file.write(json_line(error_record(doc)) + "\n")
+
+    def _close_errors(self) -> None:
+        if self.errors_file is not None:
+            with writing_to(self.errors_path or ""):
+                self.errors_file.close()
 
     def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
         """Progress bars on stderr when it is a terminal, unless --quiet."""
@@ -149,7 +157,8 @@ class Run:
         if self.stats_path:
             wall = round(time.perf_counter() - self.started, 3)
             stats = self.counters.as_dict() | {"wall_seconds": wall, "exit_code": int(exit_code)}
-            Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+            with writing_to(self.stats_path):
+                Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
         sys.exit(int(exit_code))
 
 
@@ -198,7 +207,8 @@ def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any)
                 if explain:
                     _print_explain(doc)
                 if writer is not None:
-                    writer.write_text(doc.id, doc.text)
+                    with writing_to(str(writer.root)):
+                        writer.write_text(doc.id, doc.text)
                 yield document_record(doc)
 
         if explain:

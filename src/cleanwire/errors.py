@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad options or arguments; nothing was processed
     DUPLICATES_FOUND = 3  # --fail-on-duplicates and at least one duplicate was found
     OUTPUT_FAILED = 4  # the output could not be written (disk full, read-only, a file in the way)
+    INTERNAL_ERROR = 70  # a bug in cleanwire (EX_SOFTWARE): one line on stderr, the traceback with CLEANWIRE_DEBUG=1
     INTERRUPTED = 130
     BROKEN_PIPE = 141  # the reader of standard output went away (`| head`), as a Unix tool killed by SIGPIPE
 

@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from types import FrameType
 from typing import Any, NoReturn
@@ -86,26 +87,75 @@ def _exit_broken_pipe() -> NoReturn:
     sys.exit(ExitCode.BROKEN_PIPE)
 
 
+STDOUT = "standard output"
+DEBUG_VARIABLE = "CLEANWIRE_DEBUG"  # set (to anything but "" or "0") for a crash's traceback
+
+
+@contextlib.contextmanager
+def writing_to(target: str) -> Iterator[None]:
+    """Name `target` in an OSError of the block that names no file (a write to a file already open)."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None and not isinstance(exc, BrokenPipeError):
+            exc.filename = target
+        raise
+
+
+def _output_failed(exc: OSError) -> NoReturn:
+    """One line naming what could not be written and why; exit code 4."""
+    reason = exc.strerror or str(exc)
+    click.echo(f"error: cannot write {exc.filename or STDOUT}: {reason}", err=True)
+    sys.exit(ExitCode.OUTPUT_FAILED)
+
+
+def _crashed(exc: BaseException) -> NoReturn:
+    """A bug: one line, the traceback only when asked for, and an exit code of its own (70, EX_SOFTWARE)."""
+    if os.environ.get(DEBUG_VARIABLE, "") not in ("", "0"):
+        traceback.print_exception(exc)
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    click.echo(f"cleanwire: internal error: {reason} (a bug; set {DEBUG_VARIABLE}=1 for the traceback)",
+               err=True)
+    sys.exit(ExitCode.INTERNAL_ERROR)
+
+
+def _run_then_flush(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+    """Run `fn`, then flush standard output: data still buffered must reach it, or fail here, inside the guard."""
+    try:
+        result = fn(*args, **kwargs)
+    except SystemExit:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+        raise
+    if sys.stdout is not None:
+        sys.stdout.flush()
+    return result
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Run a command with library errors as usage errors and interrupts as exit code 130."""
+    """Run a command with library errors as usage errors, interrupts as exit code 130, a reader gone as 141,
+    an output that cannot be written as 4 and anything unexpected (a bug) as 70."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         install_signal_handlers()
         try:
-            return fn(*args, **kwargs)
+            return _run_then_flush(fn, args, kwargs)
         except SystemExit:
             _block_late_interrupts()
             raise
         except ConfigError as exc:
             raise click.UsageError(str(exc)) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
         except KeyboardInterrupt:
             _exit_interrupted()
         except BrokenPipeError:
             _exit_broken_pipe()
         except OSError as exc:  # the output could not be written: disk full, read-only, a file in the way
-            click.echo(f"error: cannot write output: {exc}", err=True)
-            sys.exit(ExitCode.OUTPUT_FAILED)
+            _output_failed(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug: said in one line, not as exit 1 ("some inputs failed")
+            _crashed(exc)
 
     return wrapper
 
