@@ -44,7 +44,7 @@ Exit codes:
   {ExitCode.INPUT_ERRORS.value}  some inputs failed (each named on stderr; the rest were processed)
   {ExitCode.USAGE.value}  usage error (bad option or argument; nothing was processed)
   {ExitCode.DUPLICATES_FOUND.value}  duplicates found, with --fail-on-duplicates (input errors take precedence)
-  {ExitCode.OUTPUT_FAILED.value}  output could not be written (disk full, read-only, a file in the way), named in one line
+  {ExitCode.OUTPUT_FAILED.value}  output could not be written (disk full, read-only, a file in the way); named on stderr
   {ExitCode.INTERNAL_ERROR.value}  internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback
   {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM); no half-written output file is left
   {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
