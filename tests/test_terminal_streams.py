@@ -156,3 +156,26 @@ def test_a_full_disk_under_the_stats_file_names_it(tmp_path: Path) -> None:
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == ExitCode.OUTPUT_FAILED, err
     assert err.decode().count("\n") == 1 and str(link) in err.decode(), err
+
+
+def _run_stdout_closed(args: list[str]) -> subprocess.CompletedProcess[bytes]:
+    """`cleanwire ARGS >&-`: the command starts with file descriptor 1 closed."""
+    return subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "cleanwire", *args],
+                          stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, env=subprocess_env(), timeout=300)
+
+
+@pytest.mark.parametrize("command", [["dedupe"], ["clean"], ["dedupe", "--jobs", "2"]])
+def test_a_closed_stdout_is_exit_4_with_one_line(command: list[str]) -> None:
+    done = _run_stdout_closed([command[0], str(SEEDS), *command[1:], "-q"])
+    assert done.returncode == ExitCode.OUTPUT_FAILED, done.stderr.decode(errors="replace")
+    assert done.stderr.decode() == "error: cannot write standard output: it is closed\n"
+
+
+@pytest.mark.parametrize("command", [["dedupe"], ["clean"]])
+def test_a_closed_stdout_with_an_output_dir_writes_the_folder_and_says_so(tmp_path: Path, command: list[str]) -> None:
+    done = _run_stdout_closed([command[0], str(SEEDS), "--output-dir", str(tmp_path / "out"), "-q"])
+    assert done.returncode == ExitCode.SUCCESS, done.stderr.decode(errors="replace")
+    assert "standard output is closed" in done.stderr.decode()
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert "001_145a5d41464ce8e0.txt" in written
+    assert not [name for name in written if name.startswith(".")]

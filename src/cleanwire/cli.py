@@ -35,7 +35,7 @@ from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import ExitCode
 from cleanwire.ingest import InputSet
 from cleanwire.pipeline import Counters, clean_stream, dedupe
-from cleanwire.process import guarded, run_as_process, writing_to
+from cleanwire.process import check_stdout, guarded, run_as_process, writing_to
 
 EXIT_CODES_HELP = f"""
 \b
@@ -188,6 +188,7 @@ def cli() -> None:
 @guarded
 def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any) -> None:
     """Clean page junk from every input and emit the clean documents."""
+    check_stdout(output_dir)
     with ExitStack() as stack:
         run = Run(params, stack)
         config = config_from_options(params)
@@ -239,6 +240,7 @@ def dedupe_command(
     fmt: str | None, output_dir: str | None, include_all: bool, fail_on_duplicates: bool, **params: Any,
 ) -> None:
     """Clean every input, find documents that carry the same story, emit one record per story."""
+    check_stdout(output_dir)
     with ExitStack() as stack:
         run = Run(params, stack)
         config = config_from_options(params)
@@ -272,6 +274,7 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
     """
     from cleanwire.explain import explain_pair, render_explain
 
+    check_stdout(None)
     config = config_from_options(params)
     names = (first, second)
     with ExitStack() as stack:

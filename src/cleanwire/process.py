@@ -25,6 +25,7 @@ from cleanwire.errors import ConfigError, ExitCode
 _INTERRUPTS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 # set in click's root context object by run_as_process: the command runs in its own process and may end it
 _OWN_PROCESS = "hard_exit"
+_STDOUT_CLOSED = "stdout_closed"  # also set there: the process started with file descriptor 1 closed
 
 
 @contextlib.contextmanager
@@ -160,10 +161,47 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _stdout_was_closed() -> bool:
+    """Whether the process started with file descriptor 1 closed (`>&-`); if so, put the null device there.
+
+    Else the next file opened (an output folder's temporary file, a spill) would take descriptor 1, and
+    anything written to standard output would land in it.
+    """
+    try:
+        os.fstat(1)
+    except OSError:
+        pass
+    else:
+        return False
+    null = os.open(os.devnull, os.O_WRONLY)
+    if null != 1:
+        os.dup2(null, 1)
+        os.close(null)
+    sys.stdout = open(1, "w", encoding="utf-8", closefd=False)  # noqa: SIM115 - the process's stdout
+    return True
+
+
+def stdout_closed() -> bool:
+    """Whether the running command's process started with standard output closed (see run_as_process)."""
+    context = click.get_current_context(silent=True)
+    return context is not None and bool((context.find_root().obj or {}).get(_STDOUT_CLOSED))
+
+
+def check_stdout(output_dir: str | None) -> None:
+    """A closed standard output is an output failure (exit 4), before any input is read; with `output_dir`,
+    the folder is written and stderr says standard output is closed."""
+    if not stdout_closed():
+        return
+    if output_dir is None:
+        click.echo(f"error: cannot write {STDOUT}: it is closed", err=True)
+        sys.exit(ExitCode.OUTPUT_FAILED)
+    click.echo(f"cleanwire: {STDOUT} is closed: only {output_dir} is written", err=True)
+
+
 def run_as_process(command: click.Command, prog_name: str) -> None:
     """Run a click command as the whole process, then leave at once with its exit code."""
     try:
-        command(prog_name=prog_name, obj={_OWN_PROCESS: True})
+        command(prog_name=prog_name, obj={_OWN_PROCESS: True, _STDOUT_CLOSED: _stdout_was_closed()})
     except SystemExit as done:
         # the command is over: its outputs are written and closed, its workers and temporary files
         # gone. Leave without the interpreter's teardown, which would free a heap of fingerprints and
