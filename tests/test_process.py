@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, run_cli, subprocess_env
 
 from cleanwire.errors import ConfigError, ExitCode
 from cleanwire.process import guarded, install_signal_handlers, interrupts_deferred
@@ -84,3 +88,51 @@ def test_a_command_run_in_process_leaves_the_signal_mask_as_it_was() -> None:
     assert code == ExitCode.SUCCESS
     # the command's own process blocks late signals at exit; a library caller's must not inherit that
     assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == before
+
+
+@needs_masks
+def test_an_interrupt_taken_by_another_thread_still_waits_for_the_block() -> None:
+    # a signal sent to the process may be taken by any thread that does not block it (numpy's, the pool's);
+    # Python then runs the handler in the main thread at once, whatever the main thread's mask says
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    other_ready, other_done = threading.Event(), threading.Event()
+    other = threading.Thread(target=lambda: (other_ready.set(), other_done.wait(30)))
+    finished: list[bool] = []
+    install_signal_handlers()
+    try:
+        other.start()
+        other_ready.wait(30)
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts_deferred():
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    signal.pthread_kill(other.ident or 0, sig)
+                for _ in range(100_000):  # bytecodes: the handler would run between two of them
+                    pass
+                finished.append(True)
+    finally:
+        other_done.set()
+        other.join()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    assert finished == [True]
+
+
+@needs_masks
+def test_sigterm_during_start_up_exits_130(tmp_path: Path) -> None:
+    # the signal comes while the modules load (here: as numpy is imported), before any command runs
+    (tmp_path / "sitecustomize.py").write_text(
+        "import os, signal, sys\n"
+        "class Hook:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'numpy':\n"
+        "            sys.meta_path.remove(self)\n"
+        "            os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Hook())\n", encoding="utf-8")
+    env = subprocess_env()
+    env["PYTHONPATH"] = f"{tmp_path}{os.pathsep}{env['PYTHONPATH']}"
+    done = subprocess.run([sys.executable, "-m", "cleanwire", "dedupe", str(SEEDS), "-q"], capture_output=True,
+                          env=env, timeout=120)
+    assert done.returncode == ExitCode.INTERRUPTED, done.stderr.decode(errors="replace")
+    assert done.stdout == b""
+    assert done.stderr == b"cleanwire: interrupted\n"

@@ -300,5 +300,5 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
 
 
 def main() -> None:
-    """Entry point of the console script and `python -m cleanwire`."""
+    """Entry point of earlier installs' console script: cleanwire.process.main sets the process up first."""
     run_as_process(cli, prog_name="cleanwire")

@@ -28,30 +28,83 @@ _OWN_PROCESS = "hard_exit"
 _STDOUT_CLOSED = "stdout_closed"  # also set there: the process started with file descriptor 1 closed
 
 
+class _Deferral:
+    """The main thread's blocks that hold interrupts back, and an interrupt that came during one."""
+
+    depth = 0
+    pending: int | None = None
+
+
 @contextlib.contextmanager
 def interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT/SIGTERM/SIGHUP until the block ends, so a write is never cut in half (POSIX main thread)."""
-    if not hasattr(signal, "pthread_sigmask"):
+    """Hold SIGINT/SIGTERM/SIGHUP until the block ends, so a write is never cut in half (POSIX main thread).
+
+    The main thread blocks them, and the handler (install_signal_handlers) keeps one that another thread
+    took (numpy's, the pool's: Python runs the handler in the main thread whichever thread took it) until
+    the block ends.
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
         yield
         return
     old = signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+    _Deferral.depth += 1
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        _Deferral.depth -= 1
+    if _Deferral.depth == 0 and _Deferral.pending is not None:
+        signum, _Deferral.pending = _Deferral.pending, None
+        raise KeyboardInterrupt(f"signal {signum}")
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    if _Deferral.depth:
+        _Deferral.pending = signum
+        return
     raise KeyboardInterrupt(f"signal {signum}")
 
 
 def install_signal_handlers() -> None:
-    """Turn SIGTERM (and SIGHUP) into KeyboardInterrupt, as SIGINT already is, so cleanup code runs."""
+    """Turn SIGINT, SIGTERM (and SIGHUP) into KeyboardInterrupt, held back inside interrupts_deferred, so
+    cleanup code runs and no write is cut in half."""
     if threading.current_thread() is not threading.main_thread():
         return
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _raise_interrupt)
+
+
+def _exit_at_start(signum: int, frame: FrameType | None) -> None:
+    """An interrupt before the command runs: nothing is written yet, so leave at once, as the command would."""
+    os.write(2, b"cleanwire: interrupted\n")
+    os._exit(ExitCode.INTERRUPTED)
+
+
+def start_process() -> None:
+    """The first thing the process does, before the modules that start threads (numpy's) are imported:
+    an interrupt now exits 130 as one during the command does, and is blocked in every thread started from
+    here until run_as_process (every thread inherits the mask), so the kernel gives it to the main thread."""
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _exit_at_start)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, _INTERRUPTS)
+
+
+def _open_interrupts() -> None:
+    """Let the main thread take interrupts again (those that came while blocked are delivered now)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _INTERRUPTS)
+
+
+def main() -> None:
+    """Entry point of the console script and `python -m cleanwire`: the process is set up first, then the
+    command line (and numpy with its threads) is loaded and run."""
+    start_process()
+    from cleanwire.cli import cli
+
+    run_as_process(cli, prog_name="cleanwire")
 
 
 def _in_own_process() -> bool:
@@ -200,8 +253,10 @@ def check_stdout(output_dir: str | None) -> None:
 
 def run_as_process(command: click.Command, prog_name: str) -> None:
     """Run a click command as the whole process, then leave at once with its exit code."""
+    closed = _stdout_was_closed()
+    _open_interrupts()
     try:
-        command(prog_name=prog_name, obj={_OWN_PROCESS: True, _STDOUT_CLOSED: _stdout_was_closed()})
+        command(prog_name=prog_name, obj={_OWN_PROCESS: True, _STDOUT_CLOSED: closed})
     except SystemExit as done:
         # the command is over: its outputs are written and closed, its workers and temporary files
         # gone. Leave without the interpreter's teardown, which would free a heap of fingerprints and
