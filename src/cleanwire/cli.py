@@ -37,18 +37,26 @@ from cleanwire.ingest import InputSet
 from cleanwire.pipeline import Counters, clean_stream, dedupe
 from cleanwire.process import check_stdout, guarded, run_as_process, writing_to
 
-EXIT_CODES_HELP = f"""
-\b
-Exit codes:
-  {ExitCode.SUCCESS.value}  success
-  {ExitCode.INPUT_ERRORS.value}  some inputs failed (each named on stderr; the rest were processed)
-  {ExitCode.USAGE.value}  usage error (bad option or argument; nothing was processed)
-  {ExitCode.DUPLICATES_FOUND.value}  duplicates found, with --fail-on-duplicates (input errors take precedence)
-  {ExitCode.OUTPUT_FAILED.value}  output could not be written (disk full, read-only, a file in the way); named on stderr
-  {ExitCode.INTERNAL_ERROR.value}  internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback
-  {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM); no half-written output file is left
-  {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
-"""
+_EXIT_CODE_LINES = [
+    (ExitCode.SUCCESS, "success"),
+    (ExitCode.INPUT_ERRORS, "some inputs failed (each named on stderr; the rest were processed)"),
+    (ExitCode.USAGE, "usage error (bad option or argument; nothing was processed)"),
+    (ExitCode.DUPLICATES_FOUND, "duplicates found, with --fail-on-duplicates (input errors take precedence)"),
+    (ExitCode.OUTPUT_FAILED, "output could not be written (disk full, read-only, a file in the way); named on stderr"),
+    (ExitCode.INTERNAL_ERROR, "internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback"),
+    (ExitCode.INTERRUPTED, "interrupted (SIGINT/SIGTERM); no half-written output file is left"),
+    (ExitCode.BROKEN_PIPE, "the reader of standard output went away (e.g. `| head`); nothing is printed"),
+]
+
+
+def exit_codes_help(*, duplicates: bool = False) -> str:
+    """The exit codes for --help; code 3 only for a command with --fail-on-duplicates."""
+    lines = [f"  {code.value}  {meaning}" for code, meaning in _EXIT_CODE_LINES
+             if duplicates or code != ExitCode.DUPLICATES_FOUND]
+    return "\n\b\nExit codes:\n" + "\n".join(lines) + "\n"
+
+
+EXIT_CODES_HELP = exit_codes_help()
 
 def _apply(options: list[Callable[[Any], Any]], fn: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate `fn` with `options`, which --help then lists in this order."""
@@ -156,7 +164,9 @@ class Run:
             self.err.print(summary_text(self.counters, time.perf_counter() - self.started), markup=False)
         if self.stats_path:
             wall = round(time.perf_counter() - self.started, 3)
-            stats = self.counters.as_dict() | {"wall_seconds": wall, "exit_code": int(exit_code)}
+            counts = self.counters.as_dict()
+            counts = {("stories" if key == "clusters" else key): value for key, value in counts.items()}
+            stats = counts | {"wall_seconds": wall, "exit_code": int(exit_code)}
             with writing_to(self.stats_path):
                 Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
         sys.exit(int(exit_code))
@@ -164,14 +174,16 @@ class Run:
 
 def open_engine(config: EngineConfig, stack: ExitStack) -> Any:
     """The engine `config` names, closed when the command ends."""
+    if config.address and config.name != "ray":
+        raise click.UsageError("--ray-address needs --engine ray")
     options = {"address": config.address} if config.name == "ray" else {}
     engine = get_engine(config.name, config.jobs, **options)
     stack.callback(engine.close)
     return engine
 
 
-@click.group(epilog=EXIT_CODES_HELP)
-@click.version_option(__version__, prog_name="cleanwire")
+@click.group(epilog=exit_codes_help(duplicates=True))
+@click.version_option(__version__, "-V", "--version", prog_name="cleanwire")
 def cli() -> None:
     """Turn scraped news pages into clean canonical text, one per story.
 
@@ -230,7 +242,7 @@ def _print_explain(doc: Document) -> None:
         console.print(decision.line, markup=False, style=None if decision.keep else "dim")
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(epilog=exit_codes_help(duplicates=True))
 @input_options
 @output_options(format_help="Output format [default: jsonl on a pipe, a table of stories on a terminal].",
                 output_dir_help="Write one clean .txt per story and clusters.json here.")
