@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import re
 import subprocess
 import sys
 import threading
@@ -179,3 +180,21 @@ def test_a_closed_stdout_with_an_output_dir_writes_the_folder_and_says_so(tmp_pa
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert "001_145a5d41464ce8e0.txt" in written
     assert not [name for name in written if name.startswith(".")]
+
+
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+@pytest.mark.parametrize("command", ["clean", "dedupe"])
+def test_error_lines_do_not_collide_with_the_live_bars(tmp_path: Path, command: str) -> None:
+    corpus = _corpus(tmp_path / "in", 200)
+    for i in range(0, 200, 9):
+        (corpus / f"bad{i:04d}.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    code, _, err = run_on_terminal([command, str(corpus)], terminal="stderr")
+    assert code == ExitCode.INPUT_ERRORS
+    screen = ANSI.sub(b"", err).replace(b"\r\n", b"\n").decode()
+    errors = [f"bad{i:04d}.txt: binary file (PNG image)" for i in range(0, 200, 9)]
+    lines = [line.split("\r")[-1] for line in screen.split("\n")]
+    found = [line for line in lines if line.startswith("error: ")]
+    assert len(found) == len(errors), screen[-3000:]
+    assert all(any(line.endswith(e) for line in found) for e in errors), screen[-3000:]

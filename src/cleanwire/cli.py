@@ -135,6 +135,7 @@ class Run:
             stack.callback(self._close_errors)
         self.stats_path: str | None = params["stats_path"]
         self.started = time.perf_counter()
+        self.live = False  # progress bars are on the terminal
 
     def outputs(self, output_dir: str | None) -> list[str]:
         """The paths this run writes, which it must never read as inputs."""
@@ -142,7 +143,10 @@ class Run:
 
     def report_error(self, doc: Document) -> None:
         """One line on stderr naming the failed input; a record in --errors FILE."""
-        click.echo(error_line(doc), err=True)
+        if self.live:  # above the bars, whole: not cut by them nor wrapped at the terminal's width
+            self.err.print(error_line(doc), markup=False, highlight=False, emoji=False, soft_wrap=True)
+        else:
+            click.echo(error_line(doc), err=True)
         if self.errors_file is not None:
             with writing_to(self.errors_path or ""):
                 self.errors_file.write(json_line(error_record(doc)) + "\n")
@@ -154,7 +158,9 @@ class Run:
 
     def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
         """Progress bars on stderr when it is a terminal, unless --quiet."""
-        return progress_bars(self.err, stack, quiet=self.quiet)
+        advance = progress_bars(self.err, stack, quiet=self.quiet)
+        self.live = advance is not None
+        return advance
 
     def finish(self, exit_code: ExitCode) -> None:
         """Summary on stderr, counters to --stats, and the exit code (input errors take precedence)."""
