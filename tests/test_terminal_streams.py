@@ -198,3 +198,12 @@ def test_error_lines_do_not_collide_with_the_live_bars(tmp_path: Path, command: 
     found = [line for line in lines if line.startswith("error: ")]
     assert len(found) == len(errors), screen[-3000:]
     assert all(any(line.endswith(e) for line in found) for e in errors), screen[-3000:]
+
+
+def test_every_stage_of_dedupe_shows_a_labelled_bar(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "in", 60)
+    code, out, err = run_on_terminal(["dedupe", str(corpus), "--format", "jsonl"], terminal="stderr")
+    assert code == ExitCode.SUCCESS, err
+    screen = ANSI.sub(b"", err).decode()
+    for label in ("learning templates", "clean+fingerprint", "matching", "writing"):
+        assert label in screen, label

@@ -266,8 +266,11 @@ def dedupe_command(
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
                                                   exclude=run.outputs(output_dir)))
         writer = open_output_dir(output_dir)
-        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=run.progress(stack))
+        progress = run.progress(stack)
+        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress)
         stack.callback(result.close)
+        if progress is not None:
+            progress("writing", 0)
         write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all)
         found = run.counters.duplicates and fail_on_duplicates
         run.finish(ExitCode.DUPLICATES_FOUND if found else ExitCode.SUCCESS)
