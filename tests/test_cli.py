@@ -22,6 +22,30 @@ def test_every_command_has_help_with_exit_codes(command: list[str]) -> None:
     assert "some inputs failed" in out
 
 
+@pytest.mark.parametrize("command", [["clean"], ["explain"]])
+def test_help_of_commands_without_fail_on_duplicates_does_not_list_exit_code_3(command: list[str]) -> None:
+    out = run_cli(*command, "--help")[1]
+    assert "internal error" in out and "--fail-on-duplicates" not in out
+    assert not [line for line in out.splitlines() if line.strip().startswith(f"{ExitCode.DUPLICATES_FOUND.value} ")]
+
+
+def test_dedupe_help_lists_exit_code_3() -> None:
+    out = run_cli("dedupe", "--help")[1]
+    assert [line for line in out.splitlines() if line.strip().startswith(f"{ExitCode.DUPLICATES_FOUND.value} ")]
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_flags(flag: str) -> None:
+    code, out, _ = run_cli(flag)
+    assert code == 0 and out.startswith("cleanwire, version ")
+
+
+def test_ray_address_without_the_ray_engine_is_a_usage_error() -> None:
+    code, _, err = run_cli("dedupe", str(SEEDS), "--ray-address", "127.0.0.1:6379")
+    assert code == ExitCode.USAGE
+    assert "--ray-address" in err and "--engine ray" in err
+
+
 def test_dedupe_seeds_emits_two_stories_with_the_excerpt_absorbed() -> None:
     code, out, err = run_cli("dedupe", str(SEEDS), "--format", "jsonl")
     assert code == ExitCode.SUCCESS, err
@@ -94,7 +118,8 @@ def test_stats_file_holds_the_run_counters(tmp_path: Path) -> None:
     assert code == 0
     counters = json.loads(stats.read_text())
     assert counters["documents"] == 3
-    assert counters["clusters"] == 2
+    assert counters["stories"] == 2  # the summary's word
+    assert "clusters" not in counters
     assert counters["duplicates"] == 1
     assert counters["relations"] == {"excerpt": 1}
     assert counters["errors"] == 0 and counters["exit_code"] == 0

@@ -99,3 +99,15 @@ def test_dedupe_output_is_byte_identical(corpus: Path, clean: bool) -> None:
 def test_clean_output_is_byte_identical(corpus: Path) -> None:
     args = ["clean", str(corpus / "shard-00001.jsonl"), "--format", "jsonl", "--quiet"]
     assert _run(args + ["--engine", "ray", "--jobs", "2"]) == _run(args + ["--engine", "local", "--jobs", "2"])
+
+
+@needs_ray
+@pytest.mark.parametrize("address", ["127.0.0.1:1", "ray://127.0.0.1:1"])
+def test_a_ray_cluster_that_is_not_there_is_a_usage_error_naming_the_option(address: str) -> None:
+    from conftest import SEEDS, run_process
+
+    done = run_process("dedupe", SEEDS, "--engine", "ray", "--ray-address", address, timeout=120)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert f"--ray-address {address}" in err and "cannot write" not in err
+    assert "Traceback" not in err

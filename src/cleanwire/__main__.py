@@ -1,3 +1,3 @@
-from cleanwire.cli import main
+from cleanwire.process import main
 
 main()

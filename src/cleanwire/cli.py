@@ -44,20 +44,29 @@ from cleanwire.errors import ConfigError, ExitCode
 from cleanwire.ingest import InputSet
 from cleanwire.outdir import OutputDir
 from cleanwire.pipeline import Counters, clean_stream, dedupe
-from cleanwire.process import guarded, run_as_process
+from cleanwire.process import check_stdout, guarded, run_as_process, writing_to
 from cleanwire.scratch import sweep
 
-EXIT_CODES_HELP = f"""
-\b
-Exit codes:
-  {ExitCode.SUCCESS.value}  success
-  {ExitCode.INPUT_ERRORS.value}  some inputs failed (each named on stderr; the rest were processed)
-  {ExitCode.USAGE.value}  usage error (bad option or argument; nothing was processed)
-  {ExitCode.DUPLICATES_FOUND.value}  duplicates found, with --fail-on-duplicates (input errors take precedence)
-  {ExitCode.OUTPUT_FAILED.value}  the output could not be written (disk full, read-only, a file in the way)
-  {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM); no half-written output file is left
-  {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
-"""
+_EXIT_CODE_LINES = [
+    (ExitCode.SUCCESS, "success"),
+    (ExitCode.INPUT_ERRORS, "some inputs failed (each named on stderr; the rest were processed)"),
+    (ExitCode.USAGE, "usage error (bad option or argument; nothing was processed)"),
+    (ExitCode.DUPLICATES_FOUND, "duplicates found, with --fail-on-duplicates (input errors take precedence)"),
+    (ExitCode.OUTPUT_FAILED, "output could not be written (disk full, read-only, a file in the way); named on stderr"),
+    (ExitCode.INTERNAL_ERROR, "internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback"),
+    (ExitCode.INTERRUPTED, "interrupted (SIGINT/SIGTERM); no half-written output file is left"),
+    (ExitCode.BROKEN_PIPE, "the reader of standard output went away (e.g. `| head`); nothing is printed"),
+]
+
+
+def exit_codes_help(*, duplicates: bool = False) -> str:
+    """The exit codes for --help; code 3 only for a command with --fail-on-duplicates."""
+    lines = [f"  {code.value}  {meaning}" for code, meaning in _EXIT_CODE_LINES
+             if duplicates or code != ExitCode.DUPLICATES_FOUND]
+    return "\n\b\nExit codes:\n" + "\n".join(lines) + "\n"
+
+
+EXIT_CODES_HELP = exit_codes_help()
 
 if TYPE_CHECKING:  # click 8.2 made ParamType generic; 8.1, which the package allows, cannot subscript it
     _IntParamType = click.ParamType[int, Any]
@@ -179,9 +188,11 @@ class Run:
                 raise click.UsageError(f"{option} {path} is inside --output-dir {output_dir}: choose a file "
                                        f"outside the folder")
         if params["errors_path"]:
-            self.errors_file = stack.enter_context(open(params["errors_path"], "w", encoding="utf-8"))
+            self.errors_file = open(params["errors_path"], "w", encoding="utf-8")  # noqa: SIM115 - closed below
+            stack.callback(self._close_errors)
         self.stats_path: str | None = params["stats_path"]
         self.started = time.perf_counter()
+        self.live = False  # progress bars are on the terminal
 
     def outputs(self, output_dir: str | None) -> list[str]:
         """The paths this run writes, which it must never read as inputs."""
@@ -194,13 +205,24 @@ class Run:
 
     def report_error(self, doc: Document) -> None:
         """One line on stderr naming the failed input; a record in --errors FILE."""
-        click.echo(error_line(doc), err=True)
+        if self.live:  # above the bars, whole: not cut by them nor wrapped at the terminal's width
+            self.err.print(error_line(doc), markup=False, highlight=False, emoji=False, soft_wrap=True)
+        else:
+            click.echo(error_line(doc), err=True)
         if self.errors_file is not None:
-            self.errors_file.write(json_line(error_record(doc)) + "\n")
+            with writing_to(self.errors_path or ""):
+                self.errors_file.write(json_line(error_record(doc)) + "\n")
+
+    def _close_errors(self) -> None:
+        if self.errors_file is not None:
+            with writing_to(self.errors_path or ""):
+                self.errors_file.close()
 
     def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
         """Progress bars on stderr when it is a terminal, unless --quiet."""
-        return progress_bars(self.err, stack, quiet=self.quiet)
+        advance = progress_bars(self.err, stack, quiet=self.quiet)
+        self.live = advance is not None
+        return advance
 
     def finish(self, exit_code: ExitCode) -> None:
         """Summary on stderr, counters to --stats, and the exit code (input errors take precedence)."""
@@ -213,12 +235,16 @@ class Run:
             self.err.print(summary_text(self.counters, time.perf_counter() - self.started), markup=False)
         if self.stats_path:
             wall = round(time.perf_counter() - self.started, 3)
-            stats = self.counters.as_dict() | {"wall_seconds": wall, "exit_code": int(exit_code)}
+            counts = self.counters.as_dict()
+            counts = {("stories" if key == "clusters" else key): value for key, value in counts.items()}
+            stats = counts | {"wall_seconds": wall, "exit_code": int(exit_code)}
             if self.stats_path == "-":  # after the data, one line: a JSON lines reader still reads lines
-                sys.stdout.write(json.dumps(stats) + "\n")
-                sys.stdout.flush()
+                with writing_to("standard output"):
+                    sys.stdout.write(json.dumps(stats) + "\n")
+                    sys.stdout.flush()
             else:
-                Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
+                with writing_to(self.stats_path):
+                    Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
         sys.exit(int(exit_code))
 
 
@@ -230,14 +256,16 @@ def _inside(path: str, folder: str) -> bool:
 
 def open_engine(config: EngineConfig, stack: ExitStack) -> Any:
     """The engine `config` names, closed when the command ends."""
+    if config.address and config.name != "ray":
+        raise click.UsageError("--ray-address needs --engine ray")
     options = {"address": config.address} if config.name == "ray" else {}
     engine = get_engine(config.name, config.jobs, **options)
     stack.callback(engine.close)
     return engine
 
 
-@click.group(epilog=EXIT_CODES_HELP)
-@click.version_option(__version__, prog_name="cleanwire")
+@click.group(epilog=exit_codes_help(duplicates=True))
+@click.version_option(__version__, "-V", "--version", prog_name="cleanwire")
 def cli() -> None:
     """Turn scraped news pages into clean canonical text, one per story.
 
@@ -254,6 +282,7 @@ def cli() -> None:
 @guarded
 def clean(fmt: str | None, output_dir: str | None, overwrite: bool, explain: bool, **params: Any) -> None:
     """Clean page junk from every input and emit the clean documents."""
+    check_stdout(output_dir)
     with ExitStack() as stack:
         run = Run(params, stack, output_dir)
         config = config_from_options(params)
@@ -276,7 +305,8 @@ def clean(fmt: str | None, output_dir: str | None, overwrite: bool, explain: boo
                 if explain:
                     _print_explain(doc)
                 if writer is not None:
-                    writer.write_text(doc.id, doc.text, doc.source)
+                    with writing_to(str(writer.root)):
+                        writer.write_text(doc.id, doc.text, doc.source)
                 yield document_record(doc)
 
         if explain:
@@ -297,7 +327,7 @@ def _print_explain(doc: Document) -> None:
         console.print(decision.line, markup=False, style=None if decision.keep else "dim")
 
 
-@cli.command(epilog=EXIT_CODES_HELP)
+@cli.command(epilog=exit_codes_help(duplicates=True))
 @input_options
 @output_options(format_help="Output format [default: jsonl on a pipe, a table of stories on a terminal].",
                 output_dir_help="Write one clean .txt per story and clusters.json here.")
@@ -308,6 +338,7 @@ def dedupe_command(
     **params: Any,
 ) -> None:
     """Clean every input, find documents that carry the same story, emit one record per story."""
+    check_stdout(output_dir)
     with ExitStack() as stack:
         run = Run(params, stack, output_dir)
         config = config_from_options(params)
@@ -318,8 +349,11 @@ def dedupe_command(
         if writer is not None:
             stack.callback(writer.close)
         run.wrote_to(writer, output_dir, "stories")
-        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=run.progress(stack))
+        progress = run.progress(stack)
+        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress)
         stack.callback(result.close)
+        if progress is not None:
+            progress("writing", 0)
         write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all)
         found = run.counters.duplicates and fail_on_duplicates
         run.finish(ExitCode.DUPLICATES_FOUND if found else ExitCode.SUCCESS)
@@ -336,6 +370,7 @@ Exit codes:
   {ExitCode.USAGE.value}  usage error (bad option, or an id not in the inputs: close ids are suggested)
   {ExitCode.OUTPUT_FAILED.value}  the output could not be written
   {ExitCode.NOT_DUPLICATES.value}  the two documents are not duplicates
+  {ExitCode.INTERNAL_ERROR.value}  internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback
   {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM)
   {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
 """
@@ -363,6 +398,7 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
     """
     from cleanwire.explain import UnknownId, explain_pair, find_pair, render_explain
 
+    check_stdout(None)
     config = config_from_options(params)
     with ExitStack() as stack:
         engine = open_engine(config.engine, stack)
@@ -387,5 +423,5 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
 
 
 def main() -> None:
-    """Entry point of the console script and `python -m cleanwire`."""
+    """Entry point of earlier installs' console script: cleanwire.process.main sets the process up first."""
     run_as_process(cli, prog_name="cleanwire")

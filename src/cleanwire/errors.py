@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     DUPLICATES_FOUND = 3  # --fail-on-duplicates and at least one duplicate was found
     OUTPUT_FAILED = 4  # the output could not be written (disk full, read-only, a file in the way)
     NOT_DUPLICATES = 5  # explain: the two documents are not duplicates (0 when they are)
+    INTERNAL_ERROR = 70  # a bug in cleanwire (EX_SOFTWARE): one line on stderr, the traceback with CLEANWIRE_DEBUG=1
     INTERRUPTED = 130
     BROKEN_PIPE = 141  # the reader of standard output went away (`| head`), as a Unix tool killed by SIGPIPE
 

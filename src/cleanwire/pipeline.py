@@ -240,7 +240,11 @@ def dedupe(
                 progress("clean+fingerprint", len(part.ids))
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
 
+        if progress is not None:
+            progress("matching", 0)
         clusters = _find_clusters(docs, spill, config, engine, state, counters)
+        if progress is not None:
+            progress("matching", len(docs.ids))
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters)
         return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed)
     except BaseException:

@@ -282,11 +282,18 @@ def segment_output(path: str, first: int, endings: Endings, write: Callable[[lis
             return
         with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
             view = memoryview(data)
-            pieces = format_lines(_mapped_lines(data, view), first, endings)
-            for lo in range(0, len(pieces), batch):
-                write(pieces[lo:lo + batch])
-            del pieces  # every view must go before the map closes
-            view.release()
+            lines = _mapped_lines(data, view)
+            try:
+                pieces = format_lines(lines, first, endings)
+                for lo in range(0, len(pieces), batch):
+                    write(pieces[lo:lo + batch])
+            finally:
+                # every view must be released before the map closes, also when `write` failed (a full
+                # disk, a reader gone): a traceback still refers to them, and the map's close would
+                # raise BufferError in place of the write's error
+                for line in lines:
+                    line.release()
+                view.release()
 
 
 def _mapped_lines(data: mmap.mmap, view: memoryview) -> list[memoryview]:

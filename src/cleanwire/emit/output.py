@@ -15,6 +15,7 @@ from cleanwire.emit.terminal import render_clusters
 from cleanwire.engines.base import Engine
 from cleanwire.errors import ConfigError
 from cleanwire.outdir import OutputDir
+from cleanwire.process import writing_to
 from cleanwire.results import Counters, DedupeResult
 from cleanwire.spill import Record
 
@@ -53,11 +54,13 @@ def write_stories(records: Iterable[Record], folder: OutputDir) -> Iterator[Reco
     clusters: list[dict[str, Any]] = []
     for record in records:
         if not record.get("canonical_id"):
-            path = folder.write_text(record["id"], record.get("text") or "", record.get("source"))
+            with writing_to(str(folder.root)):
+                path = folder.write_text(record["id"], record.get("text") or "", record.get("source"))
             clusters.append({"id": record["id"], "file": path.name, "title": record.get("title"),
                              "duplicates": record.get("duplicates", [])})
         yield record
-    folder.write_json("clusters.json", clusters)
+    with writing_to(str(folder.root)):
+        folder.write_json("clusters.json", clusters)
 
 
 def write_dedupe_output(result: DedupeResult, fmt: str | None, folder: OutputDir | None, engine: Engine,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -54,7 +56,9 @@ def render_clusters(records: Iterable[dict[str, Any] | Record], console: Console
 def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> Callable[[str, int], None] | None:
     """A rich progress bar per stage on a terminal (documents, rate, time left); None on a pipe or with `quiet`.
 
-    The first pass over the inputs has no total; later stages know it and show the time left.
+    The first pass over the inputs has no total; later stages know it and show the time left. A stage
+    that counts nothing on the way (matching, writing) is called with 0 as it starts: its label, a
+    spinner and its time show that it runs.
     """
     if quiet or not err.is_terminal:
         return None
@@ -62,15 +66,20 @@ def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> Callable[[s
         BarColumn,
         MofNCompleteColumn,
         Progress,
+        SpinnerColumn,
         TaskID,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
-    columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+    columns = (SpinnerColumn(), TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:>10}"), TimeElapsedColumn(), TimeRemainingColumn())
-    bar = stack.enter_context(Progress(*columns, console=err, transient=True))
+    # the records are written to sys.stdout while the bars are live: rich must not take them over onto
+    # stderr's terminal (its redirect_stdout), unless stdout is that same terminal, where printing them
+    # above the bars keeps the two apart. Lines to sys.stderr (errors) are printed above the bars.
+    bar = stack.enter_context(Progress(*columns, console=err, transient=True,
+                                       redirect_stdout=_same_terminal(sys.stdout, err.file), redirect_stderr=True))
     tasks: dict[str, TaskID] = {}
     total: list[int | None] = [None]
 
@@ -79,11 +88,20 @@ def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> Callable[[s
             if tasks:  # a new stage: the previous one has counted every document
                 total[0] = int(bar.tasks[-1].completed)
             tasks[stage] = bar.add_task(stage, total=total[0], rate="")
+            bar.refresh()  # each stage is shown, even one that ends before the next timed refresh
         task = bar.tasks[-1]
         elapsed = task.elapsed or 1e-9
         bar.update(tasks[stage], advance=done, rate=f"{(task.completed + done) / elapsed:,.0f}/s")
 
     return advance
+
+
+def _same_terminal(first: IO[str], second: IO[str]) -> bool:
+    """Whether two streams are the same terminal device."""
+    try:
+        return first.isatty() and os.path.samestat(os.fstat(first.fileno()), os.fstat(second.fileno()))
+    except (AttributeError, OSError, ValueError):  # a stream without a file (closed, a test's buffer)
+        return False
 
 
 def _count(n: int, noun: str) -> str:

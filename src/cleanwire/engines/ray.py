@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
@@ -25,12 +26,15 @@ try:
 except ImportError as exc:  # re-raised with the install hint by engines.get_engine
     raise ImportError("ray is not installed") from exc
 
+from cleanwire.errors import ConfigError
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 # The pipeline's items are already sized for a task (input parts of a few MiB, verification batches),
 # so one item per task; raise it for pipelines that map over small batches.
 BATCHES_PER_TASK = 1
+CONNECT_SECONDS = 10  # to find out that nothing listens at --ray-address
 OBJECT_STORE_BYTES = 256 * 2**20  # a local Ray started by cleanwire needs little: tasks carry batches
 
 
@@ -49,6 +53,23 @@ def _quiet_logger(name: str) -> Iterator[None]:
         yield
     finally:
         logger.setLevel(level)
+
+
+def _join(address: str) -> None:
+    """Join the Ray cluster at `address`, or say in one usage error that it cannot be reached.
+
+    A host:port that refuses or does not answer is found out at once: Ray itself would retry for minutes.
+    """
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if host and port.isdigit():
+        try:
+            socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
+        except OSError as exc:
+            raise ConfigError(f"--ray-address {address}: no Ray cluster answers there ({exc.strerror or exc})") from exc
+    try:
+        ray.init(address=address, configure_logging=False, log_to_driver=False)
+    except (ConnectionError, TimeoutError, ValueError, RuntimeError) as exc:
+        raise ConfigError(f"--ray-address {address}: cannot join the Ray cluster: {exc}") from exc
 
 
 @ray.remote
@@ -72,7 +93,7 @@ class RayEngine:
         self._owns_ray = False
         if not ray.is_initialized():
             if address:
-                ray.init(address=address, configure_logging=False, log_to_driver=False)
+                _join(address)
             else:
                 # workers of a local Ray must import this very cleanwire, also from a source checkout
                 package_root = str(Path(__file__).resolve().parents[2])
