@@ -164,3 +164,25 @@ def test_a_lede_shown_first_as_a_standfirst_is_kept_at_the_head_of_the_body() ->
              "Text size: A A A", PARAGRAPHS[0], PARAGRAPHS[1], PARAGRAPHS[2], "Contact us")
     )
     assert result.body.split("\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize("short", [
+    "Residents welcomed the decision.",
+    "The river flooded the lower town overnight.\nNo one was hurt.",
+    "Share\nThe council will meet again on Friday.\nHome",
+    "Le conseil a voté le budget hier soir.",
+])
+def test_a_short_text_that_is_all_there_is_is_kept(short: str) -> None:
+    body = clean_text_dump(short).body
+    assert body and set(body.split("\n")) <= {line for line in short.split("\n") if line.endswith(".")}
+
+
+@pytest.mark.parametrize("junk", [
+    "Home\nNews\nSport",
+    "Home\nNews\nSport\nSign up for our newsletter.\nCookie policy.",
+    "Thanks.",
+    # not short: a 4-word sentence in a page of 120 words of menus is not "all there is"
+    "\n".join(["Residents welcomed the decision."] + [f"Sport Weather Travel Money{i}" for i in range(30)]),
+])
+def test_a_page_of_junk_stays_empty_and_a_long_page_gets_no_short_text_fallback(junk: str) -> None:
+    assert clean_text_dump(junk).body == ""

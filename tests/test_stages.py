@@ -82,3 +82,16 @@ def test_html_cleaning_without_its_module_is_one_error_per_page(tmp_path: Path) 
     assert "Traceback" not in err
     assert "b.html: cannot clean: lxml_html_clean is not installed (pip install lxml_html_clean)" in err
     assert sorted(json.loads(line)["id"] for line in run.stdout.decode().splitlines()) == ["a.txt", "c.txt"]
+
+
+@pytest.mark.parametrize("command", ["clean", "dedupe"])
+def test_a_document_that_cleans_to_nothing_is_named_as_a_warning(tmp_path: Path, command: str) -> None:
+    (tmp_path / "menu.txt").write_text("Home\nNews\nSport\nWeather\n", encoding="utf-8")
+    (tmp_path / "story.txt").write_text(_story(1), encoding="utf-8")
+    (tmp_path / "short.txt").write_text("Residents welcomed the decision.\n", encoding="utf-8")
+    code, out, err = run_cli(command, tmp_path, "--format", "jsonl")
+    assert code == 0  # a warning, not an error: the document is emitted with an empty text
+    assert f"warning: {tmp_path / 'menu.txt'}: empty after cleaning" in err.splitlines()
+    assert "short.txt" not in err and "story.txt" not in err
+    assert "1 empty after cleaning" in err
+    assert {r["id"] for r in jsonl(out)} >= {"story.txt", "short.txt"}

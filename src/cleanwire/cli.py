@@ -136,6 +136,11 @@ class Run:
         if self.errors_file is not None:
             self.errors_file.write(json_line(error_record(doc)) + "\n")
 
+    def report_empty(self, name: str) -> None:
+        """A warning line on stderr naming a document that cleaned to nothing, unless --quiet (exit code: 0)."""
+        if not self.quiet:
+            click.echo(f"warning: {name}: empty after cleaning", err=True)
+
     def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
         """Progress bars on stderr when it is a terminal, unless --quiet."""
         return progress_bars(self.err, stack, quiet=self.quiet)
@@ -195,6 +200,8 @@ def clean(fmt: str | None, output_dir: str | None, explain: bool, **params: Any)
                 if doc.error is not None:
                     run.report_error(doc)
                     continue
+                if not doc.text:
+                    run.report_empty(doc.source or doc.id)
                 if explain:
                     _print_explain(doc)
                 if writer is not None:
@@ -236,7 +243,8 @@ def dedupe_command(
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
                                                   exclude=run.outputs(output_dir)))
         writer = open_output_dir(output_dir)
-        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=run.progress(stack))
+        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=run.progress(stack),
+                        on_empty=run.report_empty)
         stack.callback(result.close)
         write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all)
         found = run.counters.duplicates and fail_on_duplicates

@@ -139,7 +139,7 @@ class SignedPart:
 
     ids: list[str] = field(default_factory=list)  # every document of the part, in order (ids as read)
     errors: dict[int, Document] = field(default_factory=dict)  # position in `ids` -> the failed document
-    empty: set[int] = field(default_factory=set)  # positions in `ids` of good documents with an empty body
+    empty: dict[int, str] = field(default_factory=dict)  # position in `ids` of a good, empty document -> its name
     signatures: Signatures | None = None  # of the other good documents, in order
     offsets: list[int] = field(default_factory=list)  # per good document: where its record starts in `blob`
     blob: bytes = b""  # the good documents' spill records, for the main process to write to the spill
@@ -162,7 +162,7 @@ def sign_part(part: InputPart, state: StageState) -> SignedPart:
         if doc.text:
             texts.append(doc.text)
         else:
-            out.empty.add(len(out.ids))
+            out.empty[len(out.ids)] = doc.source or doc.id
         out.ids.append(doc.id)
         record = spill_record(doc)
         out.offsets.append(size)
