@@ -66,7 +66,7 @@ EXPECTED = {
         ],
         "title": "Reinvigorating Diplomacy with North Korea May Mean Compromise",
         "author": "Kate Michael",
-        "date": "April 2, 2021",
+        "date": "2021-04-02",  # ISO 8601, from "April 2, 2021"
     },
 }
 

@@ -203,12 +203,16 @@ class Run:
         if folder is not None and path is not None:
             self.wrote = (folder, path, what)
 
+    def _say(self, line: str) -> None:
+        """One line on stderr; above the bars when they are live, whole: not cut nor wrapped at the width."""
+        if self.live:
+            self.err.print(line, markup=False, highlight=False, emoji=False, soft_wrap=True)
+        else:
+            click.echo(line, err=True)
+
     def report_error(self, doc: Document) -> None:
         """One line on stderr naming the failed input; a record in --errors FILE."""
-        if self.live:  # above the bars, whole: not cut by them nor wrapped at the terminal's width
-            self.err.print(error_line(doc), markup=False, highlight=False, emoji=False, soft_wrap=True)
-        else:
-            click.echo(error_line(doc), err=True)
+        self._say(error_line(doc))
         if self.errors_file is not None:
             with writing_to(self.errors_path or ""):
                 self.errors_file.write(json_line(error_record(doc)) + "\n")
@@ -217,6 +221,11 @@ class Run:
         if self.errors_file is not None:
             with writing_to(self.errors_path or ""):
                 self.errors_file.close()
+
+    def report_empty(self, name: str) -> None:
+        """A warning line on stderr naming a document that cleaned to nothing, unless --quiet (exit code: 0)."""
+        if not self.quiet:
+            self._say(f"warning: {name}: empty after cleaning")
 
     def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
         """Progress bars on stderr when it is a terminal, unless --quiet."""
@@ -302,6 +311,8 @@ def clean(fmt: str | None, output_dir: str | None, overwrite: bool, explain: boo
                 if doc.error is not None:
                     run.report_error(doc)
                     continue
+                if not doc.text:
+                    run.report_empty(doc.source or doc.id)
                 if explain:
                     _print_explain(doc)
                 if writer is not None:
@@ -350,7 +361,8 @@ def dedupe_command(
             stack.callback(writer.close)
         run.wrote_to(writer, output_dir, "stories")
         progress = run.progress(stack)
-        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress)
+        result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress,
+                        on_empty=run.report_empty)
         stack.callback(result.close)
         if progress is not None:
             progress("writing", 0)

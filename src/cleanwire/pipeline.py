@@ -41,6 +41,7 @@ from cleanwire.verify import Match, directed_relation
 __all__ = ["Counters", "DedupeResult", "DocumentSource", "clean_stream", "dedupe", "learn_template"]
 
 ErrorHandler = Callable[[Document], None]
+EmptyHandler = Callable[[str], None]  # takes the name of a document that cleaned to nothing
 Progress = Callable[[str, int], None]  # (stage label, documents just done)
 
 LEARN_PARTS = 4  # input parts per template-learning task: fewer, larger models for the main process to merge
@@ -126,8 +127,10 @@ class _Signed:
     fingerprint_files: list[FingerprintFile] = field(default_factory=list)
     unique: UniqueIds = field(default_factory=UniqueIds)
 
-    def add(self, part: SignedPart, counters: Counters, on_error: ErrorHandler) -> None:
-        """Take in one part's documents, in order; its failed documents go to `on_error`."""
+    def add(self, part: SignedPart, counters: Counters, on_error: ErrorHandler,
+            on_empty: EmptyHandler | None = None) -> None:
+        """Take in one part's documents, in order; its failed documents go to `on_error`, the names of
+        those that cleaned to nothing to `on_empty`."""
         assert part.signatures is not None
         part_lengths = iter(part.signatures.lengths.tolist())
         if part.fingerprints is not None:
@@ -143,6 +146,8 @@ class _Signed:
                 continue
             if position in part.empty:
                 counters.empty += 1
+                if on_empty is not None:
+                    on_empty(part.empty[position])
                 self.lengths.append(0)
             else:
                 self.signed.append(len(self.ids))
@@ -215,8 +220,10 @@ def dedupe(
     on_error: ErrorHandler,
     spill_dir: str | None = None,
     progress: Progress | None = None,
+    on_empty: EmptyHandler | None = None,
 ) -> DedupeResult:
-    """Clean, fingerprint and cluster every document; errors go to `on_error`."""
+    """Clean, fingerprint and cluster every document; errors go to `on_error`, the names of documents
+    that cleaned to nothing to `on_empty`."""
     source = as_source(source)
     started = time.perf_counter()
     template = learn_template(source, config, engine, progress)
@@ -234,7 +241,7 @@ def dedupe(
         docs = _Signed()
         parts = engine.map(sign_part, source.parts(), state)
         for part in parts:
-            docs.add(part, counters, on_error)
+            docs.add(part, counters, on_error, on_empty)
             _spill_part(spill, part)
             if progress is not None:
                 progress("clean+fingerprint", len(part.ids))

@@ -16,6 +16,7 @@ from cleanwire.config import Config
 from cleanwire.document import Document
 from cleanwire.fingerprint import signatures
 from cleanwire.ingest import InputSet, Part, read_part
+from cleanwire.ingest.failures import reason
 from cleanwire.signatures import Signatures
 from cleanwire.spill import spill_record, write_segment
 
@@ -98,10 +99,17 @@ def clean_document(doc: Document, state: StageState) -> Document:
     if not config.clean.enabled:
         doc.text = normalize_text(doc.text)
         return doc
-    if doc.kind == "html":
-        result = clean_html(doc.text, state.template, url=doc.url, explain=state.explain)
-    else:
-        result = clean_text_dump(doc.text, state.template, explain=state.explain)
+    try:
+        if doc.kind == "html":
+            result = clean_html(doc.text, state.template, url=doc.url, explain=state.explain)
+        else:
+            result = clean_text_dump(doc.text, state.template, explain=state.explain)
+    except MemoryError:  # one huge page; its memory is freed when the exception is dropped
+        doc.text, doc.error = "", "cannot clean: out of memory"
+        return doc
+    except Exception as exc:  # noqa: BLE001 - one document's failure is reported, the run goes on
+        doc.text, doc.error = "", f"cannot clean: {clean_failure(exc)}"
+        return doc
     doc.text = result.body
     doc.kind = "text"
     doc.title = doc.title or result.title
@@ -110,6 +118,14 @@ def clean_document(doc: Document, state: StageState) -> Document:
     if state.explain:
         doc.decisions = result.decisions
     return doc
+
+
+def clean_failure(exc: Exception) -> str:
+    """Why a document could not be cleaned, as one line: a missing module names what to install."""
+    if isinstance(exc, ImportError) and exc.name:
+        module = exc.name.split(".")[0]
+        return f"{module} is not installed (pip install {module})"
+    return reason(exc)
 
 
 def clean_part(part: InputPart, state: StageState) -> list[Document]:
@@ -123,7 +139,7 @@ class SignedPart:
 
     ids: list[str] = field(default_factory=list)  # every document of the part, in order (ids as read)
     errors: dict[int, Document] = field(default_factory=dict)  # position in `ids` -> the failed document
-    empty: set[int] = field(default_factory=set)  # positions in `ids` of good documents with an empty body
+    empty: dict[int, str] = field(default_factory=dict)  # position in `ids` of a good, empty document -> its name
     signatures: Signatures | None = None  # of the other good documents, in order
     offsets: list[int] = field(default_factory=list)  # per good document: where its record starts in `blob`
     blob: bytes = b""  # the good documents' spill records, for the main process to write to the spill
@@ -146,7 +162,7 @@ def sign_part(part: InputPart, state: StageState) -> SignedPart:
         if doc.text:
             texts.append(doc.text)
         else:
-            out.empty.add(len(out.ids))
+            out.empty[len(out.ids)] = doc.source or doc.id
         out.ids.append(doc.id)
         record = spill_record(doc)
         out.offsets.append(size)

@@ -23,14 +23,17 @@ from rich.console import Console
 from rich.table import Table
 
 from cleanwire.bench import load_scorer
+from cleanwire.bench.titles import html_title, title_matches
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump
 
 DUMPS = ("dump_lines", "dump_glued")
 Scores = dict[str, Any]  # what score.py returns: figures by name (a total, or one page's)
 
 
-def run_cleanwire(pages: dict[str, str], html: bool, learn: bool) -> tuple[dict[str, str], float]:
-    """Clean every page the way the pipeline does (two passes); return outputs and seconds."""
+def run_cleanwire(
+    pages: dict[str, str], html: bool, learn: bool, titles: dict[str, str | None] | None = None
+) -> tuple[dict[str, str], float]:
+    """Clean every page the way the pipeline does (two passes); return outputs and seconds (titles into `titles`)."""
     start = time.process_time()
     model = None
     if learn:
@@ -39,7 +42,12 @@ def run_cleanwire(pages: dict[str, str], html: bool, learn: bool) -> tuple[dict[
             model.add(text)
         model.freeze()
     clean = clean_html if html else clean_text_dump
-    out = {page_id: clean(text, model).body for page_id, text in pages.items()}
+    out = {}
+    for page_id, text in pages.items():
+        result = clean(text, model)
+        out[page_id] = result.body
+        if titles is not None:
+            titles[page_id] = result.title
     return out, time.process_time() - start
 
 
@@ -76,6 +84,22 @@ def score_outputs(scorer: ModuleType, dev_dir: Path, outputs: dict[str, str]) ->
         return scores
 
 
+def html_titles(folder: Path, limit: int | None) -> dict[str, str]:
+    """Each HTML page's <title>, by page id: the reference for the title cleanwire finds."""
+    if not folder.is_dir():
+        return {}
+    found = {page_id: html_title(page) for page_id, page in read_pages(folder, limit).items()}
+    return {page_id: title for page_id, title in found.items() if title}
+
+
+def title_accuracy(titles: dict[str, str | None], references: dict[str, str]) -> str:
+    """The share of pages with a <title> whose found title matches it (bench.titles.title_matches)."""
+    pages = [page_id for page_id in titles if page_id in references]
+    if not pages:
+        return "-"
+    return f"{sum(title_matches(titles[p], references[p]) for p in pages) / len(pages):.3f}"
+
+
 def read_pages(folder: Path, limit: int | None) -> dict[str, str]:
     files = sorted(p for p in folder.iterdir() if p.is_file())[:limit]
     return {p.stem: p.read_text(encoding="utf-8", errors="replace") for p in files}
@@ -93,21 +117,25 @@ def command(dev_dir: Path, worst: int, with_html: bool, with_justext: bool, lear
     scorer = load_scorer(dev_dir, "devset_score")
     err = Console(stderr=True)
     table = Table(title=f"Cleaning on {dev_dir} (one core)")
-    for column in ("input", "tool", "P", "R", "F1", "mean page F1", "share F1>=0.9", "empty", "pages/s"):
+    references = html_titles(dev_dir / "html", limit)
+    for column in ("input", "tool", "P", "R", "F1", "mean page F1", "share F1>=0.9", "empty", "title acc.",
+                   "pages/s"):
         table.add_column(column, justify="left" if column in ("input", "tool") else "right")
     worst_lists: list[tuple[str, list[tuple[str, Scores]]]] = []
     speeds: dict[tuple[str, str], float] = {}
 
-    def add_row(kind: str, tool: str, runner: Callable[[], tuple[dict[str, str], float]]) -> None:
+    def add_row(kind: str, tool: str, runner: Callable[..., tuple[dict[str, str], float]]) -> None:
         err.print(f"[dim]{kind}: {tool}...[/dim]")
-        outputs, seconds = runner()
+        titles: dict[str, str | None] = {}
+        outputs, seconds = runner(titles=titles) if tool == "cleanwire" else runner()
+        accuracy = title_accuracy(titles, references) if titles else "-"
         summary, pages = score_outputs(scorer, dev_dir, outputs)
         speed = len(outputs) / seconds if seconds else float("inf")
         speeds[kind, tool] = speed
         table.add_row(
             kind, tool, f"{summary['precision']:.3f}", f"{summary['recall']:.3f}", f"{summary['f1']:.3f}",
             f"{summary['mean_page_f1']:.3f}", f"{summary['share_f1_ge_0.9']:.3f}", str(summary["empty_pred"]),
-            f"{speed:,.0f}",
+            accuracy, f"{speed:,.0f}",
         )
         if tool == "cleanwire" and worst:
             worst_lists.append((kind, sorted(pages.items(), key=lambda kv: kv[1]["f1"])[:worst]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cleanwire.clean.markup import html_to_text
+from cleanwire.clean.metadata import iso_date, person_name
 from cleanwire.clean.normalize import normalize_text
 from cleanwire.clean.template import TemplateModel
 from cleanwire.clean.text import CleanedText, clean_lines, clean_text_dump
@@ -38,8 +39,10 @@ def clean_html(
     else:
         result = dump
     result.title = _clean_meta(getattr(extracted, "title", None)) or result.title or dump.title
-    result.author = _clean_meta(getattr(extracted, "author", None)) or result.author or dump.author
-    result.date = _clean_meta(getattr(extracted, "date", None)) or result.date or dump.date
+    author = _clean_meta(getattr(extracted, "author", None))
+    result.author = (person_name(author) if author else None) or result.author or dump.author
+    date = _clean_meta(getattr(extracted, "date", None))
+    result.date = (iso_date(date) if date else None) or result.date or dump.date
     return result
 
 

@@ -275,9 +275,12 @@ def hold_announced_lists(page: PageLines, verdicts: LineVerdicts) -> None:
     """A sentence ending in ":" holds the short lines after it to the article, as list items."""
     classes, rules, scores, words = verdicts.classes, verdicts.rules, verdicts.scores, verdicts.words
     low_text, count = page.low_text, len(classes)
-    # the lines ending in ":" are found by a C-level scan of the page, not a loop over lines
+    # the lines ending in ":" are found by a C-level scan of the page, not a loop over lines; each
+    # one's line number counts the breaks since the one before (from the page start: quadratic)
+    i, counted = 0, 0
     for at in _COLON_END.finditer(low_text):
-        i = low_text.count("\n", 0, at.start())
+        i += low_text.count("\n", counted, at.start())
+        counted = at.start()
         if classes[i] >= SHORT and words[i] >= _LIST_LEAD_WORDS and classes[i + 1] == SHORT:
             j = i + 1
             # a line with no words at all (extracted HTML can hold one) ends the list

@@ -11,7 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import compress
 
-from cleanwire.clean.lines import JUNK, MEDIUM, SHORT, LineVerdicts, classify_lines, hold_announced_lists, read_page
+from cleanwire.clean.lines import (
+    JUNK,
+    MEDIUM,
+    SHORT,
+    LineVerdicts,
+    classify_lines,
+    ends_sentence,
+    hold_announced_lists,
+    read_page,
+)
 from cleanwire.clean.metadata import find_metadata
 from cleanwire.clean.normalize import normalize_text
 from cleanwire.clean.region import Body, Teased, mark_excerpt_closers, mark_teasers, select_body, unmark_teasers
@@ -19,6 +28,11 @@ from cleanwire.clean.template import TemplateModel
 from cleanwire.clean.wrapped import wrapped_paragraphs
 
 _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
+# A page of at most this many words that would clean to nothing keeps its sentences of at
+# least _SHORT_TEXT_LINE_WORDS words (not junk, not repeats): a short article or a one-sentence
+# record is all there is, not page junk around an article.
+_SHORT_TEXT_WORDS = 60
+_SHORT_TEXT_LINE_WORDS = 3
 
 
 @dataclass(slots=True, frozen=True)
@@ -85,6 +99,8 @@ def clean_lines(
     _keep_repeated_lede(verdicts, body)
     if not any(body.keep):
         _keep_fallback_prose(verdicts, body)
+        if not any(body.keep) and sum(verdicts.words) <= _SHORT_TEXT_WORDS:
+            _keep_short_text(lines, verdicts, body)
     title, author, date = find_metadata(lines, verdicts.classes, body.start, page.low_lines)
     decisions = _decisions(lines, verdicts, body, title) if explain else []
     return CleanedText("\n".join(compress(lines, body.keep)), title, author, date, decisions)
@@ -112,6 +128,15 @@ def _keep_fallback_prose(verdicts: LineVerdicts, body: Body) -> None:
     for i in range(len(keep)):
         if words[i] >= _FALLBACK_WORDS and classes[i] >= JUNK and not repeated[i]:
             keep[i], rules[i] = True, "fallback"
+
+
+def _keep_short_text(lines: list[str], verdicts: LineVerdicts, body: Body) -> None:
+    """Keep the sentences of a short page that holds nothing else worth keeping."""
+    classes, rules, words, repeated = verdicts.classes, verdicts.rules, verdicts.words, verdicts.repeated
+    keep = body.keep
+    for i, line in enumerate(lines):
+        if words[i] >= _SHORT_TEXT_LINE_WORDS and classes[i] >= SHORT and not repeated[i] and ends_sentence(line):
+            keep[i], rules[i] = True, "short-text"
 
 
 def _decisions(lines: list[str], verdicts: LineVerdicts, body: Body, title: str | None) -> list[LineDecision]:
