@@ -40,33 +40,12 @@ from cleanwire.emit import (
     write_records,
 )
 from cleanwire.engines import ENGINES, get_engine
-from cleanwire.errors import ConfigError, ExitCode
+from cleanwire.errors import EXIT_CODES_HELP, EXPLAIN_EXIT_CODES_HELP, ConfigError, ExitCode, exit_codes_help
 from cleanwire.ingest import InputSet
 from cleanwire.outdir import OutputDir
 from cleanwire.pipeline import Counters, clean_stream, dedupe
 from cleanwire.process import check_stdout, guarded, run_as_process, writing_to
 from cleanwire.scratch import sweep
-
-_EXIT_CODE_LINES = [
-    (ExitCode.SUCCESS, "success"),
-    (ExitCode.INPUT_ERRORS, "some inputs failed (each named on stderr; the rest were processed)"),
-    (ExitCode.USAGE, "usage error (bad option or argument; nothing was processed)"),
-    (ExitCode.DUPLICATES_FOUND, "duplicates found, with --fail-on-duplicates (input errors take precedence)"),
-    (ExitCode.OUTPUT_FAILED, "output could not be written (disk full, read-only, a file in the way); named on stderr"),
-    (ExitCode.INTERNAL_ERROR, "internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback"),
-    (ExitCode.INTERRUPTED, "interrupted (SIGINT/SIGTERM); no half-written output file is left"),
-    (ExitCode.BROKEN_PIPE, "the reader of standard output went away (e.g. `| head`); nothing is printed"),
-]
-
-
-def exit_codes_help(*, duplicates: bool = False) -> str:
-    """The exit codes for --help; code 3 only for a command with --fail-on-duplicates."""
-    lines = [f"  {code.value}  {meaning}" for code, meaning in _EXIT_CODE_LINES
-             if duplicates or code != ExitCode.DUPLICATES_FOUND]
-    return "\n\b\nExit codes:\n" + "\n".join(lines) + "\n"
-
-
-EXIT_CODES_HELP = exit_codes_help()
 
 if TYPE_CHECKING:  # click 8.2 made ParamType generic; 8.1, which the package allows, cannot subscript it
     _IntParamType = click.ParamType[int, Any]
@@ -374,18 +353,6 @@ def dedupe_command(
 cli.add_command(dedupe_command, name="dedupe")
 
 
-EXPLAIN_EXIT_CODES_HELP = f"""
-\b
-Exit codes:
-  {ExitCode.SUCCESS.value}  the two documents are duplicates
-  {ExitCode.INPUT_ERRORS.value}  some inputs failed: one of the two documents could not be read (named on stderr)
-  {ExitCode.USAGE.value}  usage error (bad option, or an id not in the inputs: close ids are suggested)
-  {ExitCode.OUTPUT_FAILED.value}  the output could not be written
-  {ExitCode.NOT_DUPLICATES.value}  the two documents are not duplicates
-  {ExitCode.INTERNAL_ERROR.value}  internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback
-  {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM)
-  {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
-"""
 
 
 @cli.command(epilog=EXPLAIN_EXIT_CODES_HELP)

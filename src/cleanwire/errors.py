@@ -25,3 +25,40 @@ class CleanwireError(Exception):
 
 class ConfigError(CleanwireError):
     """Options that do not fit together; raised before any input is read."""
+
+
+# What --help says of each code: what a user of each command can meet
+_EXIT_CODE_LINES = [
+    (ExitCode.SUCCESS, "success"),
+    (ExitCode.INPUT_ERRORS, "some inputs failed (each named on stderr; the rest were processed)"),
+    (ExitCode.USAGE, "usage error (bad option or argument; nothing was processed)"),
+    (ExitCode.DUPLICATES_FOUND, "duplicates found, with --fail-on-duplicates (input errors take precedence)"),
+    (ExitCode.OUTPUT_FAILED, "output could not be written (disk full, read-only, a file in the way); named on stderr"),
+    (ExitCode.INTERNAL_ERROR, "internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback"),
+    (ExitCode.INTERRUPTED, "interrupted (SIGINT/SIGTERM); no half-written output file is left"),
+    (ExitCode.BROKEN_PIPE, "the reader of standard output went away (e.g. `| head`); nothing is printed"),
+]
+
+
+def exit_codes_help(*, duplicates: bool = False) -> str:
+    """The exit codes for --help; code 3 only for a command with --fail-on-duplicates."""
+    lines = [f"  {code.value}  {meaning}" for code, meaning in _EXIT_CODE_LINES
+             if duplicates or code != ExitCode.DUPLICATES_FOUND]
+    return "\n\b\nExit codes:\n" + "\n".join(lines) + "\n"
+
+
+EXIT_CODES_HELP = exit_codes_help()
+
+
+EXPLAIN_EXIT_CODES_HELP = f"""
+\b
+Exit codes:
+  {ExitCode.SUCCESS.value}  the two documents are duplicates
+  {ExitCode.INPUT_ERRORS.value}  some inputs failed: one of the two documents could not be read (named on stderr)
+  {ExitCode.USAGE.value}  usage error (bad option, or an id not in the inputs: close ids are suggested)
+  {ExitCode.OUTPUT_FAILED.value}  the output could not be written
+  {ExitCode.NOT_DUPLICATES.value}  the two documents are not duplicates
+  {ExitCode.INTERNAL_ERROR.value}  internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback
+  {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM)
+  {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
+"""
