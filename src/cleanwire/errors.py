@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad options or arguments; nothing was processed
     DUPLICATES_FOUND = 3  # --fail-on-duplicates and at least one duplicate was found
     OUTPUT_FAILED = 4  # the output could not be written (disk full, read-only, a file in the way)
+    OUT_OF_RESOURCES = 71  # memory, a thread or a process could not be had outside one document (EX_OSERR)
     INTERRUPTED = 130
     BROKEN_PIPE = 141  # the reader of standard output went away (`| head`), as a Unix tool killed by SIGPIPE
 
@@ -23,3 +24,7 @@ class CleanwireError(Exception):
 
 class ConfigError(CleanwireError):
     """Options that do not fit together; raised before any input is read."""
+
+
+class ResourceError(CleanwireError):
+    """The run cannot go on: memory, a thread or a worker process could not be had (not one document's fault)."""

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 import click
 
-from cleanwire.errors import ConfigError, ExitCode
+from cleanwire.errors import ConfigError, ExitCode, ResourceError
 
 _INTERRUPTS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 # set in click's root context object by run_as_process: the command runs in its own process and may end it
@@ -86,6 +86,26 @@ def _exit_broken_pipe() -> NoReturn:
     sys.exit(ExitCode.BROKEN_PIPE)
 
 
+THREAD_START_FAILED = "can't start new thread"  # CPython's RuntimeError when pthread_create fails
+
+
+def is_thread_start_failure(exc: BaseException) -> bool:
+    """Whether `exc` is a thread that could not be started (out of memory, or of threads)."""
+    return isinstance(exc, RuntimeError) and THREAD_START_FAILED in str(exc)
+
+
+def _out_of_resources(exc: BaseException) -> NoReturn:
+    """Memory or threads ran out outside one document: one line and exit code 71 (EX_OSERR), never a hang."""
+    if isinstance(exc, ResourceError):
+        reason = str(exc)
+    elif isinstance(exc, MemoryError):
+        reason = f"out of memory ({exc})" if str(exc) else "out of memory"
+    else:
+        reason = "cannot start a thread (out of memory or of threads)"
+    click.echo(f"error: cannot go on: {reason}", err=True)
+    sys.exit(ExitCode.OUT_OF_RESOURCES)
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run a command with library errors as usage errors and interrupts as exit code 130."""
 
@@ -106,6 +126,12 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except OSError as exc:  # the output could not be written: disk full, read-only, a file in the way
             click.echo(f"error: cannot write output: {exc}", err=True)
             sys.exit(ExitCode.OUTPUT_FAILED)
+        except (MemoryError, ResourceError) as exc:  # the machine's limits, not an input's fault nor a bug
+            _out_of_resources(exc)
+        except RuntimeError as exc:
+            if not is_thread_start_failure(exc):
+                raise
+            _out_of_resources(exc)
 
     return wrapper
 
@@ -114,6 +140,9 @@ def run_as_process(command: click.Command, prog_name: str) -> None:
     """Run a click command as the whole process, then leave at once with its exit code."""
     try:
         command(prog_name=prog_name, obj={_OWN_PROCESS: True})
+    except MemoryError:  # outside the command's guard: click itself, parsing the arguments
+        print("error: cannot go on: out of memory", file=sys.stderr)
+        _exit_now(ExitCode.OUT_OF_RESOURCES)
     except SystemExit as done:
         # the command is over: its outputs are written and closed, its workers and temporary files
         # gone. Leave without the interpreter's teardown, which would free a heap of fingerprints and
