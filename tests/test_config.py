@@ -27,7 +27,8 @@ def test_every_option_lands_in_its_field() -> None:
     options = {
         "input_format": "jsonl", "glob_pattern": "*.txt", "text_field": "body", "html_field": "page",
         "id_field": "key", "url_field": "link", "title_field": "headline", "max_bytes": 1000,
-        "no_clean": True, "no_templates": True, "near_threshold": 0.5, "excerpt_threshold": 0.6,
+        "max_page_memory": "1M", "no_clean": True, "no_templates": True,
+        "near_threshold": 0.5, "excerpt_threshold": 0.6,
         "engine": "ray", "jobs": 4, "ray_address": "auto", "keep": "longest",
     }
     assert set(options) == set(OPTIONS)
@@ -36,6 +37,7 @@ def test_every_option_lands_in_its_field() -> None:
     assert (config.ingest.text_field, config.ingest.html_field, config.ingest.id_field) == ("body", "page", "key")
     assert (config.ingest.url_field, config.ingest.title_field) == ("link", "headline")
     assert not config.clean.enabled and not config.clean.learn_templates
+    assert config.clean.max_page_memory == 1024 * 1024
     assert config.dedup == replace(DedupConfig(), near_threshold=0.5, excerpt_threshold=0.6)
     assert config.engine == EngineConfig(name="ray", jobs=4, address="auto")
     assert config.keep == "longest"
@@ -43,7 +45,8 @@ def test_every_option_lands_in_its_field() -> None:
 
 def test_flags_at_their_defaults_give_the_defaults() -> None:
     flags = {"input_format": None, "glob_pattern": None, "text_field": "text", "html_field": "html", "id_field": "id",
-             "url_field": "url", "title_field": "title", "max_bytes": DEFAULTS.ingest.max_bytes, "no_clean": False,
+             "url_field": "url", "title_field": "title", "max_bytes": DEFAULTS.ingest.max_bytes,
+             "max_page_memory": DEFAULTS.clean.max_page_memory, "no_clean": False,
              "no_templates": False, "engine": "local", "jobs": 1, "ray_address": None, "keep": "complete",
              "near_threshold": 0.8, "excerpt_threshold": 0.7}
     assert config_from_options(flags) == DEFAULTS

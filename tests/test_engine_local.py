@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import operator
+import subprocess
+import sys
 
 import pytest
+from conftest import SEEDS, subprocess_env
 
 from cleanwire.engines import get_engine
 from cleanwire.engines.local import LocalEngine
-from cleanwire.errors import ConfigError
+from cleanwire.errors import ConfigError, ExitCode
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -63,3 +66,64 @@ def test_the_local_engine_is_an_engine_whose_workers_share_files() -> None:
 
     engine: Engine = LocalEngine(1)
     assert engine.shares_files and engine.jobs == 1 and engine.name == "local"
+
+
+# --- a thread that cannot start (a tight memory cap) fails the run in one line, never hangs (issue 18 item 11)
+
+_FEEDER_FAILS = """
+import multiprocessing.queues, sys
+from cleanwire.cli import main
+
+def no_thread(self):
+    raise RuntimeError("can't start new thread")
+
+multiprocessing.queues.Queue._start_thread = no_thread  # what pthread_create failing under `ulimit -v` gives
+sys.argv = ["cleanwire", *sys.argv[1:]]
+main()
+"""
+
+# the cap counts from what the started CLI already maps, so the sweep crosses the same ground on any machine
+_CAPPED = """
+import resource, sys
+from cleanwire.cli import main
+import cleanwire.pipeline, numpy  # what a run loads anyway
+
+def mapped() -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+
+cap = mapped() + int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+sys.argv = ["cleanwire", *sys.argv[2:]]
+main()
+"""
+
+needs_linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+
+
+def _python(code: str, *args: object) -> subprocess.CompletedProcess[str]:
+    # the timeout only guards against the hang under test; the runs take a second or two
+    return subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True,
+                          env=subprocess_env(), timeout=120)
+
+
+@needs_linux
+def test_a_pool_thread_that_cannot_start_fails_the_run_with_one_line() -> None:
+    done = _python(_FEEDER_FAILS, "dedupe", "--jobs", 2, "-q", SEEDS)
+    assert done.returncode == ExitCode.OUT_OF_RESOURCES
+    assert done.stderr == "error: cannot go on: cannot start a thread (out of memory or of threads)\n"
+    assert done.stdout == ""
+
+
+@needs_linux
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_runs_under_a_tight_memory_cap_succeed_or_fail_in_one_line(jobs: int) -> None:
+    outcomes = set()
+    for extra_mb in range(0, 40, 2):  # from too little to start to enough (about 20 MB)
+        done = _python(_CAPPED, extra_mb * 2**20, "dedupe", "--jobs", jobs, "-q", "--format", "jsonl", SEEDS)
+        assert done.returncode in (ExitCode.SUCCESS, ExitCode.OUT_OF_RESOURCES), (extra_mb, done.stderr)
+        if done.returncode == ExitCode.OUT_OF_RESOURCES:
+            assert done.stderr.startswith("error: cannot go on: ") and done.stderr.count("\n") == 1, done.stderr
+            assert done.stdout == ""
+        outcomes.add(done.returncode)
+    assert outcomes == {ExitCode.SUCCESS, ExitCode.OUT_OF_RESOURCES}  # the sweep crossed the limit

@@ -62,8 +62,7 @@ def _command(error: BaseException) -> click.Command:
      "error: cannot write out/x.txt: No space left on device\n"),
     (RuntimeError("a bug"), ExitCode.INTERNAL_ERROR,
      "cleanwire: internal error: RuntimeError: a bug (a bug; set CLEANWIRE_DEBUG=1 for the traceback)\n"),
-    (MemoryError(), ExitCode.INTERNAL_ERROR,
-     "cleanwire: internal error: MemoryError (a bug; set CLEANWIRE_DEBUG=1 for the traceback)\n"),
+    (MemoryError(), ExitCode.OUT_OF_RESOURCES, "error: cannot go on: out of memory\n"),  # the machine's limit
 ])
 def test_guarded_turns_errors_into_exit_codes(error: BaseException, code: ExitCode, stderr: str) -> None:
     result = CliRunner().invoke(_command(error), [])

@@ -621,7 +621,8 @@ def test_a_200_mb_text_page_is_cleaned(tmp_path: Path) -> None:
     with open(page, "wb") as f:
         while f.tell() < 200 * MB:
             f.write(paragraph)
-    done = run_process("clean", page, "--format", "jsonl", "--max-bytes", 300 * MB, memory_limit=6_000_000_000,
+    done = run_process("clean", page, "--format", "jsonl", "--max-bytes", 300 * MB, "--max-page-memory", "5G",
+                       memory_limit=6_000_000_000,
                        timeout=300)
     assert done.returncode == ExitCode.SUCCESS, done.stderr.decode()[-2000:]
     assert len(jsonl(done.stdout.decode())) == 1

@@ -90,6 +90,10 @@ def reading_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                      show_default=True,
                      help="Text and HTML files larger than this are reported as errors, not read "
                           "(bytes, or with a unit: 512K, 10M, 1G)."),
+        click.option("--max-page-memory", type=ByteSize(),
+                     default=f"{DEFAULTS.clean.max_page_memory // 1024**2}M", show_default=True,
+                     help="A page whose cleaning would take more memory than this (estimated from its lines, "
+                          "words and HTML tags) is reported as an error, not cleaned."),
         click.option("--no-clean", is_flag=True, help="Inputs are already clean: only normalise the text."),
         click.option("--no-templates", is_flag=True,
                      help="Do not learn template lines that repeat across documents of the run."),

@@ -36,6 +36,9 @@ class CleanConfig:
     enabled: bool = True  # False: inputs are already clean, only normalise
     learn_templates: bool = True  # drop lines that repeat across different articles of a run
     template_min_docs: int = 3  # a line seen in this many unrelated documents is template
+    # a page whose cleaning would take more memory than this (clean/cost.py estimates it) is reported, not
+    # cleaned: with the worker's own ~50 MB, peak memory stays under 1 GB per worker
+    max_page_memory: int = 768 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -131,6 +134,7 @@ OPTIONS: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
     "url_field": ("ingest", "url_field", _same),
     "title_field": ("ingest", "title_field", _same),
     "max_bytes": ("ingest", "max_bytes", _byte_size),
+    "max_page_memory": ("clean", "max_page_memory", _byte_size),
     "no_clean": ("clean", "enabled", _negated),
     "no_templates": ("clean", "learn_templates", _negated),
     "near_threshold": ("dedup", "near_threshold", _same),

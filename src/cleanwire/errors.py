@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     OUTPUT_FAILED = 4  # the output could not be written (disk full, read-only, a file in the way)
     NOT_DUPLICATES = 5  # explain: the two documents are not duplicates (0 when they are)
     INTERNAL_ERROR = 70  # a bug in cleanwire (EX_SOFTWARE): one line on stderr, the traceback with CLEANWIRE_DEBUG=1
+    OUT_OF_RESOURCES = 71  # memory, a thread or a process could not be had outside one document (EX_OSERR)
     INTERRUPTED = 130
     BROKEN_PIPE = 141  # the reader of standard output went away (`| head`), as a Unix tool killed by SIGPIPE
 
@@ -27,6 +28,10 @@ class ConfigError(CleanwireError):
     """Options that do not fit together; raised before any input is read."""
 
 
+class ResourceError(CleanwireError):
+    """The run cannot go on: memory, a thread or a worker process could not be had (not one document's fault)."""
+
+
 # What --help says of each code: what a user of each command can meet
 _EXIT_CODE_LINES = [
     (ExitCode.SUCCESS, "success"),
@@ -35,6 +40,7 @@ _EXIT_CODE_LINES = [
     (ExitCode.DUPLICATES_FOUND, "duplicates found, with --fail-on-duplicates (input errors take precedence)"),
     (ExitCode.OUTPUT_FAILED, "output could not be written (disk full, read-only, a file in the way); named on stderr"),
     (ExitCode.INTERNAL_ERROR, "internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback"),
+    (ExitCode.OUT_OF_RESOURCES, "out of memory or threads outside one document (one line; the run cannot go on)"),
     (ExitCode.INTERRUPTED, "interrupted (SIGINT/SIGTERM); no half-written output file is left"),
     (ExitCode.BROKEN_PIPE, "the reader of standard output went away (e.g. `| head`); nothing is printed"),
 ]
@@ -59,6 +65,7 @@ Exit codes:
   {ExitCode.OUTPUT_FAILED.value}  the output could not be written
   {ExitCode.NOT_DUPLICATES.value}  the two documents are not duplicates
   {ExitCode.INTERNAL_ERROR.value}  internal error (a bug), in one line; CLEANWIRE_DEBUG=1 shows the traceback
+  {ExitCode.OUT_OF_RESOURCES.value}  out of memory or threads outside one document (one line)
   {ExitCode.INTERRUPTED.value}  interrupted (SIGINT/SIGTERM)
   {ExitCode.BROKEN_PIPE.value}  the reader of standard output went away (e.g. `| head`); nothing is printed
 """

@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 
 import click
 
-from cleanwire.errors import ConfigError, ExitCode
+from cleanwire.errors import ConfigError, ExitCode, ResourceError
 
 _INTERRUPTS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 # set in click's root context object by run_as_process: the command runs in its own process and may end it
@@ -186,6 +186,36 @@ def _run_then_flush(fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
     return result
 
 
+THREAD_START_FAILED = "can't start new thread"  # CPython's RuntimeError when pthread_create fails
+
+
+def is_thread_start_failure(exc: BaseException) -> bool:
+    """Whether `exc` is a thread that could not be started (out of memory, or of threads)."""
+    return isinstance(exc, RuntimeError) and THREAD_START_FAILED in str(exc)
+
+
+def is_library_load_failure(exc: BaseException) -> bool:
+    """Whether `exc` is a compiled module the loader could not map into memory (a tight `ulimit -v`)."""
+    return isinstance(exc, ImportError) and any(cause in str(exc) for cause in _LOAD_FAILURES)
+
+
+_LOAD_FAILURES = ("failed to map segment", "Cannot allocate memory")  # what the dynamic loader says
+
+
+def _out_of_resources(exc: BaseException) -> NoReturn:
+    """Memory or threads ran out outside one document: one line and exit code 71 (EX_OSERR), never a hang."""
+    if isinstance(exc, ResourceError):
+        reason = str(exc)
+    elif isinstance(exc, MemoryError):
+        reason = f"out of memory ({exc})" if str(exc) else "out of memory"
+    elif isinstance(exc, ImportError):
+        reason = f"out of memory (cannot load {exc.name or 'a compiled module'})"
+    else:
+        reason = "cannot start a thread (out of memory or of threads)"
+    click.echo(f"error: cannot go on: {reason}", err=True)
+    sys.exit(ExitCode.OUT_OF_RESOURCES)
+
+
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Run a command with library errors as usage errors, interrupts as exit code 130, a reader gone as 141,
     an output that cannot be written as 4 and anything unexpected (a bug) as 70."""
@@ -208,6 +238,16 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             _exit_broken_pipe()
         except OSError as exc:  # the output could not be written: disk full, read-only, a file in the way
             _output_failed(exc)
+        except (MemoryError, ResourceError) as exc:  # the machine's limits, not an input's fault nor a bug
+            _out_of_resources(exc)
+        except RuntimeError as exc:
+            if is_thread_start_failure(exc):
+                _out_of_resources(exc)
+            _crashed(exc)
+        except ImportError as exc:
+            if is_library_load_failure(exc):
+                _out_of_resources(exc)
+            _crashed(exc)
         except Exception as exc:  # noqa: BLE001 - a bug: said in one line, not as exit 1 ("some inputs failed")
             _crashed(exc)
 
@@ -257,6 +297,9 @@ def run_as_process(command: click.Command, prog_name: str) -> None:
     _open_interrupts()
     try:
         command(prog_name=prog_name, obj={_OWN_PROCESS: True, _STDOUT_CLOSED: closed})
+    except MemoryError:  # outside the command's guard: click itself, parsing the arguments
+        print("error: cannot go on: out of memory", file=sys.stderr)
+        _exit_now(ExitCode.OUT_OF_RESOURCES)
     except SystemExit as done:
         # the command is over: its outputs are written and closed, its workers and temporary files
         # gone. Leave without the interpreter's teardown, which would free a heap of fingerprints and

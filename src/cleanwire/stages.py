@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from cleanwire.candidates import FingerprintFile, write_fingerprints
 from cleanwire.clean import TemplateModel, clean_html, clean_text_dump, normalize_text
+from cleanwire.clean.cost import cleaning_memory
 from cleanwire.config import Config
 from cleanwire.document import Document
 from cleanwire.fingerprint import signatures
@@ -99,6 +100,10 @@ def clean_document(doc: Document, state: StageState) -> Document:
     if not config.clean.enabled:
         doc.text = normalize_text(doc.text)
         return doc
+    memory = cleaning_memory(doc.text, doc.kind)
+    if memory > config.clean.max_page_memory:  # refused, not cleaned: it would take the worker's memory
+        doc.text, doc.error = "", _too_large_to_clean(memory, config.clean.max_page_memory)
+        return doc
     try:
         if doc.kind == "html":
             result = clean_html(doc.text, state.template, url=doc.url, explain=state.explain)
@@ -126,6 +131,12 @@ def clean_failure(exc: Exception) -> str:
         module = exc.name.split(".")[0]
         return f"{module} is not installed (pip install {module})"
     return reason(exc)
+
+
+def _too_large_to_clean(memory: int, limit: int) -> str:
+    mib = 1024**2
+    return (f"too large: cleaning it would take about {round(memory / mib)} MiB of memory "
+            f"(limit {round(limit / mib)} MiB, --max-page-memory)")
 
 
 def clean_part(part: InputPart, state: StageState) -> list[Document]:

@@ -17,6 +17,8 @@ from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
+from cleanwire.errors import ResourceError
+from cleanwire.process import is_thread_start_failure
 from cleanwire.scratch import ScratchDir
 
 T = TypeVar("T")
@@ -29,6 +31,7 @@ _worker_state_path: str | None = None
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _PARENT_POLL_SECONDS = 1.0
+_MANAGER_POLL_SECONDS = 0.5  # how often a wait for a result checks that the pool can still deliver it
 
 
 def _init_worker(parent: int) -> None:
@@ -46,7 +49,12 @@ def _die_with_parent(parent: int) -> None:
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
-    threading.Thread(target=_watch_parent, args=(parent,), name="cleanwire-parent-watch", daemon=True).start()
+    watch = threading.Thread(target=_watch_parent, args=(parent,), name="cleanwire-parent-watch", daemon=True)
+    try:
+        watch.start()
+    except RuntimeError as exc:  # no memory for its stack: the death signal alone must do (Linux)
+        if not is_thread_start_failure(exc):
+            raise
     if os.getppid() != parent:  # it died before the death signal was set up
         _parent_gone()
 
@@ -65,6 +73,31 @@ def _parent_gone() -> None:
 
 def _ready(_: int) -> None:
     """A task that only makes sure a worker exists."""
+
+
+def _result(pool: ProcessPoolExecutor, future: Future[R]) -> R:
+    """`future.result()`, or ResourceError when the pool can no longer deliver it.
+
+    The pool's manager thread starts a feeder thread when it first sends work; under a tight memory cap
+    that start fails, the manager thread dies, and a plain `result()` would wait forever.
+    """
+    while True:
+        try:
+            return future.result(timeout=_MANAGER_POLL_SECONDS)
+        except TimeoutError:
+            manager = getattr(pool, "_executor_manager_thread", None)
+            if manager is not None and not manager.is_alive() and not future.done():
+                raise ResourceError("cannot start a thread (out of memory or of threads)") from None
+
+
+def _quiet_thread_start_failures(args: threading.ExceptHookArgs) -> None:
+    """A pool thread that could not start one of its own is reported by `_result` in one line, not a traceback."""
+    if is_thread_start_failure(args.exc_value or RuntimeError()):
+        return
+    _previous_excepthook(args)
+
+
+_previous_excepthook = threading.excepthook
 
 
 def _call(fn: Callable[[T, Any], R], item: T, state_path: str) -> R:
@@ -98,9 +131,15 @@ class LocalEngine:
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
         # concurrent.futures, not multiprocessing.Pool: a worker killed by a signal breaks the pool
         # with an error instead of leaving Pool's teardown waiting forever on a lock the worker held
+        if threading.excepthook is not _quiet_thread_start_failures:
+            threading.excepthook = _quiet_thread_start_failures
         pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context(method), _init_worker, (os.getpid(),))
-        for _ in pool.map(_ready, range(self.jobs)):
-            pass
+        try:
+            for future in [pool.submit(_ready, i) for i in range(self.jobs)]:
+                _result(pool, future)
+        except BaseException:
+            self._stop(pool)
+            raise
         self._pool = pool
         return pool
 
@@ -124,9 +163,9 @@ class LocalEngine:
             for item in items:
                 window.append(pool.submit(_call, fn, item, state_path))
                 if len(window) >= 2 * self.jobs + 1:
-                    yield window.popleft().result()
+                    yield _result(pool, window.popleft())
             while window:
-                yield window.popleft().result()
+                yield _result(pool, window.popleft())
             finished = True
         finally:
             with contextlib.suppress(FileNotFoundError):  # close may have removed it already
