@@ -43,7 +43,7 @@ from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import ConfigError, ExitCode
 from cleanwire.ingest import InputSet
 from cleanwire.outdir import OutputDir
-from cleanwire.pipeline import Counters, clean_stream, dedupe
+from cleanwire.pipeline import Counters, Progress, clean_stream, dedupe
 from cleanwire.process import check_stdout, guarded, run_as_process, writing_to
 from cleanwire.scratch import sweep
 
@@ -218,7 +218,7 @@ class Run:
             with writing_to(self.errors_path or ""):
                 self.errors_file.close()
 
-    def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
+    def progress(self, stack: ExitStack) -> Progress | None:
         """Progress bars on stderr when it is a terminal, unless --quiet."""
         advance = progress_bars(self.err, stack, quiet=self.quiet)
         self.live = advance is not None

@@ -12,6 +12,7 @@ import time
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from cleanwire.candidates import FingerprintFile, SharedFingerprints
 from cleanwire.clean import TemplateModel
@@ -41,7 +42,17 @@ from cleanwire.verify import Match, directed_relation
 __all__ = ["Counters", "DedupeResult", "DocumentSource", "clean_stream", "dedupe", "learn_template"]
 
 ErrorHandler = Callable[[Document], None]
-Progress = Callable[[str, int], None]  # (stage label, documents just done)
+
+
+class Progress(Protocol):
+    """Told how a stage advances: `done` items (documents, pairs, records) just done, of `total` when known.
+
+    `unit` names the items; `size` is (bytes just read, bytes in all) on the first pass over the inputs.
+    """
+
+    def __call__(self, stage: str, done: int, total: int | None = None, *, unit: str = "",
+                 size: tuple[int, int | None] | None = None) -> None: ...
+
 
 LEARN_PARTS = 4  # input parts per template-learning task: fewer, larger models for the main process to merge
 
@@ -56,7 +67,9 @@ def learn_template(source: Source, config: Config, engine: Engine,
     stack: list[tuple[int, TemplateModel]] = []
     # a worker learns a few parts into one model: merging is the main process's work, and while
     # it merges it hands out no work, so fewer, larger models keep the workers busy
-    for part_model, count in engine.map(learn_parts, grouped(source.parts(), LEARN_PARTS), StageState(config)):
+    total = source.total_bytes() if progress is not None else None
+    for part_model, count, size in engine.map(learn_parts, grouped(source.parts(), LEARN_PARTS),
+                                              StageState(config)):
         rank, merged = 0, part_model
         while stack and stack[-1][0] == rank:
             _, left = stack.pop()
@@ -64,7 +77,7 @@ def learn_template(source: Source, config: Config, engine: Engine,
             rank, merged = rank + 1, left
         stack.append((rank, merged))
         if progress is not None:
-            progress("learning templates", count)
+            progress("learning templates", count, size=(size, total) if total is not None else None)
     model = new_template_model(config)
     for _, part_model in stack:
         model.merge(part_model)
