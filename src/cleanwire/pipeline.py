@@ -175,7 +175,7 @@ def _spill_part(spill: Spill, part: SignedPart) -> None:
 
 
 def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, state: StageState,
-                   counters: Counters) -> list[Cluster]:
+                   counters: Counters, progress: Progress | None = None) -> list[Cluster]:
     """Match the documents with a body and cluster them; the first search's time is counted as "candidates"."""
     started = time.perf_counter()
     signed = docs.signed
@@ -193,8 +193,12 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
     files = (SharedFingerprints(spill.directory, docs.fingerprint_files, engine.jobs)
              if state.fingerprint_files else None)
     builder = ClusterBuilder(signed)  # the matcher numbers the signed documents 0, 1, ...
+    def verified(done: int, total: int) -> None:
+        if progress is not None:
+            progress("matching", done, total, unit="pairs")
+
     builder.add(find_matches(docs.signatures, load_texts, config.dedup, map_batches=engine.map, on_found=searched,
-                             shared=files))
+                             shared=files, on_verified=verified))
     clusters = builder.clusters(docs.lengths, config.keep)
     counters.seconds["match+cluster"] = time.perf_counter() - started
     return clusters
@@ -254,10 +258,8 @@ def dedupe(
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
 
         if progress is not None:
-            progress("matching", 0)
-        clusters = _find_clusters(docs, spill, config, engine, state, counters)
-        if progress is not None:
-            progress("matching", len(docs.ids))
+            progress("matching", 0)  # its total, the candidate pairs, is known once they are found
+        clusters = _find_clusters(docs, spill, config, engine, state, counters, progress)
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters)
         return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed)
     except BaseException:

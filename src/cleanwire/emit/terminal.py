@@ -113,8 +113,11 @@ def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> StageProgre
                                         unit=shown_unit)
             items[stage] = 0
             bar.refresh()  # each stage is shown, even one that ends before the next timed refresh
-        elif total is not None and size is None:
-            bar.update(tasks[stage], total=total)
+        elif size is None:  # a total (and its unit) learnt as the stage runs
+            if total is not None:
+                bar.update(tasks[stage], total=total)
+            if unit:
+                bar.update(tasks[stage], unit=unit)
         items[stage] += done
         step = size[0] if size is not None else done
         task = bar.tasks[-1]
