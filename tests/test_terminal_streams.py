@@ -237,10 +237,10 @@ def test_matching_and_writing_count_what_they_have_done_of_a_total(tmp_path: Pat
     assert any(re.search(r"\b50/50 stories\b", line) for line in writing), writing
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_writing_every_document_counts_documents(tmp_path: Path, jobs: str) -> None:
+@pytest.mark.parametrize(("jobs", "fmt"), [("1", "jsonl"), ("2", "jsonl"), ("1", "text")])
+def test_writing_every_document_counts_documents(tmp_path: Path, jobs: str, fmt: str) -> None:
     corpus = _corpus(tmp_path / "in", 60)
-    code, _, err = run_on_terminal(["dedupe", str(corpus), "--all", "--jobs", jobs, "--format", "jsonl"],
+    code, _, err = run_on_terminal(["dedupe", str(corpus), "--all", "--jobs", jobs, "--format", fmt],
                                    terminal="stderr")
     assert code == ExitCode.SUCCESS, err
     writing = _stage_lines(err, "writing")

@@ -352,9 +352,13 @@ def dedupe_command(
         progress = run.progress(stack)
         result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress)
         stack.callback(result.close)
+        written = None
         if progress is not None:
-            progress("writing", 0)
-        write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all)
+            records = len(result.ids) if include_all else len(result.ids) - len(result.member_match)
+            progress("writing", 0, records, unit="documents" if include_all else "stories")
+            written = functools.partial(progress, "writing")
+        write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all,
+                            written=written)
         found = run.counters.duplicates and fail_on_duplicates
         run.finish(ExitCode.DUPLICATES_FOUND if found else ExitCode.SUCCESS)
 
