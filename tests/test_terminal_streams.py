@@ -245,3 +245,17 @@ def test_writing_every_document_counts_documents(tmp_path: Path, jobs: str, fmt:
     assert code == ExitCode.SUCCESS, err
     writing = _stage_lines(err, "writing")
     assert any(re.search(r"\b60/60 documents\b", line) for line in writing), writing
+
+
+@pytest.mark.parametrize(("command", "stage"), [(["dedupe", "--no-templates"], "clean+fingerprint"),
+                                                (["clean", "--no-clean"], "cleaning")])
+def test_without_template_learning_the_first_pass_still_shows_a_total(tmp_path: Path, command: list[str],
+                                                                     stage: str) -> None:
+    corpus = _corpus(tmp_path / "in", 60)
+    code, _, err = run_on_terminal([command[0], str(corpus), *command[1:], "--format", "jsonl"], terminal="stderr")
+    assert code == ExitCode.SUCCESS, err
+    size = sum(path.stat().st_size for path in corpus.iterdir())
+    lines = _stage_lines(err, stage)
+    assert lines and all(f"/{size / 1000:,.1f} kB" in line for line in lines), lines
+    if command[0] == "dedupe":  # the matching stage after it counts pairs, not documents
+        assert not any("/60" in line for line in _stage_lines(err, "matching")), _stage_lines(err, "matching")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
@@ -20,13 +21,14 @@ from cleanwire.cluster import Cluster, ClusterBuilder
 from cleanwire.config import Config, DedupConfig
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine, parallel_on_files
-from cleanwire.ingest import UniqueIds
+from cleanwire.ingest import Part, UniqueIds
 from cleanwire.match import find_matches
 from cleanwire.results import Counters, DedupeResult
 from cleanwire.signatures import SignatureStore
 from cleanwire.spill import Spill, SpillRefs
 from cleanwire.stages import (
     DocumentSource,
+    InputPart,
     SignedPart,
     Source,
     StageState,
@@ -84,6 +86,31 @@ def learn_template(source: Source, config: Config, engine: Engine,
     return model.freeze()
 
 
+class _FirstPass:
+    """The bytes of each part handed to an engine, taken back in order as its results come.
+
+    Where no template pass ran, cleaning is the first pass over the inputs, and its bar counts bytes of
+    the input's size; else (`counted` False, or documents in memory) it counts documents only.
+    """
+
+    def __init__(self, source: Source, counted: bool) -> None:
+        self.total = source.total_bytes() if counted else None
+        self._sizes: deque[int] = deque()
+
+    def parts(self, parts: Iterator[InputPart]) -> Iterator[InputPart]:
+        """The parts, each one's size noted as it goes to the engine."""
+        if self.total is None:
+            yield from parts
+            return
+        for part in parts:
+            self._sizes.append(part.size if isinstance(part, Part) else 0)
+            yield part
+
+    def size(self) -> tuple[int, int | None] | None:
+        """(bytes of the next part done, bytes in all), or None when the pass is not counted in bytes."""
+        return None if self.total is None else (self._sizes.popleft(), self.total)
+
+
 def return_freed_memory() -> None:
     """Give the heap's free pages back to the system, where the C library keeps them (glibc).
 
@@ -113,7 +140,8 @@ def clean_stream(
     state = StageState(config, template, explain)
     unique = UniqueIds()
     started = time.perf_counter()
-    for docs in engine.map(clean_part, source.parts(), state):
+    first = _FirstPass(source, counted=progress is not None and template is None)
+    for docs in engine.map(clean_part, first.parts(source.parts()), state):
         for doc in docs:
             unique.apply(doc)
             counters.documents += 1
@@ -123,7 +151,7 @@ def clean_stream(
                 counters.empty += 1
             yield doc
         if progress is not None:
-            progress("cleaning", len(docs))
+            progress("cleaning", len(docs), size=first.size())
     counters.seconds["clean"] = time.perf_counter() - started
 
 
@@ -249,16 +277,17 @@ def dedupe(
         shared = spill.directory if engine.shares_files else None
         state = StageState(config, template, spill_dir=shared, fingerprint_files=parallel_on_files(engine))
         docs = _Signed()
-        parts = engine.map(sign_part, source.parts(), state)
+        first = _FirstPass(source, counted=progress is not None and template is None)
+        parts = engine.map(sign_part, first.parts(source.parts()), state)
         for part in parts:
             docs.add(part, counters, on_error)
             _spill_part(spill, part)
             if progress is not None:
-                progress("clean+fingerprint", len(part.ids))
+                progress("clean+fingerprint", len(part.ids), size=first.size())
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
 
         if progress is not None:
-            progress("matching", 0)  # its total, the candidate pairs, is known once they are found
+            progress("matching", 0, unit="pairs")  # its total, the candidate pairs, is known once they are found
         clusters = _find_clusters(docs, spill, config, engine, state, counters, progress)
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters)
         return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed)

@@ -60,9 +60,10 @@ def render_clusters(records: Iterable[dict[str, Any] | Record], console: Console
 def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> StageProgress | None:
     """A rich progress bar per stage on a terminal (count, rate, time left); None on a pipe or with `quiet`.
 
-    The first pass over the inputs counts their bytes, of the input's size; the stage after it counts
-    documents of as many as the first pass found. Other stages give their totals (pairs, records) as
-    they learn them; a stage called with 0 as it starts shows its label, a spinner and its time.
+    The first pass over the inputs counts their bytes, of the input's size; a stage after it that counts
+    documents (no unit, no total given) counts them of as many as the first pass found. Other stages give
+    their totals (pairs, records) as they learn them; a stage called with 0 as it starts shows its label,
+    a spinner and its time.
     """
     if quiet or not err.is_terminal:
         return None
@@ -106,7 +107,8 @@ def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> StageProgre
                 size: tuple[int, int | None] | None = None) -> None:
         if stage not in tasks:
             previous = bar.tasks[-1] if bar.tasks else None
-            if total is None and size is None and previous is not None and previous.fields["unit"] == "bytes":
+            if total is None and size is None and not unit and previous is not None \
+                    and previous.fields["unit"] == "bytes":
                 total = items[previous.description]  # the stage after the first pass: as many documents
             shown_unit = "bytes" if size is not None else unit
             tasks[stage] = bar.add_task(stage, total=size[1] if size is not None else total, rate="",
