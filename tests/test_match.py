@@ -55,6 +55,20 @@ def test_find_matches_loads_texts_in_batches() -> None:
     assert len(calls) == 3 and all(len(c) <= 4 for c in calls)
 
 
+def test_find_matches_tells_how_many_candidate_pairs_are_judged_of_all() -> None:
+    base = ["\n".join(paragraphs(s)) for s in range(5)]
+    texts = base + [t.replace(", ", " ").replace(". ", " X. ", 1) for t in base] + base[:2]  # 2 exact copies
+    told: list[tuple[int, int]] = []
+    cfg = replace(CFG, batch_pairs=2)
+    find_matches([signature(t, cfg) for t in texts], lambda ords: {i: texts[i] for i in ords}, cfg,
+                 on_verified=lambda done, total: told.append((done, total)))
+    total = told[0][1]
+    assert total >= 5 + 2 and all(t == total for _, t in told)
+    assert told[0][0] >= 2  # the exact copies are judged at once, before any batch
+    assert len(told) > 2 and all(0 < done <= 2 for done, _ in told[1:])
+    assert sum(done for done, _ in told) == total
+
+
 def test_verification_can_run_on_an_engine_with_the_same_result() -> None:
     from cleanwire.engines.local import LocalEngine
 

@@ -207,3 +207,55 @@ def test_every_stage_of_dedupe_shows_a_labelled_bar(tmp_path: Path) -> None:
     screen = ANSI.sub(b"", err).decode()
     for label in ("learning templates", "clean+fingerprint", "matching", "writing"):
         assert label in screen, label
+
+
+def _stage_lines(err: bytes, label: str) -> list[str]:
+    """Every rendering of the bar of stage `label` on the terminal, escape sequences removed."""
+    screen = ANSI.sub(b"", err).decode(errors="replace")
+    return [line[line.index(label):].rstrip() for line in re.split(r"[\r\n]", screen) if label in line]
+
+
+def test_the_first_pass_shows_the_input_size_as_its_total(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "in", 60)
+    code, _, err = run_on_terminal(["dedupe", str(corpus), "--format", "jsonl"], terminal="stderr")
+    assert code == ExitCode.SUCCESS, err
+    size = sum(path.stat().st_size for path in corpus.iterdir())
+    lines = _stage_lines(err, "learning templates")
+    assert lines, ANSI.sub(b"", err).decode(errors="replace")[-2000:]
+    assert all(f"/{size / 1000:,.1f} kB" in line for line in lines), lines
+    # the next stage still counts documents, of the number the first pass found
+    assert any(re.search(r"\b60/60\b", line) for line in _stage_lines(err, "clean+fingerprint")), err
+
+
+def test_matching_and_writing_count_what_they_have_done_of_a_total(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "in", 60)  # 10 copies: documents 50-59 repeat 0-9
+    code, _, err = run_on_terminal(["dedupe", str(corpus), "--format", "jsonl"], terminal="stderr")
+    assert code == ExitCode.SUCCESS, err
+    matching = _stage_lines(err, "matching")
+    assert any(re.search(r"\b(\d+)/\1 pairs\b", line) for line in matching), matching
+    writing = _stage_lines(err, "writing")
+    assert any(re.search(r"\b50/50 stories\b", line) for line in writing), writing
+
+
+@pytest.mark.parametrize(("jobs", "fmt"), [("1", "jsonl"), ("2", "jsonl"), ("1", "text")])
+def test_writing_every_document_counts_documents(tmp_path: Path, jobs: str, fmt: str) -> None:
+    corpus = _corpus(tmp_path / "in", 60)
+    code, _, err = run_on_terminal(["dedupe", str(corpus), "--all", "--jobs", jobs, "--format", fmt],
+                                   terminal="stderr")
+    assert code == ExitCode.SUCCESS, err
+    writing = _stage_lines(err, "writing")
+    assert any(re.search(r"\b60/60 documents\b", line) for line in writing), writing
+
+
+@pytest.mark.parametrize(("command", "stage"), [(["dedupe", "--no-templates"], "clean+fingerprint"),
+                                                (["clean", "--no-clean"], "cleaning")])
+def test_without_template_learning_the_first_pass_still_shows_a_total(tmp_path: Path, command: list[str],
+                                                                     stage: str) -> None:
+    corpus = _corpus(tmp_path / "in", 60)
+    code, _, err = run_on_terminal([command[0], str(corpus), *command[1:], "--format", "jsonl"], terminal="stderr")
+    assert code == ExitCode.SUCCESS, err
+    size = sum(path.stat().st_size for path in corpus.iterdir())
+    lines = _stage_lines(err, stage)
+    assert lines and all(f"/{size / 1000:,.1f} kB" in line for line in lines), lines
+    if command[0] == "dedupe":  # the matching stage after it counts pairs, not documents
+        assert not any("/60" in line for line in _stage_lines(err, "matching")), _stage_lines(err, "matching")

@@ -43,7 +43,7 @@ from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import EXIT_CODES_HELP, EXPLAIN_EXIT_CODES_HELP, ConfigError, ExitCode, exit_codes_help
 from cleanwire.ingest import InputSet
 from cleanwire.outdir import OutputDir
-from cleanwire.pipeline import Counters, clean_stream, dedupe
+from cleanwire.pipeline import Counters, Progress, clean_stream, dedupe
 from cleanwire.process import check_stdout, guarded, run_as_process, writing_to
 from cleanwire.scratch import sweep
 
@@ -210,7 +210,7 @@ class Run:
         if not self.quiet:
             self._say(f"warning: {name}: empty after cleaning")
 
-    def progress(self, stack: ExitStack) -> Callable[[str, int], None] | None:
+    def progress(self, stack: ExitStack) -> Progress | None:
         """Progress bars on stderr when it is a terminal, unless --quiet."""
         advance = progress_bars(self.err, stack, quiet=self.quiet)
         self.live = advance is not None
@@ -347,9 +347,13 @@ def dedupe_command(
         result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress,
                         on_empty=run.report_empty)
         stack.callback(result.close)
+        written = None
         if progress is not None:
-            progress("writing", 0)
-        write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all)
+            records = len(result.ids) if include_all else len(result.ids) - len(result.member_match)
+            progress("writing", 0, records, unit="documents" if include_all else "stories")
+            written = functools.partial(progress, "writing")
+        write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all,
+                            written=written)
         found = run.counters.duplicates and fail_on_duplicates
         run.finish(ExitCode.DUPLICATES_FOUND if found else ExitCode.SUCCESS)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from cleanwire.engines.base import Engine
 from cleanwire.errors import CleanwireError
 from cleanwire.fingerprint import match_key, signature, token_spans
 from cleanwire.ingest import Part, UniqueIds, read_part
-from cleanwire.pipeline import learn_template
+from cleanwire.pipeline import Progress, learn_template
 from cleanwire.stages import InputPart, Source, StageState
 from cleanwire.verify import aligned_blocks, directed_relation, excerpt_length_limit, judge
 
@@ -80,7 +79,7 @@ def _resolve(name: str, found: dict[str, Document], ids: list[str]) -> Document 
 
 
 def find_pair(source: Source, names: tuple[str, str], config: Config, engine: Engine,
-              progress: Callable[[str, int], None] | None = None) -> tuple[Document, Document]:
+              progress: Progress | None = None) -> tuple[Document, Document]:
     """The two named documents, cleaned as a dedupe run of `source` with `config` cleans them.
 
     Template learning reads every input (on the engine's workers, as dedupe does); then the inputs

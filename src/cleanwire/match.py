@@ -21,6 +21,7 @@ def find_matches(
     map_batches: TaskMap | None = None,
     on_found: Callable[[list[Match]], None] | None = None,
     shared: SharedFingerprints | None = None,
+    on_verified: Callable[[int, int], None] | None = None,
 ) -> list[Match]:
     """Verified matches among all documents, sorted by (a, b).
 
@@ -29,7 +30,8 @@ def find_matches(
     where the batch is verified). `map_batches(fn, batches, cfg)` (an engine's
     ordered map, e.g. over a process pool) runs the verification; by default it runs here.
     `on_found` is given the matches of each batch as soon as they are verified. With `shared`
-    fingerprint files, the candidate search runs on `map_batches` too.
+    fingerprint files, the candidate search runs on `map_batches` too. `on_verified(done, total)` is told
+    how many candidate pairs were just judged, of all of them: the exact ones at once, then each batch.
     """
     codes = candidate_codes(signatures, cfg, map_batches, shared)
     a, b = PairCodes.unpack(codes)
@@ -48,11 +50,15 @@ def find_matches(
 
     if on_found is not None:
         on_found(matches)
+    if on_verified is not None:
+        on_verified(len(matches), len(a))
     run = map_batches or (lambda fn, items, state: (fn(item, state) for item in items))
-    for found in run(verify_batch, batches(), cfg):
+    for number, found in enumerate(run(verify_batch, batches(), cfg)):
         matches.extend(found)
         if on_found is not None:
             on_found(found)  # while the workers verify the next batches
+        if on_verified is not None:  # the batches come back in order: this one's size is known
+            on_verified(min(cfg.batch_pairs, len(pending) - number * cfg.batch_pairs), len(a))
     order = np.lexsort((np.fromiter((m.b for m in matches), dtype=np.int64, count=len(matches)),
                         np.fromiter((m.a for m in matches), dtype=np.int64, count=len(matches))))
     return [matches[i] for i in order.tolist()]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import ctypes
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from cleanwire.candidates import FingerprintFile, SharedFingerprints
 from cleanwire.clean import TemplateModel
@@ -19,13 +21,14 @@ from cleanwire.cluster import Cluster, ClusterBuilder
 from cleanwire.config import Config, DedupConfig
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine, parallel_on_files
-from cleanwire.ingest import UniqueIds
+from cleanwire.ingest import Part, UniqueIds
 from cleanwire.match import find_matches
 from cleanwire.results import Counters, DedupeResult
 from cleanwire.signatures import SignatureStore
 from cleanwire.spill import Spill, SpillRefs
 from cleanwire.stages import (
     DocumentSource,
+    InputPart,
     SignedPart,
     Source,
     StageState,
@@ -42,7 +45,17 @@ __all__ = ["Counters", "DedupeResult", "DocumentSource", "clean_stream", "dedupe
 
 ErrorHandler = Callable[[Document], None]
 EmptyHandler = Callable[[str], None]  # takes the name of a document that cleaned to nothing
-Progress = Callable[[str, int], None]  # (stage label, documents just done)
+
+
+class Progress(Protocol):
+    """Told how a stage advances: `done` items (documents, pairs, records) just done, of `total` when known.
+
+    `unit` names the items; `size` is (bytes just read, bytes in all) on the first pass over the inputs.
+    """
+
+    def __call__(self, stage: str, done: int, total: int | None = None, *, unit: str = "",
+                 size: tuple[int, int | None] | None = None) -> None: ...
+
 
 LEARN_PARTS = 4  # input parts per template-learning task: fewer, larger models for the main process to merge
 
@@ -57,7 +70,9 @@ def learn_template(source: Source, config: Config, engine: Engine,
     stack: list[tuple[int, TemplateModel]] = []
     # a worker learns a few parts into one model: merging is the main process's work, and while
     # it merges it hands out no work, so fewer, larger models keep the workers busy
-    for part_model, count in engine.map(learn_parts, grouped(source.parts(), LEARN_PARTS), StageState(config)):
+    total = source.total_bytes() if progress is not None else None
+    for part_model, count, size in engine.map(learn_parts, grouped(source.parts(), LEARN_PARTS),
+                                              StageState(config)):
         rank, merged = 0, part_model
         while stack and stack[-1][0] == rank:
             _, left = stack.pop()
@@ -65,11 +80,36 @@ def learn_template(source: Source, config: Config, engine: Engine,
             rank, merged = rank + 1, left
         stack.append((rank, merged))
         if progress is not None:
-            progress("learning templates", count)
+            progress("learning templates", count, size=(size, total) if total is not None else None)
     model = new_template_model(config)
     for _, part_model in stack:
         model.merge(part_model)
     return model.freeze()
+
+
+class _FirstPass:
+    """The bytes of each part handed to an engine, taken back in order as its results come.
+
+    Where no template pass ran, cleaning is the first pass over the inputs, and its bar counts bytes of
+    the input's size; else (`counted` False, or documents in memory) it counts documents only.
+    """
+
+    def __init__(self, source: Source, counted: bool) -> None:
+        self.total = source.total_bytes() if counted else None
+        self._sizes: deque[int] = deque()
+
+    def parts(self, parts: Iterator[InputPart]) -> Iterator[InputPart]:
+        """The parts, each one's size noted as it goes to the engine."""
+        if self.total is None:
+            yield from parts
+            return
+        for part in parts:
+            self._sizes.append(part.size if isinstance(part, Part) else 0)
+            yield part
+
+    def size(self) -> tuple[int, int | None] | None:
+        """(bytes of the next part done, bytes in all), or None when the pass is not counted in bytes."""
+        return None if self.total is None else (self._sizes.popleft(), self.total)
 
 
 def return_freed_memory() -> None:
@@ -101,7 +141,8 @@ def clean_stream(
     state = StageState(config, template, explain)
     unique = UniqueIds()
     started = time.perf_counter()
-    for docs in engine.map(clean_part, source.parts(), state):
+    first = _FirstPass(source, counted=progress is not None and template is None)
+    for docs in engine.map(clean_part, first.parts(source.parts()), state):
         for doc in docs:
             unique.apply(doc)
             counters.documents += 1
@@ -111,7 +152,7 @@ def clean_stream(
                 counters.empty += 1
             yield doc
         if progress is not None:
-            progress("cleaning", len(docs))
+            progress("cleaning", len(docs), size=first.size())
     counters.seconds["clean"] = time.perf_counter() - started
 
 
@@ -167,7 +208,7 @@ def _spill_part(spill: Spill, part: SignedPart) -> None:
 
 
 def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, state: StageState,
-                   counters: Counters) -> list[Cluster]:
+                   counters: Counters, progress: Progress | None = None) -> list[Cluster]:
     """Match the documents with a body and cluster them; the first search's time is counted as "candidates"."""
     started = time.perf_counter()
     signed = docs.signed
@@ -185,8 +226,12 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
     files = (SharedFingerprints(spill.directory, docs.fingerprint_files, engine.jobs)
              if state.fingerprint_files else None)
     builder = ClusterBuilder(signed)  # the matcher numbers the signed documents 0, 1, ...
+    def verified(done: int, total: int) -> None:
+        if progress is not None:
+            progress("matching", done, total, unit="pairs")
+
     builder.add(find_matches(docs.signatures, load_texts, config.dedup, map_batches=engine.map, on_found=searched,
-                             shared=files))
+                             shared=files, on_verified=verified))
     clusters = builder.clusters(docs.lengths, config.keep)
     counters.seconds["match+cluster"] = time.perf_counter() - started
     return clusters
@@ -239,19 +284,18 @@ def dedupe(
         shared = spill.directory if engine.shares_files else None
         state = StageState(config, template, spill_dir=shared, fingerprint_files=parallel_on_files(engine))
         docs = _Signed()
-        parts = engine.map(sign_part, source.parts(), state)
+        first = _FirstPass(source, counted=progress is not None and template is None)
+        parts = engine.map(sign_part, first.parts(source.parts()), state)
         for part in parts:
             docs.add(part, counters, on_error, on_empty)
             _spill_part(spill, part)
             if progress is not None:
-                progress("clean+fingerprint", len(part.ids))
+                progress("clean+fingerprint", len(part.ids), size=first.size())
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
 
         if progress is not None:
-            progress("matching", 0)
-        clusters = _find_clusters(docs, spill, config, engine, state, counters)
-        if progress is not None:
-            progress("matching", len(docs.ids))
+            progress("matching", 0, unit="pairs")  # its total, the candidate pairs, is known once they are found
+        clusters = _find_clusters(docs, spill, config, engine, state, counters, progress)
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters)
         return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed)
     except BaseException:

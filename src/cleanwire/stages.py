@@ -48,6 +48,10 @@ class DocumentSource:
         docs = self._documents() if callable(self._documents) else self._documents
         return grouped(docs, BATCH_SIZE)
 
+    def total_bytes(self) -> int | None:
+        """None: documents in memory have no size to count on a progress bar."""
+        return None
+
 
 
 
@@ -80,16 +84,17 @@ def new_template_model(config: Config) -> TemplateModel:
     return TemplateModel(min_docs=config.clean.template_min_docs)
 
 
-def learn_parts(parts: list[InputPart], state: StageState) -> tuple[TemplateModel, int]:
-    """Template pass: one model learnt from a few parts, and how many documents they held."""
+def learn_parts(parts: list[InputPart], state: StageState) -> tuple[TemplateModel, int, int]:
+    """Template pass: one model learnt from a few parts, how many documents they held and their bytes."""
     model = new_template_model(state.config)
     count = 0
+    size = sum(part.size for part in parts if isinstance(part, Part))
     for part in parts:
         for doc in _read(part, state):
             count += 1
             if doc.error is None and doc.kind == "text":
                 model.add(doc.text)
-    return model, count
+    return model, count, size
 
 
 def clean_document(doc: Document, state: StageState) -> Document:

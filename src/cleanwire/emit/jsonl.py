@@ -11,6 +11,7 @@ import errno
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -47,6 +48,13 @@ class OutputFacts:
         order = np.lexsort((absorbed_at, canonical_at))
         return cls(include_all, absorbed_at, facts, order, canonical_at[order],
                    {o: renamed_fields(result, o) for o in result.renamed})
+
+    def records_in(self, first: int, end: int) -> int:
+        """How many output records ordinals first..end-1 make: all, or those not absorbed."""
+        if self.include_all:
+            return end - first
+        lo, hi = np.searchsorted(self.absorbed, [first, end])
+        return end - first - int(hi - lo)
 
     def endings(self, first: int, end: int) -> Endings:
         """The endings of the records of ordinals first..end-1."""
@@ -105,8 +113,9 @@ def _write_all(fd: int, pieces: list[Piece]) -> None:
             rest = rest[os.write(fd, rest):]
 
 
-def write_jsonl(result: DedupeResult, out: BinaryIO, engine: Engine, *, include_all: bool = False) -> None:
-    """Write the records as JSON lines to `out`.
+def write_jsonl(result: DedupeResult, out: BinaryIO, engine: Engine, *, include_all: bool = False,
+                written: Callable[[int], None] | None = None) -> None:
+    """Write the records as JSON lines to `out`; `written(n)` is told the records of each segment as they are out.
 
     With workers on this machine, they format the spill's segments in parallel and the main
     process only copies their files in order (with `sendfile`, inside the kernel, where it can).
@@ -126,16 +135,22 @@ def write_jsonl(result: DedupeResult, out: BinaryIO, engine: Engine, *, include_
                 segment_output(path, first, facts.endings(first, first + count), write_joined, _IOV_MAX)
             else:
                 _write_segment(fd, path, first, count, facts)
+            if written is not None:
+                written(facts.records_in(first, first + count))
         return
     directory = result.spill.directory
-    tasks = (SegmentOutput(path, first, count, directory) for path, first, count in result.spill.segments())
+    segments = result.spill.segments()
+    tasks = (SegmentOutput(path, first, count, directory) for path, first, count in segments)
     out.flush()
-    for path in engine.map(format_segment, tasks, OutputFacts.of(result, include_all)):
+    facts = OutputFacts.of(result, include_all)
+    for (_, first, count), path in zip(segments, engine.map(format_segment, tasks, facts)):
         try:
             with open(path, "rb") as f:
                 _copy(f, out)
         finally:
             os.unlink(path)
+        if written is not None:  # the segments come back in order
+            written(facts.records_in(first, first + count))
 
 
 def _copy(source: BinaryIO, out: BinaryIO) -> None:

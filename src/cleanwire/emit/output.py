@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO
 
 from rich.console import Console
@@ -64,12 +64,16 @@ def write_stories(records: Iterable[Record], folder: OutputDir) -> Iterator[Reco
 
 
 def write_dedupe_output(result: DedupeResult, fmt: str | None, folder: OutputDir | None, engine: Engine,
-                        counters: Counters, out: TextIO, *, include_all: bool = False) -> None:
+                        counters: Counters, out: TextIO, *, include_all: bool = False,
+                        written: Callable[[int], None] | None = None) -> None:
     """Write a dedupe result in `fmt` (the table of stories by default on a terminal) and to `folder`.
 
     JSON lines straight to the stream take the fast path; its seconds are counted as "output".
+    `written(n)` is told how many records were just written (or taken into the table), for a progress bar.
     """
-    records = cluster_records(result, include_all=include_all)
+    records: Iterable[Record] = cluster_records(result, include_all=include_all)
+    if written is not None:
+        records = _counted(records, written)
     if folder is not None:
         records = write_stories(records, folder)
     fmt = default_format(fmt, "rich")
@@ -78,8 +82,21 @@ def write_dedupe_output(result: DedupeResult, fmt: str | None, folder: OutputDir
     elif fmt == "jsonl" and folder is None:
         started = time.perf_counter()
         out.flush()
-        write_jsonl(result, out.buffer, engine, include_all=include_all)
+        write_jsonl(result, out.buffer, engine, include_all=include_all, written=written)
         out.flush()
         counters.seconds["output"] = time.perf_counter() - started
     else:
         write_records(records, fmt, out)
+
+
+def _counted(records: Iterable[Record], written: Callable[[int], None], every: int = 256) -> Iterator[Record]:
+    """The records, passed on; `written` is told of them `every` at a time, and of the last few at the end."""
+    count = 0
+    for record in records:
+        yield record
+        count += 1
+        if count == every:
+            written(count)
+            count = 0
+    if count:
+        written(count)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from contextlib import ExitStack
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.filesize import decimal, pick_unit_and_suffix
 from rich.table import Table
 from rich.text import Text
 
 from cleanwire.results import Counters
 from cleanwire.spill import Record
+
+if TYPE_CHECKING:
+    from cleanwire.pipeline import Progress as StageProgress
 
 
 def text_block(record: dict[str, Any] | Record) -> str:
@@ -53,27 +57,43 @@ def render_clusters(records: Iterable[dict[str, Any] | Record], console: Console
     return sum(1 for row in rows if row[3] == "canonical")
 
 
-def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> Callable[[str, int], None] | None:
-    """A rich progress bar per stage on a terminal (documents, rate, time left); None on a pipe or with `quiet`.
+def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> StageProgress | None:
+    """A rich progress bar per stage on a terminal (count, rate, time left); None on a pipe or with `quiet`.
 
-    The first pass over the inputs has no total; later stages know it and show the time left. A stage
-    that counts nothing on the way (matching, writing) is called with 0 as it starts: its label, a
-    spinner and its time show that it runs.
+    The first pass over the inputs counts their bytes, of the input's size; a stage after it that counts
+    documents (no unit, no total given) counts them of as many as the first pass found. Other stages give
+    their totals (pairs, records) as they learn them; a stage called with 0 as it starts shows its label,
+    a spinner and its time.
     """
     if quiet or not err.is_terminal:
         return None
     from rich.progress import (
         BarColumn,
-        MofNCompleteColumn,
         Progress,
+        ProgressColumn,
         SpinnerColumn,
+        Task,
         TaskID,
         TextColumn,
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
 
-    columns = (SpinnerColumn(), TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn(),
+    class _CountColumn(ProgressColumn):
+        """Done of total: a size for a stage that counts bytes ("3.1/12.0 MB"), else a count with its unit."""
+
+        def render(self, task: Task) -> Text:
+            if task.fields.get("unit") == "bytes":
+                base = int(task.total) if task.total is not None else int(task.completed)
+                scale, suffix = pick_unit_and_suffix(base, ["bytes", "kB", "MB", "GB", "TB", "PB"], 1000)
+                precision = 0 if scale == 1 else 1
+                total = f"{task.total / scale:,.{precision}f}" if task.total is not None else "?"
+                return Text(f"{task.completed / scale:,.{precision}f}/{total} {suffix}", style="progress.download")
+            total = f"{int(task.total):,}" if task.total is not None else "?"
+            unit = task.fields.get("unit") or ""
+            return Text(f"{int(task.completed):,}/{total}" + (f" {unit}" if unit else ""), style="progress.download")
+
+    columns = (SpinnerColumn(), TextColumn("{task.description:<18}"), BarColumn(), _CountColumn(),
                TextColumn("{task.fields[rate]:>10}"), TimeElapsedColumn(), TimeRemainingColumn())
     # the records are written to sys.stdout while the bars are live: rich must not take them over onto
     # stderr's terminal (its redirect_stdout), unless stdout is that same terminal, where printing them
@@ -81,17 +101,32 @@ def progress_bars(err: Console, stack: ExitStack, *, quiet: bool) -> Callable[[s
     bar = stack.enter_context(Progress(*columns, console=err, transient=True,
                                        redirect_stdout=_same_terminal(sys.stdout, err.file), redirect_stderr=True))
     tasks: dict[str, TaskID] = {}
-    total: list[int | None] = [None]
+    items: dict[str, int] = {}  # items done per stage (documents, also where the bar counts bytes)
 
-    def advance(stage: str, done: int) -> None:
+    def advance(stage: str, done: int, total: int | None = None, *, unit: str = "",
+                size: tuple[int, int | None] | None = None) -> None:
         if stage not in tasks:
-            if tasks:  # a new stage: the previous one has counted every document
-                total[0] = int(bar.tasks[-1].completed)
-            tasks[stage] = bar.add_task(stage, total=total[0], rate="")
+            previous = bar.tasks[-1] if bar.tasks else None
+            if total is None and size is None and not unit and previous is not None \
+                    and previous.fields["unit"] == "bytes":
+                total = items[previous.description]  # the stage after the first pass: as many documents
+            shown_unit = "bytes" if size is not None else unit
+            tasks[stage] = bar.add_task(stage, total=size[1] if size is not None else total, rate="",
+                                        unit=shown_unit)
+            items[stage] = 0
             bar.refresh()  # each stage is shown, even one that ends before the next timed refresh
+        elif size is None:  # a total (and its unit) learnt as the stage runs
+            if total is not None:
+                bar.update(tasks[stage], total=total)
+            if unit:
+                bar.update(tasks[stage], unit=unit)
+        items[stage] += done
+        step = size[0] if size is not None else done
         task = bar.tasks[-1]
         elapsed = task.elapsed or 1e-9
-        bar.update(tasks[stage], advance=done, rate=f"{(task.completed + done) / elapsed:,.0f}/s")
+        rate = (task.completed + step) / elapsed
+        shown = f"{decimal(int(rate))}/s" if task.fields["unit"] == "bytes" else f"{rate:,.0f}/s"
+        bar.update(tasks[stage], advance=step, rate=shown)
 
     return advance
 

@@ -10,7 +10,7 @@ from cleanwire.config import IngestConfig
 from cleanwire.document import Document
 from cleanwire.ingest.discover import Entry, find_entries
 from cleanwire.ingest.ids import UniqueIds
-from cleanwire.ingest.parts import Part, make_parts
+from cleanwire.ingest.parts import Part, listed_size, make_parts
 from cleanwire.ingest.reader import read_part
 from cleanwire.ingest.spool import Spools
 
@@ -47,6 +47,10 @@ class InputSet:
                 self._parts.append(part)
             yield self._parts[done]
             done += 1
+
+    def total_bytes(self) -> int:
+        """The size of every input file, as listed now: the first pass's total on a progress bar."""
+        return sum(listed_size(entry) for entry in self._resolved_entries())
 
     def documents(self) -> Iterator[Document]:
         """Every document of every input, errors included, in a deterministic order with unique ids."""

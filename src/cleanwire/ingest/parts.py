@@ -32,6 +32,7 @@ class Part:
     start: int = 0  # byte range of entries[0] when `end` >= 0
     end: int = -1  # -1: the entries are read whole
     first_line: int = 0  # lines of the file before `start`
+    size: int = 0  # bytes to read, as listed: for progress, not for reading
 
 
 def make_parts(entries: Iterable[Entry], cfg: IngestConfig) -> Iterator[Part]:
@@ -39,23 +40,23 @@ def make_parts(entries: Iterable[Entry], cfg: IngestConfig) -> Iterator[Part]:
     group: list[Entry] = []
     group_bytes = 0
     for entry in entries:
-        size = _listed_size(entry)
+        size = listed_size(entry)
         if size > PART_BYTES and _is_jsonl_file(entry, cfg):
             if group:
-                yield Part(tuple(group))
+                yield Part(tuple(group), size=group_bytes)
                 group, group_bytes = [], 0
             yield from _jsonl_ranges(entry, size)
             continue
         group.append(entry)
         group_bytes += size
         if len(group) >= PART_FILES or group_bytes >= PART_BYTES:
-            yield Part(tuple(group))
+            yield Part(tuple(group), size=group_bytes)
             group, group_bytes = [], 0
     if group:
-        yield Part(tuple(group))
+        yield Part(tuple(group), size=group_bytes)
 
 
-def _listed_size(entry: Entry) -> int:
+def listed_size(entry: Entry) -> int:
     """The size of an entry's file now; 0 for an error entry or a file that cannot be stat'ed."""
     if entry.error is not None:
         return 0
@@ -123,7 +124,7 @@ def _jsonl_ranges(entry: Entry, size: int) -> Iterator[Part]:
                 if blank:  # the end of a line longer than the buffer: blank too?
                     f.seek(start + got)
                     blank = _rest_blank(f, end - start - got)
-            yield Part((entry,), start, end, lines)
+            yield Part((entry,), start, end, lines, end - start)
             lines += newlines
             start = end
     if blank:  # a file of blank lines is an input too, as a small one is (jsonl.read_jsonl)
