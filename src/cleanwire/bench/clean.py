@@ -23,8 +23,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cleanwire.bench import load_scorer
-from cleanwire.bench.titles import html_title, title_matches
-from cleanwire.clean import TemplateModel, clean_html, clean_text_dump
+from cleanwire.bench.titles import html_title, learnt_model, title_matches
+from cleanwire.clean import clean_html, clean_text_dump
 
 DUMPS = ("dump_lines", "dump_glued")
 Scores = dict[str, Any]  # what score.py returns: figures by name (a total, or one page's)
@@ -35,12 +35,7 @@ def run_cleanwire(
 ) -> tuple[dict[str, str], float]:
     """Clean every page the way the pipeline does (two passes); return outputs and seconds (titles into `titles`)."""
     start = time.process_time()
-    model = None
-    if learn:
-        model = TemplateModel()
-        for text in pages.values():
-            model.add(text)
-        model.freeze()
+    model = learnt_model(pages.values()) if learn else None
     clean = clean_html if html else clean_text_dump
     out = {}
     for page_id, text in pages.items():

@@ -15,9 +15,18 @@ from __future__ import annotations
 import html as html_lib
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from cleanwire.clean import TemplateModel, clean_text_dump
+
+
+def learnt_model(texts: Iterable[str]) -> TemplateModel:
+    """A template model learnt over `texts`, as the pipeline's first pass learns one over a run."""
+    model = TemplateModel()
+    for text in texts:
+        model.add(text)
+    return model.freeze()
 
 DEV_DIR = Path("/work/shared/dev/cleaning")
 DUMPS = ("dump_lines", "dump_glued")
@@ -55,12 +64,7 @@ def title_matches(found: str | None, reference: str) -> bool:
 
 def titles(pages: dict[str, str], learn: bool) -> dict[str, str | None]:
     """Each page's title as clean_text_dump finds it, with a model learnt over all the pages or alone."""
-    model = None
-    if learn:
-        model = TemplateModel()
-        for text in pages.values():
-            model.add(text)
-        model.freeze()
+    model = learnt_model(pages.values()) if learn else None
     return {page_id: clean_text_dump(text, model).title for page_id, text in pages.items()}
 
 
