@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from pathlib import Path
 
 import pytest
+from rapidfuzz.distance import Indel
 
 import cleanwire.verify as verify_module
 from cleanwire.config import DedupConfig
@@ -75,3 +77,88 @@ def test_matches_survive_pickling_for_the_workers() -> None:
 
     matches = [Match(1, 2, "excerpt", 0.5, 0.98), Match(3, 9, "near-duplicate", 0.91, 0.93)]
     assert pickle.loads(pickle.dumps(matches, protocol=pickle.HIGHEST_PROTOCOL)) == matches
+
+
+def _long_story(words: int, seed: int) -> str:
+    """A long generated text: common words mixed with rarer ones, as in prose."""
+    rng = random.Random(seed)
+    common = [f"w{k}" for k in range(300)]
+    rare = [f"r{k}x" for k in range(400_000)]
+    return " ".join(rng.choice(common) if rng.random() < 0.6 else rng.choice(rare) for _ in range(words))
+
+
+def _light_edit(text: str, seed: int) -> str:
+    """A copy with about one word in 400 replaced, dropped or doubled, and one paragraph moved to the end."""
+    rng = random.Random(seed)
+    words = text.split()
+    out = []
+    for word in words:
+        roll = rng.random()
+        if roll < 0.001:
+            out.append("edited")
+        elif roll < 0.002:
+            continue
+        elif roll < 0.0025:
+            out.extend([word, word])
+        else:
+            out.append(word)
+    start = len(out) // 3
+    moved = out[start:start + 200]
+    return " ".join(out[:start] + out[start + 200:] + moved)
+
+
+class _CountingIndel:
+    """rapidfuzz's Indel, counting the alignment cells (len(a) * len(b)) passed to opcodes."""
+
+    def __init__(self) -> None:
+        self.cells = 0
+
+    def opcodes(self, a: str, b: str) -> object:
+        self.cells += len(a) * len(b)
+        return Indel.opcodes(a, b)
+
+    def normalized_similarity(self, a: str, b: str) -> float:
+        return float(Indel.normalized_similarity(a, b))
+
+
+def test_long_near_identical_texts_cost_about_linear_alignment_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    counter = _CountingIndel()
+    monkeypatch.setattr(verify_module, "Indel", counter)
+    work = []
+    for words in (25_000, 50_000):
+        counter.cells = 0
+        story = _long_story(words, seed=words)
+        relation, similarity, _ = verify(story, _light_edit(story, seed=1), CFG)
+        assert relation == "near-duplicate" and similarity > 0.98
+        work.append(counter.cells)
+    assert work[1] < 3 * work[0], work  # quadratic would be 4x
+
+
+@pytest.mark.parametrize("kind", ["light edit", "excerpt", "half shared"])
+def test_long_texts_aligned_between_anchors_keep_the_full_alignment_verdict(
+        monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    story = _long_story(36_000 if kind == "excerpt" else 30_000, seed=7)
+    words = story.split()
+    if kind == "light edit":
+        other = _light_edit(story, seed=2)
+    elif kind == "excerpt":
+        other = _light_edit(" ".join(words[5_000:26_000]), seed=3)  # 21,000 of 36,000 words
+    else:
+        other = " ".join(words[:16_000]) + " " + _long_story(16_000, seed=8)
+    anchored = verify(story, other, CFG)
+    monkeypatch.setattr(verify_module, "_ANCHORED_TOKENS", 10**9)  # the full alignment
+    full = verify(story, other, CFG)
+    assert anchored[0] == full[0] == {"light edit": "near-duplicate", "excerpt": "excerpt", "half shared": None}[kind]
+    assert anchored[1] == pytest.approx(full[1], abs=0.01) and anchored[2] == pytest.approx(full[2], abs=0.01)
+
+
+def test_long_texts_without_enough_anchors_are_aligned_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(3)
+    story = " ".join(rng.choice([f"w{k}" for k in range(50)]) for _ in range(22_000))  # no word occurs once
+    other = _light_edit(story, seed=4)
+    chars = [verify_module.token_chars(text, CFG) for text in (story, other)]
+    assert verify_module._anchored_matches(*chars) is None
+    fallback = verify(story, other, CFG)
+    monkeypatch.setattr(verify_module, "_ANCHORED_TOKENS", 10**9)
+    assert fallback == verify(story, other, CFG)
+    assert fallback[0] == "near-duplicate"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -81,14 +82,100 @@ def _chunked_blocks(left: str, right: str, min_block: int) -> list[tuple[int, in
     return blocks
 
 
+_ANCHORED_TOKENS = 20_000  # texts both longer than this are aligned between anchors (cost about linear)
+_MIN_ANCHOR_SHARE = 1_000  # at least one anchor per this many tokens of the shorter text, else the full alignment
+_ANCHOR_SPACING = 128  # about one anchor per this many tokens: each gap between anchors is aligned in full
+
+
+def _anchor_chain(left: str, right: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """Positions of tokens that occur exactly once in each text, the longest chain in order in both
+    (patience-diff style), or None when the texts share too few of them to anchor an alignment."""
+    sides = []
+    for text in (left, right):
+        values, first, counts = np.unique(_chars(text), return_index=True, return_counts=True)
+        sides.append((values[counts == 1], first[counts == 1]))
+    _, in_left, in_right = np.intersect1d(sides[0][0], sides[1][0], assume_unique=True, return_indices=True)
+    at_left, at_right = sides[0][1][in_left], sides[1][1][in_right]
+    order = np.argsort(at_left)
+    at_left, at_right = at_left[order], at_right[order]
+    # one anchor per _ANCHOR_SPACING tokens of left is enough: the gaps between them stay short,
+    # and the chain is found among a few hundred anchors instead of every shared unique token
+    _, first_in_stretch = np.unique(at_left // _ANCHOR_SPACING, return_index=True)
+    at_left, at_right = at_left[first_in_stretch], at_right[first_in_stretch]
+    # longest increasing subsequence of at_right: tails[k] is the index of the smallest end of a chain of k + 1
+    tails: list[int] = []
+    tail_values: list[int] = []
+    before = np.full(len(at_right), -1, dtype=np.int64)
+    for k, j in enumerate(at_right.tolist()):
+        pos = bisect.bisect_left(tail_values, j)
+        if pos:
+            before[k] = tails[pos - 1]
+        if pos == len(tails):
+            tails.append(k)
+            tail_values.append(j)
+        else:
+            tails[pos], tail_values[pos] = k, j
+    if len(tails) < max(2, min(len(left), len(right)) // _MIN_ANCHOR_SHARE):
+        return None
+    chain = []
+    k = tails[-1]
+    while k >= 0:
+        chain.append(k)
+        k = int(before[k])
+    chain.reverse()
+    return at_left[chain], at_right[chain]
+
+
+def _anchored_matches(left: str, right: str) -> list[tuple[int, int, int]] | None:
+    """The in-order shared runs (i, j, size) of two long texts, aligned only between consecutive
+    anchors (so the cost is about linear for similar texts); None when there are too few anchors."""
+    chain = _anchor_chain(left, right)
+    if chain is None:
+        return None
+    runs: list[tuple[int, int, int]] = []
+
+    def add(i: int, j: int, size: int) -> None:
+        if runs and runs[-1][0] + runs[-1][2] == i and runs[-1][1] + runs[-1][2] == j:
+            runs[-1] = (runs[-1][0], runs[-1][1], runs[-1][2] + size)
+        elif size:
+            runs.append((i, j, size))
+
+    i0 = j0 = 0
+    for i1, j1 in [*zip(chain[0].tolist(), chain[1].tolist()), (len(left), len(right))]:
+        gap_left, gap_right = left[i0:i1], right[j0:j1]
+        if gap_left and gap_right:
+            if len(gap_left) * len(gap_right) > _MAX_CELLS:
+                found = [(i0 + i, j0 + j, size) for i, j, size in _chunked_blocks(gap_left, gap_right, 1)]
+            else:
+                found = [(i0 + m.a, j0 + m.b, m.size) for m in Indel.opcodes(gap_left, gap_right).as_matching_blocks()]
+            for i, j, size in found:
+                add(i, j, size)
+        if i1 < len(left):
+            add(i1, j1, 1)  # the anchor itself
+        i0, j0 = i1 + 1, j1 + 1
+    return runs
+
+
+def _in_order_blocks(left: str, right: str, min_block: int) -> list[tuple[int, int, int]] | None:
+    """The shared runs of at least `min_block` tokens of one in-order alignment, or None when that
+    would take a full alignment of more than _MAX_CELLS cells."""
+    if min(len(left), len(right)) > _ANCHORED_TOKENS:
+        runs = _anchored_matches(left, right)
+        if runs is not None:
+            return [run for run in runs if run[2] >= min_block]
+    if len(left) * len(right) > _MAX_CELLS:
+        return None
+    return [(m.a, m.b, m.size) for m in Indel.opcodes(left, right).as_matching_blocks() if m.size >= min_block]
+
+
 def _blocks(left: str, right: str, min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
     """Shared runs (i, j, size) of at least `min_block` tokens, sorted; later passes find moved passages."""
-    if len(left) * len(right) > _MAX_CELLS:
-        return _chunked_blocks(left, right, min_block)
     blocks: list[tuple[int, int, int]] = []
-    found = [m for m in Indel.opcodes(left, right).as_matching_blocks() if m.size >= min_block]
-    blocks.extend((m.a, m.b, m.size) for m in found)
-    shared = sum(m.size for m in found)
+    found = _in_order_blocks(left, right, min_block)
+    if found is None:
+        return _chunked_blocks(left, right, min_block)
+    blocks.extend(found)
+    shared = sum(size for _, _, size in found)
     if passes < 2 or not found or min(len(left), len(right)) - shared < min_block:
         return blocks
     # moved passages: align what is left over on both sides, then keep only runs that are
@@ -96,26 +183,26 @@ def _blocks(left: str, right: str, min_block: int, passes: int = 3) -> list[tupl
     left_chars, right_chars = _chars(left), _chars(right)
     used_left = np.zeros(len(left), dtype=bool)
     used_right = np.zeros(len(right), dtype=bool)
-    for m in found:
-        used_left[m.a:m.a + m.size] = True
-        used_right[m.b:m.b + m.size] = True
+    for a, b, size in found:
+        used_left[a:a + size] = True
+        used_right[b:b + size] = True
     index_left, index_right = np.flatnonzero(~used_left), np.flatnonzero(~used_right)
     for _ in range(passes - 1):
         if len(index_left) < min_block or len(index_right) < min_block:
             break
         rest_left = left_chars[index_left].tobytes().decode("utf-32-le")
         rest_right = right_chars[index_right].tobytes().decode("utf-32-le")
-        found = [m for m in Indel.opcodes(rest_left, rest_right).as_matching_blocks() if m.size >= min_block]
-        if not found:
+        found = _in_order_blocks(rest_left, rest_right, min_block)
+        if not found:  # None: what is left is too large to align in full, moved passages are not looked for
             break
         keep_left = np.ones(len(index_left), dtype=bool)
         keep_right = np.ones(len(index_right), dtype=bool)
-        for m in found:
-            keep_left[m.a:m.a + m.size] = False
-            keep_right[m.b:m.b + m.size] = False
-            at_left, at_right = index_left[m.a:m.a + m.size], index_right[m.b:m.b + m.size]
+        for a, b, size in found:
+            keep_left[a:a + size] = False
+            keep_right[b:b + size] = False
+            at_left, at_right = index_left[a:a + size], index_right[b:b + size]
             cuts = np.flatnonzero((at_left[1:] - at_left[:-1] != 1) | (at_right[1:] - at_right[:-1] != 1)) + 1
-            for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), m.size]):
+            for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), size]):
                 if end - start >= min_block:
                     blocks.append((int(at_left[start]), int(at_right[start]), end - start))
         index_left, index_right = index_left[keep_left], index_right[keep_right]
