@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 from rich.console import Console
 
-from cleanwire import __version__
+from cleanwire import __version__, configfile
 from cleanwire.config import (
     DEFAULTS,
     INPUT_FORMATS,
@@ -155,6 +155,49 @@ def threshold_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     ], fn)
 
 
+def config_file_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--config FILE and --no-config: where the defaults of the other options come from (see configfile.py)."""
+    return _apply([
+        click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path), is_eager=True,
+                     expose_value=False, callback=_use_config_file,
+                     help=f"Take option defaults from this TOML file instead of ./{configfile.PROJECT_FILE} or "
+                          f"{configfile.PYPROJECT} [tool.cleanwire]; flags still win. "
+                          "See 'cleanwire config show'."),
+        click.option("--no-config", is_flag=True, is_eager=True, expose_value=False, callback=_use_config_file,
+                     help=f"Read no config file, not even ./{configfile.PROJECT_FILE}."),
+    ], fn)
+
+
+def _use_config_file(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Once --config and --no-config are both known, load the file and make its values the defaults."""
+    seen = ctx.meta.setdefault("cleanwire.config", {})
+    seen[param.name] = value
+    if len(seen) < 2 or ctx.resilient_parsing:
+        return
+    file = ctx.meta["cleanwire.config_file"] = _chosen_config(seen["config_file"], seen["no_config"])
+    if file is not None:
+        ctx.default_map = configfile.file_defaults(ctx.command, ctx, file)
+
+
+def _chosen_config(path: Path | None, no_config: bool) -> configfile.ConfigFile | None:
+    """The config file a command reads: --config FILE, none with --no-config, else the working directory's."""
+    if path is not None and no_config:
+        raise click.UsageError("--config and --no-config exclude each other")
+    if path is None and not no_config:
+        path = configfile.discover()
+    if path is None:
+        return None
+    commands = _configurable_commands()
+    file = configfile.load(path, set(commands))
+    configfile.check_keys(file, commands)
+    return file
+
+
+def _configurable_commands() -> dict[str, click.Command]:
+    """The commands a config file may set options of, by name."""
+    return {name: command for name, command in cli.commands.items() if name in ("clean", "dedupe", "explain")}
+
+
 class Run:
     """What one command invocation shares: consoles, the error sink, counters, the exit code."""
 
@@ -271,6 +314,7 @@ def cli() -> None:
 @output_options(format_help="Output format [default: jsonl on a pipe, text on a terminal].",
                 output_dir_help="Write one clean .txt per document here.")
 @click.option("--explain", is_flag=True, help="Show each input line with keep or drop and the reason.")
+@config_file_options
 @guarded
 def clean(fmt: str | None, output_dir: str | None, overwrite: bool, explain: bool, **params: Any) -> None:
     """Clean page junk from every input and emit the clean documents."""
@@ -326,6 +370,7 @@ def _print_explain(doc: Document) -> None:
 @output_options(format_help="Output format [default: jsonl on a pipe, a table of stories on a terminal].",
                 output_dir_help="Write one clean .txt per story and clusters.json here.")
 @dedupe_options
+@config_file_options
 @guarded
 def dedupe_command(
     fmt: str | None, output_dir: str | None, overwrite: bool, include_all: bool, fail_on_duplicates: bool,
@@ -374,6 +419,7 @@ cli.add_command(dedupe_command, name="dedupe")
 @reading_options
 @threshold_options
 @click.option("--quiet", "-q", is_flag=True, help="Nothing on stderr but errors.")
+@config_file_options
 @guarded
 def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, quiet: bool, **params: Any) -> None:
     """Show why two documents match or not: scores, relation, thresholds and aligned passages.
@@ -407,6 +453,35 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
     else:
         Console().print(render_explain(result))
     sys.exit(ExitCode.SUCCESS if result["duplicate"] else ExitCode.NOT_DUPLICATES)
+
+
+@cli.group(name="config")
+def config_group() -> None:
+    """Settings from config files: cleanwire.toml, pyproject.toml [tool.cleanwire] or --config FILE."""
+
+
+@config_group.command(name="show")
+@click.argument("commands", nargs=-1, type=click.Choice(["clean", "dedupe", "explain"]))
+@config_file_options
+@guarded
+def config_show(commands: tuple[str, ...]) -> None:
+    """Print each command's settings as TOML, each with where it came from (a file, or the default).
+
+    Flags given to a command override these. With no COMMANDS, all of them.
+    """
+    ctx = click.get_current_context()
+    file: configfile.ConfigFile | None = ctx.meta["cleanwire.config_file"]
+    if file is None:
+        click.echo(f"# no config file: ./{configfile.PROJECT_FILE} and ./{configfile.PYPROJECT} "
+                   "[tool.cleanwire] not found", err=True)
+    elif file is not None:
+        click.echo(f"# config file: {file.label}", err=True)
+    available = _configurable_commands()
+    chosen = commands or tuple(available)
+    with writing_to("standard output"):
+        click.echo(configfile.render({
+            name: configfile.settings(available[name], ctx, file) for name in chosen
+        }), nl=False)
 
 
 def main() -> None:
