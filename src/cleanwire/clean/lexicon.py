@@ -219,3 +219,48 @@ COMMENT_MARKERS = re.compile(
     r"|^have your say|^join the (?:discussion|conversation)",
     re.IGNORECASE,
 )
+
+# --- Page junk in the other languages of the dev sets (de, es, fr, pt, it, pl, nl, ru), added for the HTML
+# path (clean/html.py reads these two; the dump rules above do not yet). The same kinds of junk as above:
+# "read also" links, follow/subscribe/share calls, rights notices, login and loading notices, picture credits.
+# Matched case-insensitively like JUNK_PHRASES: anywhere in a short line, at the edge of a long one.
+OTHER_JUNK_PHRASES = (
+    # de
+    r"lesen sie (?:auch|mehr|hier)", r"lies auch", r"auch interessant", r"das könnte sie (?:auch )?interessieren",
+    r"schon gelesen", r"mehr zum thema", r"mehr (?:themen|artikel|beiträge|nachrichten)",
+    r"weitere (?:themen|artikel|beiträge|nachrichten|meldungen)",
+    r"(?:empfohlene|ähnliche|verwandte) (?:artikel|beiträge)",
+    r"alle rechte vorbehalten", r"jetzt (?:anmelden|abonnieren|registrieren|teilen)", r"zum newsletter",
+    r"nicht eingeloggt", r"teilen (?:mit|auf|per)", r"keine kommentare", r"kommentar (?:schreiben|verfassen)",
+    r"wird geladen", r"^(?:bildquelle|titelbild|beitragsbild|fotos?|bild)\s*:", r"folgen sie uns",
+    # es
+    r"lea (?:también|más|además)", r"lee (?:también|más|además)", r"^lea\s*:", r"^mire\s*:", r"te puede interesar",
+    r"(?:vea|ver) también", r"(?:noticias|artículos|temas) relacionad[oa]s", r"todos los derechos reservados",
+    r"s[ií]guenos en", r"suscr[ií]bete", r"comp[aá]rt(?:e|elo|ir) en",
+    # fr
+    r"(?:à )?lire aussi", r"lire la suite", r"voir aussi", r"sur le même (?:sujet|thème)", r"tous droits réservés",
+    r"abonnez-vous", r"inscrivez-vous", r"suivez-nous", r"partager (?:sur|cet)", r"crédits? photos?",
+    # pt
+    r"leia (?:também|mais)", r"veja também", r"saiba mais", r"todos os direitos reservados", r"siga-nos",
+    r"notícias relacionadas", r"compartilh(?:e|ar)",
+    # it
+    r"leggi anche", r"potrebbe interessarti", r"tutti i diritti riservati", r"articoli correlati", r"seguici su",
+    # pl
+    r"czytaj (?:też|także|więcej)", r"zobacz (?:też|także|również)", r"wszelkie prawa zastrzeżone",
+    r"podobne artykuły", r"udostępnij",
+    # nl
+    r"lees (?:ook|meer)", r"alle rechten voorbehouden", r"gerelateerde artikelen",
+    # ru
+    r"читайте также", r"все права защищены", r"поделиться",
+)
+OTHER_JUNK = re.compile(r"(?<!\w)(?:" + "|".join(OTHER_JUNK_PHRASES) + r")(?!\w)", re.IGNORECASE)
+# "read also" headings in these languages: what follows them to the end of the text is teasers
+OTHER_END_MARKERS = re.compile(
+    r"^(?:lesen sie auch|lies auch|auch interessant|das könnte sie (?:auch )?interessieren|schon gelesen|"
+    r"mehr zum thema|mehr (?:themen|artikel|beiträge)|weitere (?:themen|artikel|beiträge|nachrichten|meldungen)|"
+    r"(?:empfohlene|ähnliche|verwandte) (?:artikel|beiträge)|lea también|lee también|te puede interesar|"
+    r"(?:noticias|artículos|temas) relacionad[oa]s|(?:à )?lire aussi|sur le même (?:sujet|thème)|"
+    r"leia também|veja também|notícias relacionadas|leggi anche|articoli correlati|czytaj (?:też|także)|"
+    r"zobacz (?:też|także|również)|podobne artykuły|lees ook|gerelateerde artikelen|читайте также)",
+    re.IGNORECASE,
+)
