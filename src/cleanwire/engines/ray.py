@@ -62,6 +62,20 @@ def _quiet_logger(name: str) -> Iterator[None]:
         logger.setLevel(level)
 
 
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """Set an environment variable for the duration of the block (for the processes started in it)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
+
+
 def _join(address: str) -> None:
     """Join the Ray cluster at `address`, or say in one usage error that it cannot be reached.
 
@@ -128,13 +142,14 @@ class RayEngine:
             if address:
                 _join(address)
             else:
-                # workers of a local Ray must import this very cleanwire, also from a source checkout
+                # workers of a local Ray must import this very cleanwire, also from a source checkout: they
+                # inherit the environment Ray's processes start with (a runtime_env would do it too, but
+                # its agent adds seconds to every worker's start)
                 package_root = str(Path(__file__).resolve().parents[2])
                 pythonpath = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
-                with _quiet_logger(AUTH_LOGGER):
+                with _quiet_logger(AUTH_LOGGER), _environment("PYTHONPATH", pythonpath):
                     ray.init(num_cpus=jobs, object_store_memory=object_store_bytes, include_dashboard=False,
-                             configure_logging=False, log_to_driver=False,
-                             runtime_env={"env_vars": {"PYTHONPATH": pythonpath}})
+                             configure_logging=False, log_to_driver=False)
             self._owns_ray = True
         # keep every CPU busy and one chunk queued behind each, but no more: memory stays flat
         cpus = max(1, int(ray.cluster_resources().get("CPU", jobs)))  # type: ignore[no-untyped-call]
