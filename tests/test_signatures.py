@@ -39,6 +39,19 @@ def test_signature_store_holds_the_same_signatures_in_flat_arrays(monkeypatch: p
     assert list(store.column("words")) == [s.words for s in sigs]
 
 
+def test_a_store_without_fingerprints_keeps_every_column_and_refuses_to_give_fingerprints() -> None:
+    batch = signatures([article(s, 60 + 30 * s) for s in range(5)], CFG)
+    store = SignatureStore(fingerprints=False)  # the main process's, where the workers search fingerprint files
+    store.extend(Signatures(batch.hashes[:0], batch.sizes, batch.lengths, batch.words, batch.exact))
+    assert len(store) == 5 and not store._chunks
+    for column, field in (("size", "sizes"), ("length", "lengths"), ("words", "words"), ("exact", "exact")):
+        assert store.column(column).tolist() == getattr(batch, field).tolist()
+    with pytest.raises(LookupError):  # never an empty answer that would find no candidates
+        store[0]
+    with pytest.raises(LookupError):
+        store.bucket_keys(0, 0, 4, np.ones(5, dtype=bool))
+
+
 def test_the_candidate_search_buckets_hold_about_the_same_share_of_capped_signatures() -> None:
     store = SignatureStore()
     for s in range(60):

@@ -283,7 +283,8 @@ def dedupe(
         # more of them, the fingerprints for a candidate search of their own
         shared = spill.directory if engine.shares_files else None
         state = StageState(config, template, spill_dir=shared, fingerprint_files=parallel_on_files(engine))
-        docs = _Signed()
+        # where the workers search fingerprint files, the main process keeps none of the fingerprints
+        docs = _Signed(signatures=SignatureStore(fingerprints=not state.fingerprint_files))
         first = _FirstPass(source, counted=progress is not None and template is None)
         parts = engine.map(sign_part, first.parts(source.parts()), state)
         for part in parts:

@@ -108,9 +108,15 @@ class SignatureStore(Sequence[Signature]):
     About 40 bytes per document besides its fingerprints, where a list of Signature objects
     costs some 300: what holding a million documents' signatures in well under 2 GB needs.
     Items come back as Signature objects whose hashes are views into the store.
+
+    With `fingerprints` False it keeps every column but the fingerprints themselves (their number
+    stays): the store of a run whose workers wrote the fingerprints to files and search them there,
+    so the main process never holds the whole corpus's. Asking it for a document's fingerprints is
+    then an error, never an empty answer.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, fingerprints: bool = True) -> None:
+        self.fingerprints = fingerprints
         self._chunks: list[np.ndarray] = []
         self._fill = _CHUNK_HASHES  # used part of the last chunk; full: the next append opens one
         self._chunk = array("q")  # per document: its chunk, and where its fingerprints start there
@@ -126,7 +132,13 @@ class SignatureStore(Sequence[Signature]):
                                np.array([sig.words]), np.array([sig.exact], dtype=np.uint64)))
 
     def extend(self, batch: Signatures) -> None:
-        """Add a batch of signatures."""
+        """Add a batch of signatures (without its fingerprints when the store keeps none)."""
+        if not self.fingerprints:  # where they would be (chunk, start) is not kept either
+            self._size.extend(batch.sizes.tolist())
+            self._length.extend(batch.lengths.tolist())
+            self._words.extend(batch.words.tolist())
+            self._exact.extend(batch.exact.tolist())
+            return
         total = len(batch.hashes)
         if not self._chunks or self._fill + total > _CHUNK_HASHES:
             self._chunks.append(np.empty(max(_CHUNK_HASHES, total), dtype=np.uint64))
@@ -155,6 +167,7 @@ class SignatureStore(Sequence[Signature]):
     def bucket_keys(self, bucket: int, bits: int, doc_bits: int, included: np.ndarray) -> np.ndarray:
         """Packed keys (fingerprint with its low `doc_bits` bits replaced by the document's ordinal) of the
         fingerprints in `bucket` (see `fingerprint_buckets`), of the documents where `included` is set."""
+        self._need_fingerprints()
         chunk_of = self.column("chunk")
         starts, sizes = self.column("start"), self.column("size")
         out = []
@@ -180,12 +193,19 @@ class SignatureStore(Sequence[Signature]):
     def __getitem__(self, index: int | slice) -> Signature | list[Signature]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
+        self._need_fingerprints()
         start = self._start[index]
         hashes = self._chunks[self._chunk[index]][start:start + self._size[index]]
         return Signature(hashes, self._length[index], self._words[index], self._exact[index])
 
+    def _need_fingerprints(self) -> None:
+        if not self.fingerprints:
+            raise LookupError("this signature store keeps no fingerprints: the workers' files hold them")
+
     def column(self, name: str) -> np.ndarray:
         """One field of every document as an array: "words", "exact", "length", "size", "chunk" or "start"."""
+        if name in ("chunk", "start"):
+            self._need_fingerprints()
         values = {"words": self._words, "exact": self._exact, "length": self._length, "size": self._size,
                   "chunk": self._chunk, "start": self._start}[name]
         return np.frombuffer(values, dtype=np.uint64 if name == "exact" else np.int64) if len(values) else \

@@ -6,7 +6,7 @@ Each stage function takes (part, state) and is importable at top level, so any e
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import TypeVar
 
@@ -156,7 +156,7 @@ class SignedPart:
     ids: list[str] = field(default_factory=list)  # every document of the part, in order (ids as read)
     errors: dict[int, Document] = field(default_factory=dict)  # position in `ids` -> the failed document
     empty: dict[int, str] = field(default_factory=dict)  # position in `ids` of a good, empty document -> its name
-    signatures: Signatures | None = None  # of the other good documents, in order
+    signatures: Signatures | None = None  # of the other good documents, in order (hashes: see `fingerprints`)
     offsets: list[int] = field(default_factory=list)  # per good document: where its record starts in `blob`
     blob: bytes = b""  # the good documents' spill records, for the main process to write to the spill
     segment: str | None = None  # or: the spill segment the worker wrote them to
@@ -187,8 +187,9 @@ def sign_part(part: InputPart, state: StageState) -> SignedPart:
     out.signatures = signatures(texts, state.config.dedup)  # all at once: a few vector operations
     if state.spill_dir is not None and chunks:
         out.segment = write_segment(state.spill_dir, b"".join(chunks))
-        if state.fingerprint_files:
+        if state.fingerprint_files:  # the search reads them there: the main process gets all but them
             out.fingerprints = write_fingerprints(state.spill_dir, out.signatures)
+            out.signatures = replace(out.signatures, hashes=out.signatures.hashes[:0])
     else:
         out.blob = b"".join(chunks)
     return out

@@ -17,8 +17,9 @@ class Engine(Protocol):
     shares_files: bool
     """Whether the workers see this machine's files: then they write the spill's segments and
     fingerprint files themselves, search candidates with two or more of them, read the texts of a
-    verification batch and format output segments. Without it (Ray, possibly on other machines),
-    all of that is done in the main process and only items and results travel."""
+    verification batch and format output segments, and the main process holds no fingerprints. Without
+    it (Ray nodes that do not see this machine's temporary folder), all of that is done in the main
+    process and only items and results travel."""
 
     def map(self, fn: Callable[[T, Any], R], items: Iterable[T], state: Any) -> Generator[R, None, None]:
         """Yield fn(item, state) for each item, in order; `state` is sent to each worker once.
