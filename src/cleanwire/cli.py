@@ -345,7 +345,7 @@ def dedupe_command(
         run.wrote_to(writer, output_dir, "stories")
         progress = run.progress(stack)
         result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress,
-                        on_empty=run.report_empty)
+                        on_empty=run.report_empty, passages=include_all)
         stack.callback(result.close)
         written = None
         if progress is not None:

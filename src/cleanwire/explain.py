@@ -190,6 +190,8 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "similarity": round(similarity, 4),
         "containment": round(containment, 4),
         "words": {"a": sig_a.words, "b": sig_b.words, "shared": shared},
+        # each side's share of words in the shared passages: which side holds the other, and how much more it has
+        "shares": {"a": round(shared / max(1, len(a[1])), 4), "b": round(shared / max(1, len(b[1])), 4)},
         "short": short,
         "thresholds": {
             "near_threshold": cfg.near_threshold,
@@ -254,6 +256,9 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
     words = result["words"]
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
+    shares = result["shares"]
+    scores.add_row("shares", f"{result['a']}: {shares['a']:.2f}   {result['b']}: {shares['b']:.2f}",
+                   "each side's share of its words in the shared passages (the rest is only in it)")
     cand = result["candidate"]
     scores.add_row("fingerprints", f"{cand['shared_fingerprints']} shared",
                    "same normalised text: always a candidate" if cand["same_text"]

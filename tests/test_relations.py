@@ -1,0 +1,74 @@
+"""Each duplicate against its canonical: relation, direction, shares, one-sided passages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import paragraphs
+
+from cleanwire.config import CleanConfig, Config, DedupConfig
+from cleanwire.document import Document
+from cleanwire.emit import cluster_records
+from cleanwire.engines.local import LocalEngine
+from cleanwire.pipeline import Counters, DocumentSource, dedupe
+from cleanwire.relations import holder, relate_batch
+
+STORY = paragraphs(11, count=11)
+OTHER = paragraphs(12, count=6)
+
+
+def _records(docs: list[Document], passages: bool = True) -> dict[str, dict[str, Any]]:
+    config = Config(clean=CleanConfig(enabled=False))
+    result = dedupe(DocumentSource(docs), config, LocalEngine(1), Counters(), lambda doc: None, passages=passages)
+    try:
+        return {r["id"]: r.fields() for r in cluster_records(result, include_all=True)}
+    finally:
+        result.close()
+
+
+def test_a_member_that_joined_through_another_names_it_and_gets_shares_against_its_canonical() -> None:
+    full = "\n".join(STORY)  # the canonical: the longest, it holds the excerpt
+    excerpt = "\n".join(STORY[:4])
+    # the excerpt plus other text: it holds the excerpt, but shares too little with the full story itself
+    host = "\n".join(STORY[:4] + OTHER)
+    records = _records([Document(id="full", text=full), Document(id="excerpt", text=excerpt),
+                        Document(id="host", text=host)])
+    assert records["full"]["canonical_id"] is None
+    ex, ho = records["excerpt"], records["host"]
+    assert ex["canonical_id"] == "full" and ex["relation"] == "excerpt" and ex["via"] is None
+    assert ex["contains"] == "canonical" and ex["shares"]["duplicate"] == 1.0 and ex["shares"]["canonical"] < 0.5
+    # the host matched the excerpt, not the full story: its relation is that match's, and it says so
+    assert ho["canonical_id"] == "full" and ho["via"] == "excerpt" and ho["relation"] == "extends"
+    assert ho["contains"] is None  # neither holds most of the other
+    assert 0.3 < ho["shares"]["canonical"] < 0.5 and 0.3 < ho["shares"]["duplicate"] < 0.5
+    listed = {d["id"]: d for d in records["full"]["duplicates"]}
+    assert listed["host"]["via"] == "excerpt" and listed["excerpt"]["shares"] == ex["shares"]
+
+
+def test_all_shows_the_passages_only_one_side_has_so_a_correction_is_seen() -> None:
+    original = "\n".join(STORY)
+    fixed = original.replace(STORY[5].split(",")[0], "The council said on Friday that twelve people were hurt")
+    records = _records([Document(id="first", text=original), Document(id="update", text=fixed + "\nAn added line "
+                                                                                                   "closes the update.")])
+    dup = next(r for r in records.values() if r["canonical_id"] is not None)
+    only = dup["only_in"]
+    assert dup["relation"] == "near-duplicate" and dup["contains"] == "both"
+    assert any("twelve people were hurt" in p for p in only["duplicate"] + only["canonical"])
+    assert any(STORY[5].split(",")[0][:30] in p for p in only["duplicate"] + only["canonical"])
+    assert only["counts"]["duplicate"] >= 1 and only["counts"]["canonical"] >= 1
+
+
+def test_without_all_no_passages_are_kept() -> None:
+    records = _records([Document(id="a", text="\n".join(STORY)), Document(id="b", text="\n".join(STORY[:3]))],
+                       passages=False)
+    assert all("only_in" not in r for r in records.values())
+    assert records["b"]["contains"] == "canonical"
+
+
+def test_relate_batch_is_one_alignment_per_pair_and_agrees_on_exact_text() -> None:
+    cfg = DedupConfig()
+    texts = {0: "\n".join(STORY), 1: "\n".join(STORY), 2: "\n".join(STORY[:3])}
+    found = relate_batch(([(0, 1), (0, 2)], texts), (cfg, False))
+    assert [(e.b, e.relation) for e in found] == [(1, "exact"), (2, "excerpt")]
+    assert found[1].share_b == 1.0 and found[1].share_a < 0.4
+    assert holder(found[1].share_a, found[1].share_b, cfg) == "canonical"
