@@ -72,3 +72,24 @@ def test_relate_batch_is_one_alignment_per_pair_and_agrees_on_exact_text() -> No
     assert [(e.b, e.relation) for e in found] == [(1, "exact"), (2, "excerpt")]
     assert found[1].share_b == 1.0 and found[1].share_a < 0.4
     assert holder(found[1].share_a, found[1].share_b, cfg) == "canonical"
+
+
+def test_all_says_why_the_canonical_was_chosen() -> None:
+    full, excerpt = "\n".join(STORY), "\n".join(STORY[:4])
+    host = "\n".join(STORY[:4] + OTHER)
+    records = _records([Document(id="full", text=full), Document(id="excerpt", text=excerpt)])
+    assert records["full"]["canonical_because"].startswith("it holds every other member")
+    assert "canonical_because" not in records["excerpt"]
+    # no member holds all the others: the longest is canonical, and it says so
+    records = _records([Document(id="full", text=full), Document(id="excerpt", text=excerpt),
+                        Document(id="host", text=host)])
+    assert records["full"]["canonical_because"].startswith("no member holds all the others")
+
+
+def test_explain_names_the_canonical_of_the_pair() -> None:
+    from cleanwire.explain import explain_pair
+
+    result = explain_pair("\n".join(STORY[:4]), "\n".join(STORY), DedupConfig(), labels=("short", "long"))
+    assert result["canonical"] == {"id": "long", "because": "it holds the other, which lies inside it"}
+    assert result["shares"]["a"] == 1.0 and result["shares"]["b"] < 0.5
+    assert explain_pair("\n".join(STORY), "\n".join(OTHER), DedupConfig())["canonical"] is None

@@ -208,7 +208,19 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
             "would_be_candidate": shared_fingerprints >= cfg.min_shared or sig_a.exact == sig_b.exact,
         },
         "passages": rows,
+        "canonical": _canonical_of_two(relation, labels, (sig_a.length, sig_b.length)),
     }
+
+
+def _canonical_of_two(relation: str | None, labels: tuple[str, str], lengths: tuple[int, int]) -> dict[str, str] | None:
+    """Which of two duplicates `dedupe` (--keep complete) makes canonical of a story of just these two, and why."""
+    if relation is None:
+        return None
+    first = lengths[0] >= lengths[1]  # equal lengths: the first in input order (here: the first named)
+    because = ("it holds the other, which lies inside it" if relation == "excerpt"
+               else "the longer clean body of two near-duplicates" if lengths[0] != lengths[1]
+               else "the same length: the first in input order")
+    return {"id": labels[0] if first else labels[1], "because": because}
 
 
 def _abbreviate(text: str, what: str, shown: int = _SHOWN_WORDS) -> str:
@@ -279,4 +291,6 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
                           Text(_abbreviate(row["b"], "one-sided", 2 * _SHOWN_WORDS), style=style_b))
     legend = Text.assemble(("shared", "dim"), "   ", (f"only in {result['a']}", "bold red"), "   ",
                            (f"only in {result['b']}", "bold green"))
+    if result["canonical"] is not None:
+        scores.add_row("canonical", result["canonical"]["id"], result["canonical"]["because"])
     return Group(_verdict(result), scores, legend, sides)

@@ -330,7 +330,7 @@ def dedupe(
         evidence = _relate(clusters, spill, config, engine, state, passages, counters)
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters, evidence)
         return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed,
-                            evidence, config.dedup, passages)
+                            evidence, config.dedup, passages, config.keep)
     except BaseException:
         # interrupted or failed before the caller owns the spill: leave no temp file behind, and end
         # the workers first, so that none writes into the spill's folder after it is removed

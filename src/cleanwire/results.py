@@ -48,6 +48,7 @@ class DedupeResult:
     evidence: dict[int, Evidence] = field(default_factory=dict)  # absorbed ordinal -> against its canonical
     dedup: DedupConfig = field(default_factory=DedupConfig)  # the thresholds the run judged with
     passages: bool = False  # whether `evidence` holds the one-sided passages
+    keep: str = "complete"  # the run's --keep
 
     def close(self) -> None:
         """Release the spill file."""

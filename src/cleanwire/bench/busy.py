@@ -59,6 +59,23 @@ def _outside_prose(dump: list[str], truth: list[str]) -> int:
     return sum(n for line in dump if (n := len(WORD.findall(line))) >= PROSE_WORDS and _norm(line) not in inside)
 
 
+def _sharing_articles(pages: list[tuple[str, list[str], list[str]]], share: float = 0.3) -> set[str]:
+    """Pages whose article shares `share` of its word 5-grams (of the smaller) with another page's article."""
+    grams: dict[str, set[tuple[str, ...]]] = {}
+    holders: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for page, _, truth in pages:
+        words = WORD.findall(" ".join(truth).lower())
+        grams[page] = {tuple(words[i:i + 5]) for i in range(len(words) - 4)}
+        for gram in grams[page]:
+            holders[gram].append(page)
+    overlap: Counter[tuple[str, str]] = Counter()
+    for pages_with in holders.values():
+        if 1 < len(pages_with) <= 20:  # a phrase in more pages is boilerplate of a site, not one story
+            overlap.update(combinations(sorted(pages_with), 2))
+    return {page for pair, n in overlap.items() if n >= share * min(len(grams[pair[0]]), len(grams[pair[1]]))
+            for page in pair}
+
+
 def _excerpt(paragraphs: list[str], rng: random.Random) -> list[str]:
     """The first paragraphs, 15-55 % of the article's words (at least one paragraph)."""
     total = sum(len(WORD.findall(p)) for p in paragraphs)
@@ -107,6 +124,8 @@ def build_busy_set(cleaning_dir: Path, seed: int = 14, bases: int = 150) -> Busy
     """Copies (excerpt, full, edited) of `bases` articles, one or two each, placed in busy host pages."""
     rng = random.Random(seed)
     pages = _pages(cleaning_dir)
+    shared = _sharing_articles(pages)
+    pages = [p for p in pages if p[0] not in shared]  # two pages of one story would be an unlabelled pair
     busy = [p for p in pages if _outside_prose(p[1], p[2]) >= max(HOST_MIN_PROSE, sum(len(WORD.findall(t))
                                                                                        for t in p[2]))]
     host_ids = {p[0] for p in busy}

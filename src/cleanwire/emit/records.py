@@ -48,6 +48,25 @@ def match_facts(result: DedupeResult, ordinal: int) -> tuple[Any, ...]:
             holder(evidence.share_a, evidence.share_b, result.dedup), via)
 
 
+CANONICAL_BECAUSE = {
+    "complete": "it holds every other member: each is its near-duplicate or lies inside it",
+    "longest": "no member holds all the others: it has the longest clean body",
+    "longest-keep": "--keep longest: the longest clean body",
+    "shortest": "--keep shortest: the shortest clean body",
+    "first": "--keep first: the first in input order",
+}
+
+
+def canonical_because(result: DedupeResult) -> dict[int, str]:
+    """Canonical ordinal -> why it was chosen over the other members of its story (for --all)."""
+    out = {}
+    for cluster in result.clusters:
+        if cluster.members:
+            key = "longest-keep" if cluster.chosen == "longest" and result.keep == "longest" else cluster.chosen
+            out[cluster.canonical] = CANONICAL_BECAUSE.get(key, key)
+    return out
+
+
 def passage_fields(result: DedupeResult, ordinal: int) -> dict[str, Any]:
     """What a duplicate's record gains with --all when passages were kept: the text only one side has."""
     evidence = result.evidence.get(ordinal)
@@ -85,6 +104,7 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
     they matched, canonical records carry `canonical_id: null`.
     """
     members = _members(result)
+    because = canonical_because(result) if include_all else {}
     for ordinal, record in enumerate(result.spill):
         canonical = result.canonical_of[ordinal]
         if canonical != ordinal and not include_all:
@@ -95,6 +115,8 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
             record.add(duplicates=[_duplicate_entry(result, m) for m in members.get(ordinal, [])])
             if include_all:
                 record.add(canonical_id=None)
+                if ordinal in because:
+                    record.add(canonical_because=because[ordinal])
         else:
             record.add(**_duplicate_fields(result, ordinal))
         yield record
