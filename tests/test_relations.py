@@ -93,3 +93,20 @@ def test_explain_names_the_canonical_of_the_pair() -> None:
     assert result["canonical"] == {"id": "long", "because": "it holds the other, which lies inside it"}
     assert result["shares"]["a"] == 1.0 and result["shares"]["b"] < 0.5
     assert explain_pair("\n".join(STORY), "\n".join(OTHER), DedupConfig())["canonical"] is None
+
+
+def test_shares_read_off_a_direct_match_agree_with_an_alignment() -> None:
+    from cleanwire.fingerprint import signature
+    from cleanwire.relations import evidence_of_match
+    from cleanwire.verify import Match, verify
+
+    cfg = DedupConfig()
+    texts = ["\n".join(STORY), "\n".join(STORY[:5]), "\n".join(STORY[:9] + OTHER[:1]), "\n".join(STORY[2:] + OTHER)]
+    lengths = [signature(t, cfg).length for t in texts]
+    for other in (1, 2, 3):
+        relation, similarity, containment = verify(texts[0], texts[other], cfg)
+        assert relation is not None
+        derived = evidence_of_match(Match(0, other, relation, round(similarity, 4), round(containment, 4)), lengths)
+        aligned = relate_batch(([(0, other)], dict(enumerate(texts))), (cfg, False))[0]
+        assert derived is not None
+        assert abs(derived.share_a - aligned.share_a) < 0.002 and abs(derived.share_b - aligned.share_b) < 0.002

@@ -244,12 +244,12 @@ def _texts_of(spill: Spill, state: StageState, ordinals: Sequence[int],
     return {k: texts[o] for k, o in zip(keys, ordinals)}
 
 
-def _relate(clusters: list[Cluster], spill: Spill, config: Config, engine: Engine, state: StageState,
-            passages: bool, counters: Counters) -> dict[int, Evidence]:
+def _relate(clusters: list[Cluster], lengths: Sequence[int], spill: Spill, config: Config, engine: Engine,
+            state: StageState, passages: bool, counters: Counters) -> dict[int, Evidence]:
     """Each duplicate aligned once with its canonical (ordinals of the whole run), in batches on the engine."""
     started = time.perf_counter()
-    pairs = pairs_to_relate(clusters)
-    out: dict[int, Evidence] = {}
+    pairs, known = pairs_to_relate(clusters, lengths, passages)
+    out: dict[int, Evidence] = {e.b: e for e in known}
     batches = batched(pairs, config.dedup.batch_pairs, lambda ordinals: _texts_of(spill, state, ordinals, ordinals))
     for found in engine.map(relate_batch, batches, (config.dedup, passages)):
         out.update((e.b, e) for e in found)
@@ -327,7 +327,7 @@ def dedupe(
         if progress is not None:
             progress("matching", 0, unit="pairs")  # its total, the candidate pairs, is known once they are found
         clusters = _find_clusters(docs, spill, config, engine, state, counters, progress)
-        evidence = _relate(clusters, spill, config, engine, state, passages, counters)
+        evidence = _relate(clusters, docs.lengths, spill, config, engine, state, passages, counters)
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters, evidence)
         return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed,
                             evidence, config.dedup, passages, config.keep)

@@ -122,9 +122,39 @@ def _one_sided(a: tuple[str, list[str], list[tuple[int, int]]], b: tuple[str, li
     return (sides[0], sides[1]), (counts[0], counts[1])
 
 
-def pairs_to_relate(clusters: Sequence[Cluster]) -> list[tuple[int, int]]:
-    """(canonical, duplicate) for every duplicate, cluster by cluster (one canonical text per batch where it fits)."""
-    return [(c.canonical, m.b) for c in clusters for m in c.members]
+_DERIVED_MIN_LENGTH = 400  # word characters: a shorter pair is aligned again (its similarity may be character-level)
+
+
+def evidence_of_match(match: Match, lengths: Sequence[int]) -> Evidence | None:
+    """The evidence of a duplicate verified with its canonical itself, read off that verification: each
+    side's share follows from similarity s and containment c (the shorter's share is c, the longer's
+    c*s / (2c - s)); None where it must be aligned again (a short pair, whose similarity is by characters)."""
+    a, b = match.a, match.b
+    if match.relation == "exact":
+        return Evidence(a, b, "exact", 1.0, 1.0, 1.0, 1.0)
+    s, c = match.similarity, match.containment
+    if min(lengths[a], lengths[b]) < _DERIVED_MIN_LENGTH or not 0 < s <= c:
+        return None
+    longer = round(min(1.0, c * s / (2 * c - s)), 4)
+    share_a, share_b = (c, longer) if lengths[a] < lengths[b] else (longer, c)
+    return Evidence(a, b, match.relation, s, c, share_a, share_b)
+
+
+def pairs_to_relate(clusters: Sequence[Cluster], lengths: Sequence[int],
+                    passages: bool) -> tuple[list[tuple[int, int]], list[Evidence]]:
+    """(canonical, duplicate) for every duplicate that must be aligned with its canonical, cluster by cluster
+    (one canonical text per batch where it fits), and the evidence of the others, read off their match with
+    the canonical: without `passages`, only members that joined through another member are aligned."""
+    pairs: list[tuple[int, int]] = []
+    known: list[Evidence] = []
+    for cluster in clusters:
+        for m in cluster.members:
+            evidence = None if passages or m.a != cluster.canonical else evidence_of_match(m, lengths)
+            if evidence is None:
+                pairs.append((cluster.canonical, m.b))
+            else:
+                known.append(evidence)
+    return pairs, known
 
 
 def batched(pairs: Sequence[tuple[int, int]], size: int,
