@@ -110,3 +110,18 @@ def test_shares_read_off_a_direct_match_agree_with_an_alignment() -> None:
         aligned = relate_batch(([(0, other)], dict(enumerate(texts))), (cfg, False))[0]
         assert derived is not None
         assert abs(derived.share_a - aligned.share_a) < 0.002 and abs(derived.share_b - aligned.share_b) < 0.002
+
+
+def test_fast_token_spans_are_those_of_explain() -> None:
+    import random
+
+    from cleanwire.fingerprint import token_spans
+    from cleanwire.relations import _token_spans
+
+    rng = random.Random(3)
+    for _ in range(200):
+        text = "".join(rng.choice("ab Z9_-'., \n\té—ß²½") for _ in range(rng.randint(0, 40)))
+        shown, starts, ends = _token_spans(text)
+        reference = token_spans(text)
+        assert shown == reference[0] and list(zip(starts.tolist(), ends.tolist())) == reference[2]
+        assert _token_spans(text + " é")[1].tolist()[:len(starts)] == starts.tolist()

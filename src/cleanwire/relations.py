@@ -8,6 +8,7 @@ duplicate is aligned once with its canonical (linear in the documents), and its 
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 
 from cleanwire.cluster import Cluster
 from cleanwire.config import DedupConfig
-from cleanwire.fingerprint import match_key, token_hashes_batch, token_spans
+from cleanwire.fingerprint import classify_codes, match_key, token_hashes_batch, token_spans
 from cleanwire.verify import Match, aligned_verdict, as_token_chars, directed_relation
 
 PASSAGE_CHARS = 300  # a one-sided passage is shown up to this many characters ("..." marks a cut)
@@ -68,7 +69,7 @@ def relate_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any
     if not isinstance(texts, Mapping):
         texts = texts.load()
     chars = dict(zip(texts, map(as_token_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
-    spans: dict[int, tuple[str, list[str], list[tuple[int, int]]]] = {}
+    spans: dict[int, Spans] = {}
     out = []
     for a, b in pairs:
         keys = _keys(texts[a], texts[b])
@@ -84,11 +85,34 @@ def relate_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any
         if passages:
             for o in (a, b):
                 if o not in spans:
-                    spans[o] = token_spans(texts[o])
+                    spans[o] = _token_spans(texts[o])
             only, counts = _one_sided(spans[a], spans[b], len(chars[a]), len(chars[b]), blocks, cfg)
         out.append(Evidence(a, b, relation, round(similarity, 4), round(containment, 4), round(share_a, 4),
                             round(share_b, 4), *only, counts))
     return out
+
+
+_ASCII_WORD = np.frombuffer(bytes(chr(c).isalnum() for c in range(128)) + bytes(128), dtype=np.uint8)
+
+
+Spans = tuple[str, np.ndarray, np.ndarray]  # a text (NFKC), where its tokens start and end in it
+
+
+def _token_spans(text: str) -> Spans:
+    """Where `token_spans`'s tokens start and end, by array operations for ASCII text (most texts)."""
+    word = np.zeros(len(text) + 2, dtype=bool)
+    if text.isascii():
+        word[1:-1] = _ASCII_WORD[np.frombuffer(text.encode("ascii"), dtype=np.uint8)] != 0
+    else:
+        # letters and digits as str.isalnum (what the tokens' pattern matches), unless the text is not in
+        # NFKC or is of a script written without spaces (a token per character): those the pattern reads
+        inside, spaceless = classify_codes(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+        if spaceless.any() or not unicodedata.is_normalized("NFKC", text):
+            text, _, spans = token_spans(text)
+            at = np.array(spans, dtype=np.int64).reshape(-1, 2)
+            return text, at[:, 0], at[:, 1]
+        word[1:-1] = inside
+    return text, np.flatnonzero(word[1:-1] & ~word[:-2]), np.flatnonzero(word[1:-1] & ~word[2:]) + 1
 
 
 def _keys(text_a: str, text_b: str) -> Callable[[], tuple[str, str]]:
@@ -96,27 +120,33 @@ def _keys(text_a: str, text_b: str) -> Callable[[], tuple[str, str]]:
     return lambda: (match_key(text_a), match_key(text_b))
 
 
-def _one_sided(a: tuple[str, list[str], list[tuple[int, int]]], b: tuple[str, list[str], list[tuple[int, int]]],
-               count_a: int, count_b: int, blocks: list[tuple[int, int, int]],
+def _one_sided(a: Spans, b: Spans, count_a: int, count_b: int, blocks: list[tuple[int, int, int]],
                cfg: DedupConfig) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], tuple[int, int]]:
     """The runs of words each side has outside the shared passages, as text (each cut to PASSAGE_CHARS)."""
     if len(a[1]) != count_a or len(b[1]) != count_b:
         # a rare character whose casefolding is no letter: the shown tokens differ, align them as explain does
         from cleanwire.verify import aligned_blocks
 
-        blocks = aligned_blocks(a[1], b[1], cfg.min_block)
-    sides = []
-    counts = []
-    for side, (text, tokens, token_at) in enumerate((a, b)):
-        used = np.zeros(len(tokens), dtype=bool)
+        full_a, full_b = token_spans(a[0]), token_spans(b[0])
+        blocks = aligned_blocks(full_a[1], full_b[1], cfg.min_block)
+    sides: list[tuple[str, ...]] = []
+    counts: list[int] = []
+    for side, (text, starts, ends) in enumerate((a, b)):
+        used = np.zeros(len(starts), dtype=bool)
         for block in blocks:
             used[block[side]:block[side] + block[2]] = True
         free = np.flatnonzero(~used)
-        runs = np.split(free, np.flatnonzero(np.diff(free) > 1) + 1) if len(free) else []
-        counts.append(len(runs))
+        if not len(free):
+            counts.append(0)
+            sides.append(())
+            continue
+        breaks = np.flatnonzero(np.diff(free) > 1)
+        firsts = np.concatenate(([free[0]], free[breaks + 1]))
+        lasts = np.concatenate((free[breaks], [free[-1]]))
+        counts.append(len(firsts))
         shown = []
-        for run in runs[:PASSAGES]:
-            passage = text[token_at[int(run[0])][0]:token_at[int(run[-1])][1]]
+        for first, last in zip(starts[firsts[:PASSAGES]].tolist(), ends[lasts[:PASSAGES]].tolist()):
+            passage = text[first:last]
             shown.append(passage if len(passage) <= PASSAGE_CHARS else passage[:PASSAGE_CHARS].rstrip() + "...")
         sides.append(tuple(shown))
     return (sides[0], sides[1]), (counts[0], counts[1])
