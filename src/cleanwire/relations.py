@@ -83,10 +83,9 @@ def relate_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any
         only: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
         counts = (0, 0)
         if passages:
-            for o in (a, b):
-                if o not in spans:
-                    spans[o] = _token_spans(texts[o])
-            only, counts = _one_sided(spans[a], spans[b], len(chars[a]), len(chars[b]), blocks, cfg)
+            if a not in spans:  # the canonical's, kept while its duplicates come (they come together)
+                spans = {a: _token_spans(texts[a])}
+            only, counts = _one_sided(spans[a], _token_spans(texts[b]), len(chars[a]), len(chars[b]), blocks, cfg)
         out.append(Evidence(a, b, relation, round(similarity, 4), round(containment, 4), round(share_a, 4),
                             round(share_b, 4), *only, counts))
     return out
