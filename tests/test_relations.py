@@ -48,8 +48,8 @@ def test_a_member_that_joined_through_another_names_it_and_gets_shares_against_i
 def test_all_shows_the_passages_only_one_side_has_so_a_correction_is_seen() -> None:
     original = "\n".join(STORY)
     fixed = original.replace(STORY[5].split(",")[0], "The council said on Friday that twelve people were hurt")
-    records = _records([Document(id="first", text=original), Document(id="update", text=fixed + "\nAn added line "
-                                                                                                   "closes the update.")])
+    update = fixed + "\nAn added line closes the update."
+    records = _records([Document(id="first", text=original), Document(id="update", text=update)])
     dup = next(r for r in records.values() if r["canonical_id"] is not None)
     only = dup["only_in"]
     assert dup["relation"] == "near-duplicate" and dup["contains"] == "both"
