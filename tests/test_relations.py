@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from conftest import paragraphs
@@ -125,3 +126,16 @@ def test_fast_token_spans_are_those_of_explain() -> None:
         reference = token_spans(text)
         assert shown == reference[0] and list(zip(starts.tolist(), ends.tolist())) == reference[2]
         assert _token_spans(text + " é")[1].tolist()[:len(starts)] == starts.tolist()
+
+
+def test_cli_lists_one_sided_passages_with_all_and_passages_only(tmp_path: Path) -> None:
+    from conftest import jsonl, run_cli
+
+    (tmp_path / "a.txt").write_text("\n".join(STORY), encoding="utf-8")
+    (tmp_path / "b.txt").write_text("\n".join(STORY[:3]), encoding="utf-8")
+    code, out, _ = run_cli("dedupe", tmp_path, "--no-clean", "--all", "--passages", "--format", "jsonl", "-q")
+    dup = next(r for r in jsonl(out) if r["canonical_id"])
+    assert code == 0 and dup["id"] == "b.txt" and dup["only_in"]["duplicate"] == []
+    assert dup["only_in"]["counts"]["canonical"] == 1 and dup["only_in"]["canonical"][0].startswith(STORY[3][:20])
+    code, out, _ = run_cli("dedupe", tmp_path, "--no-clean", "--all", "--format", "jsonl", "-q")
+    assert code == 0 and all("only_in" not in r for r in jsonl(out))

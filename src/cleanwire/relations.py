@@ -173,12 +173,14 @@ def pairs_to_relate(clusters: Sequence[Cluster], lengths: Sequence[int],
                     passages: bool) -> tuple[list[tuple[int, int]], list[Evidence]]:
     """(canonical, duplicate) for every duplicate that must be aligned with its canonical, cluster by cluster
     (one canonical text per batch where it fits), and the evidence of the others, read off their match with
-    the canonical: without `passages`, only members that joined through another member are aligned."""
+    the canonical: without `passages`, only members that joined through another member (or short) are aligned."""
     pairs: list[tuple[int, int]] = []
     known: list[Evidence] = []
     for cluster in clusters:
         for m in cluster.members:
-            evidence = None if passages or m.a != cluster.canonical else evidence_of_match(m, lengths)
+            # the same tokens have no one-sided passages: an exact match is never aligned again
+            direct = m.a == cluster.canonical and (not passages or m.relation == "exact")
+            evidence = evidence_of_match(m, lengths) if direct else None
             if evidence is None:
                 pairs.append((cluster.canonical, m.b))
             else:
