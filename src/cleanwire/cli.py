@@ -138,6 +138,9 @@ def dedupe_options(fn: Callable[..., Any]) -> Callable[..., Any]:
                           "the longest), the longest, the shortest or the first in input order."),
         click.option("--all", "include_all", is_flag=True,
                      help="Emit every document; duplicates carry canonical_id and how they matched."),
+        click.option("--passages", is_flag=True,
+                     help="With --all, a duplicate's record also lists the passages only it or its canonical has "
+                          "(only_in): one more alignment per duplicate."),
         click.option("--fail-on-duplicates", is_flag=True,
                      help=f"Exit with code {ExitCode.DUPLICATES_FOUND.value} when any duplicate is found (a CI gate)."),
         threshold_options,
@@ -373,8 +376,8 @@ def _print_explain(doc: Document) -> None:
 @config_file_options
 @guarded
 def dedupe_command(
-    fmt: str | None, output_dir: str | None, overwrite: bool, include_all: bool, fail_on_duplicates: bool,
-    **params: Any,
+    fmt: str | None, output_dir: str | None, overwrite: bool, include_all: bool, passages: bool,
+    fail_on_duplicates: bool, **params: Any,
 ) -> None:
     """Clean every input, find documents that carry the same story, emit one record per story."""
     check_stdout(output_dir)
@@ -390,7 +393,7 @@ def dedupe_command(
         run.wrote_to(writer, output_dir, "stories")
         progress = run.progress(stack)
         result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress,
-                        on_empty=run.report_empty)
+                        on_empty=run.report_empty, passages=include_all and passages)
         stack.callback(result.close)
         written = None
         if progress is not None:

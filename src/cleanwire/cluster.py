@@ -23,6 +23,8 @@ class Cluster:
 
     canonical: int
     members: list[Match] = field(default_factory=list)
+    # why the canonical: "complete" (it holds every other member), "longest", or --keep's rule (derived, not compared)
+    chosen: str = field(default="alone", compare=False)
 
     @property
     def ordinals(self) -> list[int]:
@@ -72,9 +74,12 @@ class ClusterBuilder:
         if graph is None:
             return []
         root = graph.components()
-        canonical = graph.canonicals(root, np.asarray(lengths, dtype=np.int64)[graph.nodes], keep)
+        canonical, complete = graph.canonicals(root, np.asarray(lengths, dtype=np.int64)[graph.nodes], keep)
         parent, via = graph.tree(canonical)
-        return graph.read_out(root, canonical, parent, via)
+        clusters = graph.read_out(root, canonical, parent, via)
+        for cluster in clusters:
+            cluster.chosen = keep if keep != "complete" else ("complete" if complete[cluster.canonical] else "longest")
+        return clusters
 
 
 @dataclass
@@ -111,10 +116,12 @@ class _Graph:
         """Per node, the smallest node of its component."""
         return component_roots(self.a, self.b, len(self.nodes))
 
-    def canonicals(self, root: np.ndarray, lengths: np.ndarray, keep: str) -> np.ndarray:
-        """Per component root, its canonical node under `keep`; the ordinal breaks every tie."""
+    def canonicals(self, root: np.ndarray, lengths: np.ndarray, keep: str) -> tuple[np.ndarray, dict[int, bool]]:
+        """Per component root, its canonical node under `keep` (the ordinal breaks every tie); and per
+        canonical's ordinal, whether it holds every other member (with "complete")."""
         n = len(self.nodes)
         index = np.arange(n)
+        holds_all = np.zeros(n, dtype=bool)
         if keep == "first":
             keys: tuple[np.ndarray, ...] = (index,)
         elif keep == "shortest":
@@ -128,12 +135,14 @@ class _Graph:
             contains = (np.bincount(self.a, weights=~self.excerpt | (la >= lb), minlength=n)
                         + np.bincount(self.b, weights=~self.excerpt | (lb >= la), minlength=n))
             everyone = np.bincount(root, minlength=n)[root] - 1
-            keys = (index, -lengths, contains < everyone)
+            holds_all = contains >= everyone
+            keys = (index, -lengths, ~holds_all)
         order = np.lexsort((*keys, root))
         firsts = order[np.concatenate(([True], root[order][1:] != root[order][:-1]))]
         canonical = np.full(n, -1)
         canonical[root[firsts]] = firsts
-        return canonical
+        nodes = self.nodes.tolist()
+        return canonical, {nodes[i]: bool(holds_all[i]) for i in firsts.tolist()}
 
     def tree(self, canonical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per node, its parent and the edge to it in a breadth-first walk from its canonical.

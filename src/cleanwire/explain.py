@@ -190,6 +190,8 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "similarity": round(similarity, 4),
         "containment": round(containment, 4),
         "words": {"a": sig_a.words, "b": sig_b.words, "shared": shared},
+        # each side's share of words in the shared passages: which side holds the other, and how much more it has
+        "shares": {"a": round(shared / max(1, len(a[1])), 4), "b": round(shared / max(1, len(b[1])), 4)},
         "short": short,
         "thresholds": {
             "near_threshold": cfg.near_threshold,
@@ -206,7 +208,19 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
             "would_be_candidate": shared_fingerprints >= cfg.min_shared or sig_a.exact == sig_b.exact,
         },
         "passages": rows,
+        "canonical": _canonical_of_two(relation, labels, (sig_a.length, sig_b.length)),
     }
+
+
+def _canonical_of_two(relation: str | None, labels: tuple[str, str], lengths: tuple[int, int]) -> dict[str, str] | None:
+    """Which of two duplicates `dedupe` (--keep complete) makes canonical of a story of just these two, and why."""
+    if relation is None:
+        return None
+    first = lengths[0] >= lengths[1]  # equal lengths: the first in input order (here: the first named)
+    because = ("it holds the other, which lies inside it" if relation == "excerpt"
+               else "the longer clean body of two near-duplicates" if lengths[0] != lengths[1]
+               else "the same length: the first in input order")
+    return {"id": labels[0] if first else labels[1], "because": because}
 
 
 def _abbreviate(text: str, what: str, shown: int = _SHOWN_WORDS) -> str:
@@ -254,6 +268,9 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
     words = result["words"]
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
+    shares = result["shares"]
+    scores.add_row("shares", f"{result['a']}: {shares['a']:.2f}   {result['b']}: {shares['b']:.2f}",
+                   "each side's share of its words in the shared passages (the rest is only in it)")
     cand = result["candidate"]
     scores.add_row("fingerprints", f"{cand['shared_fingerprints']} shared",
                    "same normalised text: always a candidate" if cand["same_text"]
@@ -274,4 +291,6 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
                           Text(_abbreviate(row["b"], "one-sided", 2 * _SHOWN_WORDS), style=style_b))
     legend = Text.assemble(("shared", "dim"), "   ", (f"only in {result['a']}", "bold red"), "   ",
                            (f"only in {result['b']}", "bold green"))
+    if result["canonical"] is not None:
+        scores.add_row("canonical", result["canonical"]["id"], result["canonical"]["because"])
     return Group(_verdict(result), scores, legend, sides)

@@ -288,6 +288,11 @@ def _batch(folded: Sequence[str], texts: Sequence[str], cfg: DedupConfig) -> Sig
     return Signatures(hashes, sizes, lengths, words, exact)
 
 
+def classify_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the word characters (str.isalnum) of code points, and of those of scripts written without spaces."""
+    return _classify_batch(codes)
+
+
 def _classify_batch(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Mask of word characters of `codes`, and mask of characters of scripts written without spaces."""
     word = np.frombuffer(_ASCII_TABLE, dtype=np.uint8)[np.minimum(codes, 255)] != 32

@@ -23,6 +23,7 @@ from cleanwire.document import Document
 from cleanwire.engines.base import Engine, parallel_on_files
 from cleanwire.ingest import Part, UniqueIds
 from cleanwire.match import find_matches
+from cleanwire.relations import Evidence, against_canonical, batched, pairs_to_relate, relate_batch
 from cleanwire.results import Counters, DedupeResult
 from cleanwire.signatures import SignatureStore
 from cleanwire.spill import Spill, SpillRefs
@@ -215,10 +216,7 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
 
     # empty bodies never match; the matcher sees only the signed documents, renumbered
     def load_texts(positions: Sequence[int]) -> Mapping[int, str] | SpillRefs:
-        if state.spill_dir is not None:  # the workers read the texts of their batch themselves
-            return spill.where([signed[p] for p in positions]).renumbered(positions)
-        texts = spill.texts([signed[p] for p in positions])
-        return {p: texts[signed[p]] for p in positions}
+        return _texts_of(spill, state, [signed[p] for p in positions], positions)
 
     def searched(_: list[Match]) -> None:  # first called with the exact matches, before any verification
         counters.seconds.setdefault("candidates", time.perf_counter() - started)
@@ -237,9 +235,34 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
     return clusters
 
 
-def _absorbed(clusters: list[Cluster], lengths: Sequence[int], dedup: DedupConfig,
-              counters: Counters) -> tuple[list[int], dict[int, Match]]:
-    """Each ordinal's canonical, and how each absorbed document matched (labelled from its side); counted."""
+def _texts_of(spill: Spill, state: StageState, ordinals: Sequence[int],
+              keys: Sequence[int]) -> Mapping[int, str] | SpillRefs:
+    """The texts of `ordinals` under `keys`, or where a worker on this machine reads them itself."""
+    if state.spill_dir is not None:
+        return spill.where(ordinals).renumbered(keys)
+    texts = spill.texts(ordinals)
+    return {k: texts[o] for k, o in zip(keys, ordinals)}
+
+
+def _relate(clusters: list[Cluster], lengths: Sequence[int], spill: Spill, config: Config, engine: Engine,
+            state: StageState, passages: bool, counters: Counters) -> dict[int, Evidence]:
+    """Each duplicate aligned once with its canonical (ordinals of the whole run), in batches on the engine."""
+    started = time.perf_counter()
+    pairs, known = pairs_to_relate(clusters, lengths, passages)
+    out: dict[int, Evidence] = {e.b: e for e in known}
+    batches = batched(pairs, config.dedup.batch_pairs, lambda ordinals: _texts_of(spill, state, ordinals, ordinals))
+    for found in engine.map(relate_batch, batches, (config.dedup, passages)):
+        out.update((e.b, e) for e in found)
+    counters.seconds["relate"] = time.perf_counter() - started
+    return out
+
+
+def _absorbed(clusters: list[Cluster], lengths: Sequence[int], dedup: DedupConfig, counters: Counters,
+              evidence: Mapping[int, Evidence] | None = None) -> tuple[list[int], dict[int, Match]]:
+    """Each ordinal's canonical, and how each absorbed document matched (labelled from its side); counted.
+
+    With `evidence`, a duplicate that matches its canonical itself is listed with that match.
+    """
     count = len(lengths)
     canonical_of = list(range(count))
     member_match: dict[int, Match] = {}
@@ -247,6 +270,12 @@ def _absorbed(clusters: list[Cluster], lengths: Sequence[int], dedup: DedupConfi
         for match in cluster.members:
             absorbed = match.b
             canonical_of[absorbed] = cluster.canonical
+            if evidence is not None and absorbed in evidence:
+                direct = against_canonical(match, evidence[absorbed], lengths, dedup)
+                if direct is not match:
+                    member_match[absorbed] = direct
+                    counters.relations[direct.relation] += 1
+                    continue
             relation = directed_relation(match.relation, lengths[match.a], lengths[absorbed], dedup)
             if relation != match.relation:
                 match = replace(match, relation=relation)
@@ -266,9 +295,11 @@ def dedupe(
     spill_dir: str | None = None,
     progress: Progress | None = None,
     on_empty: EmptyHandler | None = None,
+    passages: bool = False,
 ) -> DedupeResult:
     """Clean, fingerprint and cluster every document; errors go to `on_error`, the names of documents
-    that cleaned to nothing to `on_empty`."""
+    that cleaned to nothing to `on_empty`. Each duplicate is related to its canonical; with `passages`,
+    the passages only one of them has are kept too (for --all)."""
     source = as_source(source)
     started = time.perf_counter()
     template = learn_template(source, config, engine, progress)
@@ -297,8 +328,10 @@ def dedupe(
         if progress is not None:
             progress("matching", 0, unit="pairs")  # its total, the candidate pairs, is known once they are found
         clusters = _find_clusters(docs, spill, config, engine, state, counters, progress)
-        canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters)
-        return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed)
+        evidence = _relate(clusters, docs.lengths, spill, config, engine, state, passages, counters)
+        canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters, evidence)
+        return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed,
+                            evidence, config.dedup, passages, config.keep)
     except BaseException:
         # interrupted or failed before the caller owns the spill: leave no temp file behind, and end
         # the workers first, so that none writes into the spill's folder after it is removed

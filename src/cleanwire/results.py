@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from cleanwire.cluster import Cluster
+from cleanwire.config import DedupConfig
+from cleanwire.relations import Evidence
 from cleanwire.spill import Spill
 from cleanwire.verify import Match
 
@@ -43,6 +45,10 @@ class DedupeResult:
     canonical_of: list[int]  # ordinal -> ordinal of its cluster's canonical
     member_match: dict[int, Match]  # absorbed ordinal -> how it matched
     renamed: dict[int, str] = field(default_factory=dict)  # ordinal -> id as read (the spill holds that one)
+    evidence: dict[int, Evidence] = field(default_factory=dict)  # absorbed ordinal -> against its canonical
+    dedup: DedupConfig = field(default_factory=DedupConfig)  # the thresholds the run judged with
+    passages: bool = False  # whether `evidence` holds the one-sided passages
+    keep: str = "complete"  # the run's --keep
 
     def close(self) -> None:
         """Release the spill file."""

@@ -226,6 +226,11 @@ def token_chars(text: str, cfg: DedupConfig) -> str:
     return _as_chars(token_hashes(text, cfg.seed))
 
 
+def as_token_chars(hashes: np.ndarray) -> str:
+    """Token hashes (`token_hashes`) as the characters `verify_batch` aligns."""
+    return _as_chars(hashes)
+
+
 def _as_chars(hashes: np.ndarray) -> str:
     """Token hashes as one character each (20 of their bits), as rapidfuzz aligns strings fastest."""
     chars: bytes = ((hashes >> np.uint64(44)) + np.uint64(_FIRST_CHAR)).astype(np.uint32).tobytes()
@@ -235,20 +240,28 @@ def _as_chars(hashes: np.ndarray) -> str:
 def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
                  cfg: DedupConfig) -> tuple[str | None, float, float]:
     """The verdict on two texts that are not exact duplicates, from their token characters."""
+    relation, similarity, containment, _ = aligned_verdict(chars_a, chars_b, keys, cfg)
+    return relation, similarity, containment
+
+
+def aligned_verdict(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
+                    cfg: DedupConfig) -> tuple[str | None, float, float, list[tuple[int, int, int]]]:
+    """`_judge_chars`'s verdict and the shared passages (i, j, tokens) it was judged from."""
     if not chars_a or not chars_b:
-        return None, 0.0, 0.0
-    shared = sum(size for _, _, size in _blocks(chars_a, chars_b, cfg.min_block))
+        return None, 0.0, 0.0, []
+    blocks = _blocks(chars_a, chars_b, cfg.min_block)
+    shared = sum(size for _, _, size in blocks)
     similarity = 2 * shared / (len(chars_a) + len(chars_b))
     containment = shared / min(len(chars_a), len(chars_b))
     if min(len(chars_a), len(chars_b)) < cfg.short_words:
         # too little text to trust shared passages: only near-exact text (a typo or two) matches
         similarity = Indel.normalized_similarity(*keys())
-        return ("near-duplicate" if similarity >= cfg.short_similarity else None), similarity, containment
+        return ("near-duplicate" if similarity >= cfg.short_similarity else None), similarity, containment, blocks
     if similarity >= cfg.near_threshold:
-        return "near-duplicate", similarity, containment
+        return "near-duplicate", similarity, containment, blocks
     if containment >= cfg.excerpt_threshold:
-        return "excerpt", similarity, containment
-    return None, similarity, containment
+        return "excerpt", similarity, containment, blocks
+    return None, similarity, containment, blocks
 
 
 def excerpt_length_limit(cfg: DedupConfig) -> float:

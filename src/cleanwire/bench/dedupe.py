@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -171,7 +172,10 @@ def _recall(res: dict[str, Any], kind: str) -> str:
 @click.option("--errors", is_flag=True, help="List cleanwire's missed and wrong pairs.")
 @click.option("--no-baseline", is_flag=True, help="Skip datasketch.")
 @click.option("--stand-in", is_flag=True, help="Clean with 'keep lines >= 10 words' instead of cleanwire.clean.")
-def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool) -> None:
+@click.option("--busy-from", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The cleaning dev set the busy-page set is built from [default: the one DEV_DIR was made from, "
+                   "../cleaning for dedup, ../cleaning2 for dedup2]; 'none' skips it.")
+def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool, busy_from: Path | None) -> None:
     """Duplicate detection on the dedup dev set, against datasketch MinHashLSH."""
     cfg = DedupConfig()
     cleaner_name, clean = make_cleaner(stand_in)
@@ -196,6 +200,9 @@ def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool) -> N
         click.echo(f"{name:13s} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
                    f"{r['batches_exact']:.3f} | {_recall(r, 'excerpt'):7s} | {out[name]['template_merges']:15d} | "
                    f"{roles} | {out[name]['batch_seconds']:.2f}")
+    busy_dir = busy_from or dev_dir.parent / ("cleaning" + dev_dir.name.removeprefix("dedup"))
+    if str(busy_dir) != "none" and (busy_dir / "pages.tsv").exists():
+        _busy_table(busy_dir, methods, clean, errors)
     if errors:
         listed = list(explain_errors(out, cfg, dev_dir))
         for row in listed:
@@ -203,3 +210,28 @@ def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool) -> N
         off = sum(row["body_off"] for row in listed)
         click.echo(f"{len(listed)} errors; in {off} of them a clean body misses most of its story or holds mostly "
                    "other text (precision < 0.7 or recall < 0.8 against the labelled body)")
+
+
+def _busy_table(busy_dir: Path, methods: dict[str, Callable[[Sequence[str]], list[int]]], clean: Cleaner,
+                errors: bool) -> None:
+    """The busy-page set (copies inside host pages with comments, forums, teasers), built from `busy_dir`."""
+    from cleanwire.bench.busy import COPY_TYPES, run_busy
+
+    busy, results = run_busy(busy_dir, methods, clean)
+    kinds = [*COPY_TYPES, "copy-copy"]
+    copies = Counter(g["type"] for g in busy.gold.values())
+    click.echo(f"busy pages    ({len(busy.ids)} docs built from {busy_dir.name}: "
+               + ", ".join(f"{copies[k]} {k}" for k in (*COPY_TYPES, "original", "host")) + ")")
+    click.echo("busy set      | P     | R     | F1    | " + " | ".join(f"{k:9s}" for k in kinds) + " | FP cause")
+    for name, r in results.items():
+        causes = ", ".join(f"{k} {v}" for k, v in sorted(r["fp_by_cause"].items()))
+        click.echo(f"{name:13s} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
+                   + " | ".join(f"{_recall(r, k):9s}" for k in kinds) + f" | {causes}")
+    if errors:
+        gold = busy.gold
+        for key in ("missed", "false"):
+            for a, b in results["cleanwire"][key]:
+                click.echo(json.dumps({"set": "busy", "error": key, "a": a, "b": b,
+                                       "types": [gold[a]["type"], gold[b]["type"]],
+                                       "pages": [gold[a]["page"], gold[b]["page"]],
+                                       "hosts": [gold[a]["host"], gold[b]["host"]]}))

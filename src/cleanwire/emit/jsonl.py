@@ -17,7 +17,14 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from cleanwire.emit.records import ABSORBED_KEYS, ENTRY_KEYS, match_facts, renamed_fields
+from cleanwire.emit.records import (
+    ABSORBED_KEYS,
+    ENTRY_KEYS,
+    canonical_because,
+    match_facts,
+    passage_fields,
+    renamed_fields,
+)
 from cleanwire.engines.base import Engine, parallel_on_files
 from cleanwire.results import DedupeResult
 from cleanwire.spill import Endings, Piece, segment_output
@@ -32,10 +39,12 @@ class OutputFacts:
 
     include_all: bool
     absorbed: np.ndarray  # the absorbed documents' ordinals, sorted
-    facts: list[tuple[str, str, str, float, float]]  # per absorbed: (id, canonical's id, relation, similarity, ...)
+    facts: list[tuple[Any, ...]]  # per absorbed: (id, canonical's id, relation, similarity, ...)
     by_canonical: np.ndarray  # positions in `absorbed`, by (canonical, ordinal)
     canonicals: np.ndarray  # the canonical of each of those positions, so sorted
     renamed: dict[int, dict[str, Any]]  # ordinal -> the fields its record changes
+    passages: dict[int, dict[str, Any]]  # absorbed ordinal -> its one-sided passages (with --all)
+    because: dict[int, str]  # canonical ordinal -> why it is canonical (with --all)
 
     @classmethod
     def of(cls, result: DedupeResult, include_all: bool = False) -> OutputFacts:
@@ -46,8 +55,10 @@ class OutputFacts:
         facts = [(ids[o], ids[c], *match_facts(result, o)) for o, c in zip(absorbed, canonical)]
         absorbed_at, canonical_at = np.array(absorbed, dtype=np.int64), np.array(canonical, dtype=np.int64)
         order = np.lexsort((absorbed_at, canonical_at))
+        passages = {o: fields for o in absorbed if (fields := passage_fields(result, o))} if include_all else {}
         return cls(include_all, absorbed_at, facts, order, canonical_at[order],
-                   {o: renamed_fields(result, o) for o in result.renamed})
+                   {o: renamed_fields(result, o) for o in result.renamed}, passages,
+                   canonical_because(result) if include_all else {})
 
     def records_in(self, first: int, end: int) -> int:
         """How many output records ordinals first..end-1 make: all, or those not absorbed."""
@@ -64,7 +75,7 @@ class OutputFacts:
         for i, ordinal in enumerate(self.absorbed[lo:hi].tolist(), lo):
             _, canonical_id, *how = self.facts[i]
             if self.include_all:
-                endings.add(ordinal, dict(zip(ABSORBED_KEYS, (canonical_id, *how))))
+                endings.add(ordinal, dict(zip(ABSORBED_KEYS, (canonical_id, *how))) | self.passages.get(ordinal, {}))
             else:
                 endings.drop(ordinal)
         lo, hi = np.searchsorted(self.canonicals, [first, end]).tolist()
@@ -73,7 +84,8 @@ class OutputFacts:
             doc_id, _, *how = self.facts[i]
             duplicates.setdefault(canonical, []).append(dict(zip(ENTRY_KEYS, (doc_id, *how))))
         for canonical, entries in duplicates.items():
-            endings.add(canonical, tail | {"duplicates": entries})
+            because = {"canonical_because": self.because[canonical]} if canonical in self.because else {}
+            endings.add(canonical, tail | {"duplicates": entries} | because)
         for ordinal, changes in self.renamed.items():
             if first <= ordinal < end:
                 endings.rename(ordinal, changes)

@@ -8,11 +8,13 @@ from typing import IO, Any
 from cleanwire.document import Document, json_line
 from cleanwire.emit.terminal import text_block
 from cleanwire.ingest import RENAMED_FROM_KEY
+from cleanwire.relations import holder
 from cleanwire.results import DedupeResult
 from cleanwire.spill import Record
 
-ENTRY_KEYS = ("id", "relation", "similarity", "containment")  # a duplicate as its canonical lists it
-ABSORBED_KEYS = ("canonical_id", "relation", "similarity", "containment")  # what a duplicate's record gains
+# a duplicate as its canonical lists it, and what a duplicate's record gains
+ENTRY_KEYS = ("id", "relation", "similarity", "containment", "shares", "contains", "via")
+ABSORBED_KEYS = ("canonical_id", "relation", "similarity", "containment", "shares", "contains", "via")
 
 
 def document_record(doc: Document) -> dict[str, Any]:
@@ -30,10 +32,48 @@ def error_line(doc: Document) -> str:
     return f"error: {doc.source or doc.id}: {doc.error}"
 
 
-def match_facts(result: DedupeResult, ordinal: int) -> tuple[str, float, float]:
-    """How an absorbed document matched: (relation, similarity, containment), rounded by the matcher."""
+def match_facts(result: DedupeResult, ordinal: int) -> tuple[Any, ...]:
+    """How an absorbed document relates to its canonical: (relation, similarity, containment, shares,
+    contains, via). Relation and scores are those of the pair when it matches its canonical itself, else
+    of the match through which it joined, whose id is `via`; `shares` (each side's share of words in the
+    passages both hold) and `contains` (which side holds the other) are always against the canonical."""
     match = result.member_match[ordinal]
-    return match.relation, match.similarity, match.containment
+    evidence = result.evidence.get(ordinal)
+    canonical = result.canonical_of[ordinal]
+    via = None if match.a == canonical else result.ids[match.a]
+    if evidence is None:
+        return match.relation, match.similarity, match.containment, None, None, via
+    shares = {"duplicate": evidence.share_b, "canonical": evidence.share_a}
+    return (match.relation, match.similarity, match.containment, shares,
+            holder(evidence.share_a, evidence.share_b, result.dedup), via)
+
+
+CANONICAL_BECAUSE = {
+    "complete": "it holds every other member: each is its near-duplicate or lies inside it",
+    "longest": "no member holds all the others: it has the longest clean body",
+    "longest-keep": "--keep longest: the longest clean body",
+    "shortest": "--keep shortest: the shortest clean body",
+    "first": "--keep first: the first in input order",
+}
+
+
+def canonical_because(result: DedupeResult) -> dict[int, str]:
+    """Canonical ordinal -> why it was chosen over the other members of its story (for --all)."""
+    out = {}
+    for cluster in result.clusters:
+        if cluster.members:
+            key = "longest-keep" if cluster.chosen == "longest" and result.keep == "longest" else cluster.chosen
+            out[cluster.canonical] = CANONICAL_BECAUSE.get(key, key)
+    return out
+
+
+def passage_fields(result: DedupeResult, ordinal: int) -> dict[str, Any]:
+    """What a duplicate's record gains with --all when passages were kept: the text only one side has."""
+    evidence = result.evidence.get(ordinal)
+    if evidence is None or not result.passages:
+        return {}
+    return {"only_in": {"duplicate": list(evidence.only_b), "canonical": list(evidence.only_a),
+                        "counts": {"duplicate": evidence.only_counts[1], "canonical": evidence.only_counts[0]}}}
 
 
 def renamed_fields(result: DedupeResult, ordinal: int) -> dict[str, Any]:
@@ -48,7 +88,8 @@ def _duplicate_entry(result: DedupeResult, ordinal: int) -> dict[str, Any]:
 
 def _duplicate_fields(result: DedupeResult, ordinal: int) -> dict[str, Any]:
     """What an absorbed document's own record gains with --all."""
-    return dict(zip(ABSORBED_KEYS, (result.ids[result.canonical_of[ordinal]], *match_facts(result, ordinal))))
+    return (dict(zip(ABSORBED_KEYS, (result.ids[result.canonical_of[ordinal]], *match_facts(result, ordinal))))
+            | passage_fields(result, ordinal))
 
 
 def _members(result: DedupeResult) -> dict[int, list[int]]:
@@ -63,6 +104,7 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
     they matched, canonical records carry `canonical_id: null`.
     """
     members = _members(result)
+    because = canonical_because(result) if include_all else {}
     for ordinal, record in enumerate(result.spill):
         canonical = result.canonical_of[ordinal]
         if canonical != ordinal and not include_all:
@@ -73,6 +115,8 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
             record.add(duplicates=[_duplicate_entry(result, m) for m in members.get(ordinal, [])])
             if include_all:
                 record.add(canonical_id=None)
+                if ordinal in because:
+                    record.add(canonical_because=because[ordinal])
         else:
             record.add(**_duplicate_fields(result, ordinal))
         yield record
