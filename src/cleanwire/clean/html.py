@@ -5,7 +5,7 @@ another region of the page. After it, a line goes only on strong evidence that i
 `--explain`: a known junk phrase of the lexicon ("Sign up for our newsletter", "All rights
 reserved") or a line the template model learnt from the run (it stands on many pages of the run).
 Lists, tables, code, Q&A and short paragraphs inside the article stay. When trafilatura finds no
-text at all, the page's text is cleaned as a dump: something beats nothing.
+text, or only a heading, the page's text is cleaned as a dump: something beats nothing.
 """
 
 from __future__ import annotations
@@ -44,11 +44,11 @@ def clean_html(
         tree, extracted = None, None
     text = normalize_text(getattr(extracted, "text", None) or "")
     title, author, date = page_metadata(tree)
-    if text:
+    if _has_prose(text):
         # trafilatura writes table rows as "| cell | cell |" and escapes bars inside cells
         lines = [line.replace("\\|", "|").strip("| ") or line for line in text.split("\n")]
         result = drop_junk_lines(lines, template, explain=explain)
-    else:  # trafilatura found no text: the page's own text, cleaned as a dump, is all there is
+    else:  # trafilatura found no text, or a headline alone: the page's text, cleaned as a dump, is all there is
         result = clean_text_dump(html_to_text(html), template, explain=explain)
     result.title = title or result.title
     result.author = author or result.author
@@ -91,6 +91,11 @@ def drop_junk_lines(lines: list[str], template: TemplateModel | None = None, *, 
         for i, (line, dropped) in enumerate(zip(lines, drop))
     ] if explain else []
     return CleanedText("\n".join(kept), title, author, date, decisions)
+
+
+def _has_prose(text: str) -> bool:
+    """Whether any line is more than a heading: 10 words, or 60 characters (scripts without spaces)."""
+    return any(len(line.split()) >= 10 or len(line) >= 60 for line in text.split("\n"))
 
 
 def _short(line: str, words: int) -> bool:
