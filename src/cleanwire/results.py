@@ -23,12 +23,15 @@ class Counters:
     duplicates: int = 0
     relations: Counter[str] = field(default_factory=Counter)
     seconds: dict[str, float] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)  # with --index/--against: what the index added (see pipeline)
 
     def as_dict(self) -> dict[str, Any]:
         """The counters as plain JSON-ready values."""
         out = asdict(self)
         out["relations"] = dict(sorted(self.relations.items()))
         out["seconds"] = {k: round(v, 3) for k, v in self.seconds.items()}
+        if not self.index:
+            del out["index"]
         return out
 
 
@@ -43,6 +46,7 @@ class DedupeResult:
     canonical_of: list[int]  # ordinal -> ordinal of its cluster's canonical
     member_match: dict[int, Match]  # absorbed ordinal -> how it matched
     renamed: dict[int, str] = field(default_factory=dict)  # ordinal -> id as read (the spill holds that one)
+    extra: dict[int, dict[str, Any]] = field(default_factory=dict)  # canonical ordinal -> fields its record gains
 
     def close(self) -> None:
         """Release the spill file."""

@@ -36,6 +36,7 @@ class OutputFacts:
     by_canonical: np.ndarray  # positions in `absorbed`, by (canonical, ordinal)
     canonicals: np.ndarray  # the canonical of each of those positions, so sorted
     renamed: dict[int, dict[str, Any]]  # ordinal -> the fields its record changes
+    extra: dict[int, dict[str, Any]]  # canonical ordinal -> fields its record gains after its duplicates
 
     @classmethod
     def of(cls, result: DedupeResult, include_all: bool = False) -> OutputFacts:
@@ -47,7 +48,7 @@ class OutputFacts:
         absorbed_at, canonical_at = np.array(absorbed, dtype=np.int64), np.array(canonical, dtype=np.int64)
         order = np.lexsort((absorbed_at, canonical_at))
         return cls(include_all, absorbed_at, facts, order, canonical_at[order],
-                   {o: renamed_fields(result, o) for o in result.renamed})
+                   {o: renamed_fields(result, o) for o in result.renamed}, result.extra)
 
     def records_in(self, first: int, end: int) -> int:
         """How many output records ordinals first..end-1 make: all, or those not absorbed."""
@@ -73,7 +74,7 @@ class OutputFacts:
             doc_id, _, *how = self.facts[i]
             duplicates.setdefault(canonical, []).append(dict(zip(ENTRY_KEYS, (doc_id, *how))))
         for canonical, entries in duplicates.items():
-            endings.add(canonical, tail | {"duplicates": entries})
+            endings.add(canonical, tail | {"duplicates": entries} | self.extra.get(canonical, {}))
         for ordinal, changes in self.renamed.items():
             if first <= ordinal < end:
                 endings.rename(ordinal, changes)

@@ -73,6 +73,8 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
             record.add(duplicates=[_duplicate_entry(result, m) for m in members.get(ordinal, [])])
             if include_all:
                 record.add(canonical_id=None)
+            if ordinal in result.extra:
+                record.add(**result.extra[ordinal])
         else:
             record.add(**_duplicate_fields(result, ordinal))
         yield record
