@@ -254,6 +254,8 @@ class Index:
     def meta(self) -> dict[str, str]:
         """The index's own facts: format, version, created, updated, settings (JSON)."""
         try:
+            if not self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone():
+                return {}
             return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.Error as exc:
             raise self._error(exc) from exc
