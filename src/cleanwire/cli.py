@@ -375,7 +375,7 @@ def dedupe_command(
         index = open_index(params, config, stack)
         engine = open_engine(config.engine, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
-                                                  exclude=[*run.outputs(output_dir), *(index.files() if index else [])]))
+                                              exclude=[*run.outputs(output_dir), *(index.files() if index else [])]))
         writer = open_output_dir(output_dir, overwrite)
         if writer is not None:
             stack.callback(writer.close)

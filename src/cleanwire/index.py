@@ -21,7 +21,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -403,22 +403,33 @@ class Index:
         rowid_of: dict[int, int] = dict(loaded.known)
         rowid_of.update({loaded.batch + i: n for i, n in enumerate(loaded.rowids)})
         added = _now()
-        new_docs: list[tuple[Any, ...]] = []
-        postings: list[tuple[int, int]] = []
-        for ordinal, record in enumerate(records):
-            if ordinal not in position or ordinal in loaded.known:
-                continue  # empty bodies are never matched, so never indexed; known ones are there
-            fields = record.fields()
-            top += 1
-            rowid_of[ordinal] = top
-            p = position[ordinal]
-            new_docs.append((top, ids[ordinal], top, exact[p], added, fields.get("source"), fields.get("title"),
-                             fields.get("url"), fields.get("date"), _compress(match_key(fields.get("text") or ""))))
-            postings.extend((h, top) for h in _posting_keys(store[p].hashes).tolist())
+        new: list[int] = []  # ordinals of the batch documents new to the index, by rowid
+
+        def new_docs() -> Iterator[tuple[Any, ...]]:
+            nonlocal top
+            for ordinal, record in enumerate(records):
+                if ordinal not in position or ordinal in loaded.known:
+                    continue  # empty bodies are never matched, so never indexed; known ones are there
+                fields = record.fields()
+                top += 1
+                rowid_of[ordinal] = top
+                new.append(ordinal)
+                yield (top, ids[ordinal], top, exact[position[ordinal]], added, fields.get("source"),
+                       fields.get("title"), fields.get("url"), fields.get("date"),
+                       _compress(match_key(fields.get("text") or "")))
+
         conn.executemany("INSERT INTO docs (n, id, story, exact, added, source, title, url, date, key) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new_docs)
-        postings.sort()
-        conn.executemany("INSERT OR IGNORE INTO postings VALUES (?, ?)", postings)
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new_docs())
+        # postings in key order: the b-tree is filled page after page, not split at random
+        if new:
+            keys = [_posting_keys(store[position[o]].hashes) for o in new]
+            docs = np.repeat(np.array([rowid_of[o] for o in new], dtype=np.int64), [len(k) for k in keys])
+            flat = np.concatenate(keys)
+            del keys
+            order = np.lexsort((docs, flat))
+            flat, docs = flat[order], docs[order]
+            del order
+            conn.executemany("INSERT OR IGNORE INTO postings VALUES (?, ?)", _rows(flat, docs))
         # stories: every cluster with a batch document; the others are as stored
         story_changes = 0
         for cluster in clusters:
@@ -439,7 +450,7 @@ class Index:
             edges.append((x, y, m.relation, m.similarity, m.containment))
         before = conn.total_changes
         conn.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?)", edges)
-        return {"added": len(new_docs), "stories_changed": story_changes, "matches_added": conn.total_changes - before}
+        return {"added": len(new), "stories_changed": story_changes, "matches_added": conn.total_changes - before}
 
     # --- managing ------------------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
@@ -516,6 +527,12 @@ class Index:
         except sqlite3.Error:
             pass
         self._conn.close()
+
+
+def _rows(*columns: np.ndarray, step: int = 1 << 16) -> Iterator[tuple[Any, ...]]:
+    """Rows of parallel arrays as Python tuples, a chunk at a time (no list of them all)."""
+    for lo in range(0, len(columns[0]), step):
+        yield from zip(*(c[lo:lo + step].tolist() for c in columns))
 
 
 def _store_hashes(store: SignatureStore) -> tuple[np.ndarray, np.ndarray]:
