@@ -86,7 +86,8 @@ def _index_groups(path: Path) -> set[frozenset[str]]:
 def _content(path: Path) -> tuple[Any, ...]:
     """Everything an index holds but the time it was last written, to compare two states."""
     with sqlite3.connect(path) as conn:
-        return (conn.execute("SELECT n, id, story, exact, source, title, url, date, key FROM docs ORDER BY n").fetchall(),
+        docs = "SELECT n, id, story, exact, source, title, url, date, key FROM docs ORDER BY n"
+        return (conn.execute(docs).fetchall(),
                 conn.execute("SELECT * FROM postings ORDER BY h, doc").fetchall(),
                 conn.execute("SELECT * FROM edges ORDER BY a, b").fetchall(),
                 conn.execute("SELECT key, value FROM meta WHERE key != 'updated' ORDER BY key").fetchall())
@@ -352,3 +353,24 @@ def test_open_names_a_missing_index(tmp_path: Path) -> None:
     with pytest.raises(IndexFileError, match="no such index"):
         Index.open(str(tmp_path / "none.db"), readonly=True)
     assert not os.path.exists(tmp_path / "none.db")
+
+
+@pytest.mark.ray
+def test_ray_engine_reads_and_writes_an_index(tmp_path: Path) -> None:
+    ray = pytest.importorskip("ray", reason="needs the ray extra: pip install '.[ray]'")
+    paths = _write_parts(_story_docs(), tmp_path / "parts", 2)
+    local, on_ray = tmp_path / "local.db", tmp_path / "ray.db"
+    for db in (local, on_ray):
+        _dedupe(paths[0], "--no-clean", "--index", db)
+    expected = _dedupe(paths[1], "--no-clean", "--against", local, "--all")[1]
+    _dedupe(paths[1], "--no-clean", "--index", local)
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    ray.init(num_cpus=2, object_store_memory=100 * 2**20, include_dashboard=False, configure_logging=False,
+             log_to_driver=False, runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(
+                 p for p in (src, os.environ.get("PYTHONPATH")) if p)}})
+    try:
+        assert _dedupe(paths[1], "--no-clean", "--against", on_ray, "--all", "--engine", "ray")[1] == expected
+        assert _dedupe(paths[1], "--no-clean", "--index", on_ray, "--engine", "ray")[0] == 0
+    finally:
+        ray.shutdown()
+    assert _content(on_ray) == _content(local)
