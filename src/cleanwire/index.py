@@ -41,6 +41,7 @@ VERSION = 1
 DEFAULT_WAIT = 60.0  # seconds a writing run waits for another run's lock on the index
 _KEY_MASK = np.uint64((1 << 31) - 1)  # a fingerprint's low 31 bits address its postings (4 bytes in SQLite)
 _SQLITE_HEADER = b"SQLite format 3\x00"
+_CACHE_KIB = 64 * 1024
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -208,6 +209,8 @@ class Index:
                 if not readonly:
                     conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
+            conn.execute(f"PRAGMA cache_size = -{_CACHE_KIB}")  # a fixed page cache: memory does not follow the index
+            conn.execute("PRAGMA temp_store = MEMORY")  # the batch's lookup tables
             index._begin(wait)
             index._check(config)
         except BaseException:
