@@ -216,6 +216,9 @@ class Index:
             conn.execute("PRAGMA temp_store = MEMORY")  # the batch's lookup tables
             index._begin(wait)
             index._check(config)
+        except sqlite3.DatabaseError as exc:  # a damaged file: SQLite finds out as it reads
+            conn.close()
+            raise index._error(exc) from exc
         except BaseException:
             conn.close()
             raise
@@ -228,7 +231,7 @@ class Index:
             if "locked" in str(exc) or "busy" in str(exc):
                 raise IndexFileError(f"{self.option} {self.path}: in use by another run (waited {wait:g} s); "
                                      f"run again when it is done") from exc
-            raise self._error(exc) from exc
+            raise
 
     def _error(self, exc: Exception) -> IndexFileError:
         return IndexFileError(f"{self.option} {self.path}: not a usable cleanwire index ({exc})")
