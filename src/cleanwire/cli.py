@@ -8,10 +8,12 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -41,6 +43,7 @@ from cleanwire.emit import (
 )
 from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import EXIT_CODES_HELP, EXPLAIN_EXIT_CODES_HELP, ConfigError, ExitCode, exit_codes_help
+from cleanwire.index import DEFAULT_WAIT, Index
 from cleanwire.ingest import InputSet
 from cleanwire.outdir import OutputDir
 from cleanwire.pipeline import Counters, Progress, clean_stream, dedupe
@@ -199,6 +202,36 @@ def _chosen_config(path: Path | None, no_config: bool) -> configfile.ConfigFile 
 def _configurable_commands() -> dict[str, click.Command]:
     """The commands a config file may set options of, by name."""
     return {name: command for name, command in cli.commands.items() if name in ("clean", "dedupe", "explain")}
+def index_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """A persistent index to dedupe against (and add to): see "Incremental runs" in the README."""
+    return _apply([
+        click.option("--index", "index_path", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Dedupe against the documents in this index (SQLite; created when missing) and add this "
+                          "run's documents to it, in one transaction at the end. Stories already in it are not "
+                          "emitted again: their new copies count as duplicates (with --all they carry canonical_id "
+                          "of the indexed story); a new canonical lists the indexed ids it absorbed in "
+                          "absorbed_indexed."),
+        click.option("--against", "against_path", type=click.Path(dir_okay=False, exists=True), metavar="FILE",
+                     help="As --index, but read only: match against the index, change nothing."),
+        click.option("--index-wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+                     metavar="SECONDS", help="How long to wait for another run that holds the --index."),
+    ], fn)
+
+
+def open_index(params: dict[str, Any], config: Any, stack: ExitStack) -> Index | None:
+    """The --index or --against of a dedupe run, opened and checked before any input is read."""
+    index_path, against_path = params.pop("index_path"), params.pop("against_path")
+    wait = params.pop("index_wait")
+    if index_path and against_path:
+        raise click.UsageError("--index and --against exclude each other: --against is a read-only --index")
+    if not (index_path or against_path):
+        return None
+    if against_path:
+        index = Index.open(against_path, config, readonly=True, wait=wait, option="--against")
+    else:
+        index = Index.open(index_path, config, wait=wait)
+    stack.callback(index.close)
+    return index
 
 
 class Run:
@@ -374,6 +407,7 @@ def _print_explain(doc: Document) -> None:
                 output_dir_help="Write one clean .txt per story and clusters.json here.")
 @dedupe_options
 @config_file_options
+@index_options
 @guarded
 def dedupe_command(
     fmt: str | None, output_dir: str | None, overwrite: bool, include_all: bool, passages: bool,
@@ -384,29 +418,82 @@ def dedupe_command(
     with ExitStack() as stack:
         run = Run(params, stack, output_dir)
         config = config_from_options(params)
+        index = open_index(params, config, stack)
         engine = open_engine(config.engine, stack)
         inputs = stack.enter_context(InputSet(params["inputs"], config.ingest, stdin=sys.stdin.buffer,
-                                                  exclude=run.outputs(output_dir)))
+                                              exclude=[*run.outputs(output_dir), *(index.files() if index else [])]))
         writer = open_output_dir(output_dir, overwrite)
         if writer is not None:
             stack.callback(writer.close)
         run.wrote_to(writer, output_dir, "stories")
         progress = run.progress(stack)
         result = dedupe(inputs, config, engine, run.counters, run.report_error, progress=progress,
-                        on_empty=run.report_empty, passages=include_all and passages)
+                        on_empty=run.report_empty, passages=include_all and passages, index=index)
         stack.callback(result.close)
         written = None
         if progress is not None:
             records = len(result.ids) if include_all else len(result.ids) - len(result.member_match)
+            if index is not None:  # the indexed documents that took part are not written
+                records = run.counters.documents - run.counters.errors if include_all else run.counters.clusters
             progress("writing", 0, records, unit="documents" if include_all else "stories")
             written = functools.partial(progress, "writing")
         write_dedupe_output(result, fmt, writer, engine, run.counters, sys.stdout, include_all=include_all,
                             written=written)
+        if index is not None and not index.readonly:  # the output is out: the index takes the run, all at once
+            started = time.perf_counter()
+            run.counters.index.update(index.commit(result))
+            run.counters.seconds["index commit"] = time.perf_counter() - started
         found = run.counters.duplicates and fail_on_duplicates
         run.finish(ExitCode.DUPLICATES_FOUND if found else ExitCode.SUCCESS)
 
 
 cli.add_command(dedupe_command, name="dedupe")
+
+
+@cli.group(name="index")
+def index_group() -> None:
+    """Look after a dedupe index (made by `dedupe --index FILE`): its figures, retention."""
+
+
+@index_group.command(name="stats")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, exists=True))
+@guarded
+def index_stats(path: str) -> None:
+    """Documents, stories, size on disk, created/updated and settings of the index FILE, as JSON."""
+    index = Index.open(path, readonly=True, option="index")
+    try:
+        stats = index.stats()
+    finally:
+        index.close()
+    click.echo(json.dumps(stats, indent=2))
+
+
+@index_group.command(name="remove")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, exists=True))
+@click.option("--before", metavar="DATE", help="Remove the documents added before DATE (ISO: 2026-01-01, or a time "
+                                                "2026-01-01T12:00:00Z, UTC).")
+@click.option("--id", "doc_ids", multiple=True, metavar="ID", help="Remove the document with this id (repeatable).")
+@click.option("--index-wait", type=click.FloatRange(min=0), default=DEFAULT_WAIT, show_default=True,
+              metavar="SECONDS", help="How long to wait for a run that holds the index.")
+@guarded
+def index_remove(path: str, before: str | None, doc_ids: tuple[str, ...], index_wait: float) -> None:
+    """Remove documents from the index FILE (retention); stories that lose their canonical get a new one.
+
+    Prints what changed as JSON.
+    """
+    if not before and not doc_ids:
+        raise click.UsageError("give --before DATE or --id ID")
+    if before is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?Z?)?", before):
+        raise click.UsageError(f"--before {before!r}: not an ISO date such as 2026-01-01")
+    index = Index.open(path, readonly=False, wait=index_wait, option="index", create=False)
+    try:
+        settings = json.loads(index.meta()["settings"])
+        config = replace(DEFAULTS, keep=settings["keep"],
+                         dedup=replace(DEFAULTS.dedup, **{k: v for k, v in settings.items() if k != "keep"}))
+        changes = index.remove(config, before, doc_ids)
+    finally:
+        index.close()
+    click.echo(json.dumps(changes))
 
 
 

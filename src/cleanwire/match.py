@@ -22,6 +22,7 @@ def find_matches(
     on_found: Callable[[list[Match]], None] | None = None,
     shared: SharedFingerprints | None = None,
     on_verified: Callable[[int, int], None] | None = None,
+    known_from: int | None = None,
 ) -> list[Match]:
     """Verified matches among all documents, sorted by (a, b).
 
@@ -32,8 +33,12 @@ def find_matches(
     `on_found` is given the matches of each batch as soon as they are verified. With `shared`
     fingerprint files, the candidate search runs on `map_batches` too. `on_verified(done, total)` is told
     how many candidate pairs were just judged, of all of them: the exact ones at once, then each batch.
+    Documents numbered `known_from` and up were matched among themselves before (an index's): their
+    pairs are neither searched nor verified again.
     """
     codes = candidate_codes(signatures, cfg, map_batches, shared)
+    if known_from is not None:  # a < b: both are known when a is
+        codes = codes[PairCodes.firsts(codes) < np.uint64(known_from)]
     a, b = PairCodes.unpack(codes)
     exact = signature_columns(signatures)[1]
     same = exact[a] == exact[b]

@@ -10,17 +10,18 @@ from __future__ import annotations
 import ctypes
 import time
 from array import array
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from cleanwire.candidates import FingerprintFile, SharedFingerprints
+from cleanwire.candidates import FingerprintFile, SharedFingerprints, write_fingerprints
 from cleanwire.clean import TemplateModel
 from cleanwire.cluster import Cluster, ClusterBuilder
 from cleanwire.config import Config, DedupConfig
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine, parallel_on_files
+from cleanwire.index import Index, Loaded
 from cleanwire.ingest import Part, UniqueIds
 from cleanwire.match import find_matches
 from cleanwire.relations import Evidence, against_canonical, batched, pairs_to_relate, relate_batch
@@ -208,9 +209,29 @@ def _spill_part(spill: Spill, part: SignedPart) -> None:
         spill.append_blob(part.blob, part.offsets)
 
 
+def _join_loaded(loaded: Loaded, docs: _Signed, spill: Spill, state: StageState) -> None:
+    """An index's documents join the run after its own: ordinals and matcher numbers, texts, fingerprints."""
+    if not len(loaded):
+        return
+    start = len(docs.ids)
+    if state.fingerprint_files:
+        docs.fingerprint_files.append(replace(write_fingerprints(spill.directory, loaded.signatures),
+                                              base=len(docs.signatures)))
+    docs.signatures.extend(loaded.signatures)
+    docs.ids.extend(loaded.ids)
+    docs.lengths.extend(loaded.signatures.lengths.tolist())
+    docs.signed.extend(range(start, start + len(loaded)))
+    spill.append_reference(*loaded.spill_blob())
+
+
 def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, state: StageState,
-                   counters: Counters, progress: Progress | None = None) -> list[Cluster]:
-    """Match the documents with a body and cluster them; the first search's time is counted as "candidates"."""
+                   counters: Counters, progress: Progress | None = None,
+                   loaded: Loaded | None = None) -> list[Cluster]:
+    """Match the documents with a body and cluster them; the first search's time is counted as "candidates".
+
+    With `loaded` documents of an index, their stored matches join the verified ones, their pairs
+    among themselves are not searched again, and they come before the run's own where ties are broken.
+    """
     started = time.perf_counter()
     signed = docs.signed
 
@@ -224,13 +245,23 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
     files = (SharedFingerprints(spill.directory, docs.fingerprint_files, engine.jobs)
              if state.fingerprint_files else None)
     builder = ClusterBuilder(signed)  # the matcher numbers the signed documents 0, 1, ...
+    lengths: Sequence[int] = docs.lengths
+    if loaded is not None:
+        builder = ClusterBuilder([loaded.rank(o) for o in signed])
+        builder.add(loaded.stored_matches({o: p for p, o in enumerate(signed[:loaded.signed])}))
+        lengths = docs.lengths[loaded.batch:] + docs.lengths[:loaded.batch]
+
     def verified(done: int, total: int) -> None:
         if progress is not None:
             progress("matching", done, total, unit="pairs")
 
-    builder.add(find_matches(docs.signatures, load_texts, config.dedup, map_batches=engine.map, on_found=searched,
-                             shared=files, on_verified=verified))
-    clusters = builder.clusters(docs.lengths, config.keep)
+    matches = find_matches(docs.signatures, load_texts, config.dedup, map_batches=engine.map, on_found=searched,
+                           shared=files, on_verified=verified, known_from=loaded.signed if loaded else None)
+    builder.add(matches)
+    clusters = builder.clusters(lengths, config.keep)
+    if loaded is not None:
+        loaded.matches = matches
+        clusters = loaded.back(clusters)
     counters.seconds["match+cluster"] = time.perf_counter() - started
     return clusters
 
@@ -286,6 +317,30 @@ def _absorbed(clusters: list[Cluster], lengths: Sequence[int], dedup: DedupConfi
     return canonical_of, member_match
 
 
+def _indexed_facts(result: DedupeResult, loaded: Loaded, counters: Counters) -> None:
+    """What an index changes in a result: ids taken in the index, the counts (of the batch only), and the
+    indexed documents each new canonical absorbed."""
+    n = loaded.batch
+    for ordinal, free in loaded.renamed.items():
+        result.renamed.setdefault(ordinal, result.ids[ordinal])
+        result.ids[ordinal] = free
+    absorbed = [o for o in result.member_match if o < n]
+    counters.clusters = sum(1 for o in range(n) if result.canonical_of[o] == o)
+    counters.duplicates = len(absorbed)
+    counters.relations = Counter(result.member_match[o].relation for o in absorbed)
+    for cluster in result.clusters:
+        if cluster.canonical < n:
+            indexed = sorted(result.ids[o] for o in cluster.ordinals if o >= n)
+            if indexed:
+                result.extra[cluster.canonical] = {"absorbed_indexed": indexed}
+    counters.index = {
+        "loaded": len(loaded),
+        "known": len(loaded.known),
+        "duplicates_of_indexed": sum(1 for o in absorbed if result.canonical_of[o] >= n),
+        "absorbed_indexed": sum(len(fields["absorbed_indexed"]) for fields in result.extra.values()),
+    }
+
+
 def dedupe(
     source: Source | Callable[[], Iterable[Document]],
     config: Config,
@@ -296,10 +351,12 @@ def dedupe(
     progress: Progress | None = None,
     on_empty: EmptyHandler | None = None,
     passages: bool = False,
+    index: Index | None = None,
 ) -> DedupeResult:
     """Clean, fingerprint and cluster every document; errors go to `on_error`, the names of documents
     that cleaned to nothing to `on_empty`. Each duplicate is related to its canonical; with `passages`,
-    the passages only one of them has are kept too (for --all)."""
+    the passages only one of them has are kept too (for --all). With an `index`, the indexed documents
+    the batch touches take part as earlier, already clustered ones (see cleanwire.index)."""
     source = as_source(source)
     started = time.perf_counter()
     template = learn_template(source, config, engine, progress)
@@ -313,9 +370,11 @@ def dedupe(
         # workers on this machine write the clean records to the spill themselves, and with two or
         # more of them, the fingerprints for a candidate search of their own
         shared = spill.directory if engine.shares_files else None
-        state = StageState(config, template, spill_dir=shared, fingerprint_files=parallel_on_files(engine))
-        # where the workers search fingerprint files, the main process keeps none of the fingerprints
-        docs = _Signed(signatures=SignatureStore(fingerprints=not state.fingerprint_files))
+        state = StageState(config, template, spill_dir=shared, fingerprint_files=parallel_on_files(engine),
+                           keep_fingerprints=index is not None)
+        # where the workers search fingerprint files, the main process keeps none of the fingerprints (unless an
+        # index looks them up)
+        docs = _Signed(signatures=SignatureStore(fingerprints=not state.fingerprint_files or state.keep_fingerprints))
         first = _FirstPass(source, counted=progress is not None and template is None)
         parts = engine.map(sign_part, first.parts(source.parts()), state)
         for part in parts:
@@ -327,11 +386,20 @@ def dedupe(
 
         if progress is not None:
             progress("matching", 0, unit="pairs")  # its total, the candidate pairs, is known once they are found
-        clusters = _find_clusters(docs, spill, config, engine, state, counters, progress)
+        loaded = None
+        if index is not None:
+            started = time.perf_counter()
+            loaded = index.load(docs.ids, docs.signed, docs.signatures, config)
+            _join_loaded(loaded, docs, spill, state)
+            counters.seconds["index"] = time.perf_counter() - started
+        clusters = _find_clusters(docs, spill, config, engine, state, counters, progress, loaded)
         evidence = _relate(clusters, docs.lengths, spill, config, engine, state, passages, counters)
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters, evidence)
-        return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed,
-                            evidence, config.dedup, passages, config.keep)
+        result = DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed,
+                              evidence, config.dedup, passages, config.keep)
+        if loaded is not None:
+            _indexed_facts(result, loaded, counters)
+        return result
     except BaseException:
         # interrupted or failed before the caller owns the spill: leave no temp file behind, and end
         # the workers first, so that none writes into the spill's folder after it is removed

@@ -25,12 +25,15 @@ class Counters:
     duplicates: int = 0
     relations: Counter[str] = field(default_factory=Counter)
     seconds: dict[str, float] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)  # with --index/--against: what the index added (see pipeline)
 
     def as_dict(self) -> dict[str, Any]:
         """The counters as plain JSON-ready values."""
         out = asdict(self)
         out["relations"] = dict(sorted(self.relations.items()))
         out["seconds"] = {k: round(v, 3) for k, v in self.seconds.items()}
+        if not self.index:
+            del out["index"]
         return out
 
 
@@ -49,6 +52,7 @@ class DedupeResult:
     dedup: DedupConfig = field(default_factory=DedupConfig)  # the thresholds the run judged with
     passages: bool = False  # whether `evidence` holds the one-sided passages
     keep: str = "complete"  # the run's --keep
+    extra: dict[int, dict[str, Any]] = field(default_factory=dict)  # canonical ordinal -> fields its record gains
 
     def close(self) -> None:
         """Release the spill file."""

@@ -94,6 +94,7 @@ class Spill:
         self._segment = array("i")  # per ordinal: its segment
         self.offsets = array("q")  # per ordinal: where its line starts in its segment
         self._own: BinaryIO | None = None  # the segment append_blob writes, while it is the last one
+        self._shown: int | None = None  # segments before this one are the output; the rest only read back
 
     def append_blob(self, blob: bytes, offsets: Sequence[int]) -> None:
         """Store records serialised elsewhere (`spill_record`): `blob` holds them, starting at `offsets`."""
@@ -112,6 +113,14 @@ class Spill:
         self._paths.append(path)
         self._segment.extend([len(self._paths) - 1] * len(offsets))
         self.offsets.extend(offsets)
+
+    def append_reference(self, blob: bytes, offsets: Sequence[int]) -> None:
+        """Records read back by ordinal (`texts`, `where`) that are no part of the output (iteration,
+        `segments`): an index's documents, after every record of the run."""
+        self._close_own()
+        if self._shown is None:
+            self._shown = len(self._paths)
+        self.adopt(write_segment(self.directory, blob), offsets)
 
     def _close_own(self) -> None:
         if self._own is not None:
@@ -135,7 +144,7 @@ class Spill:
     def _blocks(self) -> Iterator[list[bytes]]:
         """The records' lines (without their line ends), in order, a few megabytes at a time."""
         self._close_own()
-        for path in self._paths:
+        for path in self._paths[:self._shown]:
             yield from _segment_blocks(path, BLOCK_BYTES)
 
     def segments(self) -> list[tuple[str, int, int]]:
@@ -143,7 +152,7 @@ class Spill:
         self._close_own()
         segment = np.frombuffer(self._segment, dtype=np.int32) if len(self._segment) else np.empty(0, np.int32)
         bounds = np.searchsorted(segment, np.arange(len(self._paths) + 1)).tolist()
-        return [(path, bounds[i], bounds[i + 1] - bounds[i]) for i, path in enumerate(self._paths)]
+        return [(path, bounds[i], bounds[i + 1] - bounds[i]) for i, path in enumerate(self._paths[:self._shown])]
 
     def close(self) -> None:
         """Remove the spill's folder and everything in it."""

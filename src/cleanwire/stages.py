@@ -35,6 +35,7 @@ class StageState:
     explain: bool = False
     spill_dir: str | None = None  # where workers write their parts' records (they share this machine's files)
     fingerprint_files: bool = False  # and their parts' fingerprints, for a candidate search by the workers
+    keep_fingerprints: bool = False  # the main process needs them too (an index looks the batch's up)
 
 
 class DocumentSource:
@@ -189,7 +190,8 @@ def sign_part(part: InputPart, state: StageState) -> SignedPart:
         out.segment = write_segment(state.spill_dir, b"".join(chunks))
         if state.fingerprint_files:  # the search reads them there: the main process gets all but them
             out.fingerprints = write_fingerprints(state.spill_dir, out.signatures)
-            out.signatures = replace(out.signatures, hashes=out.signatures.hashes[:0])
+            if not state.keep_fingerprints:
+                out.signatures = replace(out.signatures, hashes=out.signatures.hashes[:0])
     else:
         out.blob = b"".join(chunks)
     return out

@@ -45,6 +45,7 @@ class OutputFacts:
     renamed: dict[int, dict[str, Any]]  # ordinal -> the fields its record changes
     passages: dict[int, dict[str, Any]]  # absorbed ordinal -> its one-sided passages (with --all)
     because: dict[int, str]  # canonical ordinal -> why it is canonical (with --all)
+    extra: dict[int, dict[str, Any]]  # canonical ordinal -> fields its record gains after its duplicates
 
     @classmethod
     def of(cls, result: DedupeResult, include_all: bool = False) -> OutputFacts:
@@ -58,7 +59,7 @@ class OutputFacts:
         passages = {o: fields for o in absorbed if (fields := passage_fields(result, o))} if include_all else {}
         return cls(include_all, absorbed_at, facts, order, canonical_at[order],
                    {o: renamed_fields(result, o) for o in result.renamed}, passages,
-                   canonical_because(result) if include_all else {})
+                   canonical_because(result) if include_all else {}, result.extra)
 
     def records_in(self, first: int, end: int) -> int:
         """How many output records ordinals first..end-1 make: all, or those not absorbed."""
@@ -85,7 +86,7 @@ class OutputFacts:
             duplicates.setdefault(canonical, []).append(dict(zip(ENTRY_KEYS, (doc_id, *how))))
         for canonical, entries in duplicates.items():
             because = {"canonical_because": self.because[canonical]} if canonical in self.because else {}
-            endings.add(canonical, tail | {"duplicates": entries} | because)
+            endings.add(canonical, tail | {"duplicates": entries} | because | self.extra.get(canonical, {}))
         for ordinal, changes in self.renamed.items():
             if first <= ordinal < end:
                 endings.rename(ordinal, changes)

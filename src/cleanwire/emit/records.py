@@ -117,6 +117,8 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
                 record.add(canonical_id=None)
                 if ordinal in because:
                     record.add(canonical_because=because[ordinal])
+            if ordinal in result.extra:
+                record.add(**result.extra[ordinal])
         else:
             record.add(**_duplicate_fields(result, ordinal))
         yield record

@@ -150,6 +150,10 @@ def summary_text(counters: Counters, seconds: float) -> str:
         parts.append(_count(counters.clusters, "story").replace("storys", "stories"))
         relations = ", ".join(f"{n} {r}" for r, n in sorted(counters.relations.items()))
         parts.append(_count(counters.duplicates, "duplicate") + (f" ({relations})" if relations else ""))
+    if counters.index.get("duplicates_of_indexed"):
+        parts.append(f"{counters.index['duplicates_of_indexed']} of them of indexed stories")
+    if counters.index.get("absorbed_indexed"):
+        parts.append(f"{counters.index['absorbed_indexed']} indexed documents absorbed by new canonicals")
     if counters.empty:
         parts.append(f"{counters.empty} empty after cleaning")
     parts.append(_count(counters.errors, "error"))
