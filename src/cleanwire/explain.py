@@ -19,9 +19,10 @@ from cleanwire.engines.base import Engine
 from cleanwire.errors import CleanwireError
 from cleanwire.fingerprint import match_key, signature, token_spans
 from cleanwire.ingest import Part, UniqueIds, read_part
+from cleanwire.narrative import narrative, quoted_mask
 from cleanwire.pipeline import Progress, learn_template
 from cleanwire.stages import InputPart, Source, StageState
-from cleanwire.verify import aligned_blocks, directed_relation, excerpt_length_limit, judge
+from cleanwire.verify import aligned_blocks, directed_relation, excerpt_length_limit, judge, verify
 
 _SHOWN_WORDS = 16  # words shown at each end of a long shared passage in the terminal view
 _RENAMED = re.compile(r"#\d+$")  # the suffix that makes a repeated id unique
@@ -165,7 +166,9 @@ def _passages(a: tuple[str, list[str], list[tuple[int, int]]], b: tuple[str, lis
 def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, str] = ("A", "B"),
                  sources: tuple[str | None, str | None] = (None, None)) -> dict[str, Any]:
     """Both scores, the relation, the thresholds and the aligned passages of two clean texts (JSON-ready)."""
-    relation, similarity, containment = judge(match_key(text_a), match_key(text_b), cfg)
+    relation, similarity, containment = verify(text_a, text_b, cfg)
+    # the aligner's verdict before the narrative test: a pair it calls a duplicate that shares mostly quotations is none
+    quotes_only = relation is None and judge(match_key(text_a), match_key(text_b), cfg)[0] is not None
     sig_a, sig_b = signature(text_a, cfg), signature(text_b, cfg)
     # labelled as dedupe labels the shorter listed under the longer: "extends" is that pair the other way round
     a_shorter = sig_a.length <= sig_b.length
@@ -179,6 +182,14 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
     a, b = token_spans(text_a), token_spans(text_b)
     rows = _passages(a, b, cfg)
     shared = sum(r["a_words"][1] - r["a_words"][0] for r in rows if r["kind"] == "shared")
+    quoted_a, quoted_b = quoted_mask(text_a), quoted_mask(text_b)
+    assert quoted_a is not None and quoted_b is not None  # no token count asked for: always a mask
+    evidence = narrative([(r["a_words"][0], r["b_words"][0], r["a_words"][1] - r["a_words"][0])
+                          for r in rows if r["kind"] == "shared"], quoted_a, quoted_b)
+    for r in rows:
+        if r["kind"] == "shared":
+            start, end = r["a_words"]
+            r["quoted"] = round(float(quoted_a[start:end].mean()), 2) if end > start else 0.0
     short = min(sig_a.words, sig_b.words) < cfg.short_words
     return {
         "a": labels[0],
@@ -191,12 +202,14 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "containment": round(containment, 4),
         "words": {"a": sig_a.words, "b": sig_b.words, "shared": shared},
         "short": short,
+        "narrative": {**evidence.as_dict(), "rejected_as_quotes": quotes_only},
         "thresholds": {
             "near_threshold": cfg.near_threshold,
             "excerpt_threshold": cfg.excerpt_threshold,
             "excerpt_length": round(excerpt_length_limit(cfg), 4),
             "short_words": cfg.short_words,
             "short_similarity": cfg.short_similarity,
+            "narrative_share": cfg.narrative_share,
             "min_block": cfg.min_block,
         },
         "candidate": {
@@ -226,6 +239,9 @@ def _verdict(result: dict[str, Any]) -> Text:
             outer = result["b"] if result["contained"] == result["a"] else result["a"]
             how = f" ({result['contained']} is mostly inside {outer})"
         return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"), how)
+    if result["narrative"]["rejected_as_quotes"]:
+        return Text.assemble(("not a duplicate", "bold red"), ": the shared passages are mostly quotations "
+                             "(the words of people both quote), too little of either article's own text is shared")
     return Text.assemble(("not a duplicate", "bold red"))
 
 
@@ -251,6 +267,11 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
                        f">= {th['excerpt_threshold']} for a duplicate by containment (share of the smaller in the "
                        f"larger): an excerpt when the smaller is at most {th['excerpt_length']:.2f} of the larger's "
                        "length, else a near-duplicate")
+        nar = result["narrative"]
+        scores.add_row("narrative", mark(nar["containment"], th["narrative_share"]),
+                       f">= {th['narrative_share']} of one side's words outside quotation marks shared "
+                       f"({result['a']}: {nar['shared_a']}/{nar['words_a']}, {result['b']}: "
+                       f"{nar['shared_b']}/{nar['words_b']}; {nar['quoted_shared']} shared words are quoted)")
     words = result["words"]
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
@@ -265,7 +286,7 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
     styles = {"only_a": ("bold red", ""), "only_b": ("", "bold green"), "differs": ("bold red", "bold green")}
     for row in result["passages"]:
         if row["kind"] == "shared":
-            note = " (moved)" if row["moved"] else ""
+            note = (" (moved)" if row["moved"] else "") + (" (quoted)" if row["quoted"] >= 0.5 else "")
             sides.add_row(Text(_abbreviate(row["a"], "shared") + note, style="dim"),
                           Text(_abbreviate(row["b"], "shared") + note, style="dim"))
         else:

@@ -12,6 +12,7 @@ from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import match_key, token_hashes, token_hashes_batch
+from cleanwire.narrative import is_narrative_copy, narrative, quoted_mask
 
 
 @dataclass(slots=True, frozen=True)
@@ -232,12 +233,21 @@ def _as_chars(hashes: np.ndarray) -> str:
     return chars.decode("utf-32-le")
 
 
+# per side: which tokens stand in quotation marks (narrative.quoted_mask)
+Quotes = Callable[[], tuple[np.ndarray | None, np.ndarray | None]]
+
+
 def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
-                 cfg: DedupConfig) -> tuple[str | None, float, float]:
-    """The verdict on two texts that are not exact duplicates, from their token characters."""
+                 cfg: DedupConfig, quotes: Quotes | None = None) -> tuple[str | None, float, float]:
+    """The verdict on two texts that are not exact duplicates, from their token characters.
+
+    With `quotes` (which tokens of each stand in quotation marks), a pair whose shared passages are
+    mostly quotations is no duplicate.
+    """
     if not chars_a or not chars_b:
         return None, 0.0, 0.0
-    shared = sum(size for _, _, size in _blocks(chars_a, chars_b, cfg.min_block))
+    blocks = _blocks(chars_a, chars_b, cfg.min_block)
+    shared = sum(size for _, _, size in blocks)
     similarity = 2 * shared / (len(chars_a) + len(chars_b))
     containment = shared / min(len(chars_a), len(chars_b))
     if min(len(chars_a), len(chars_b)) < cfg.short_words:
@@ -245,10 +255,17 @@ def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]]
         similarity = Indel.normalized_similarity(*keys())
         return ("near-duplicate" if similarity >= cfg.short_similarity else None), similarity, containment
     if similarity >= cfg.near_threshold:
-        return "near-duplicate", similarity, containment
-    if containment >= cfg.excerpt_threshold:
-        return "excerpt", similarity, containment
-    return None, similarity, containment
+        relation: str | None = "near-duplicate"
+    elif containment >= cfg.excerpt_threshold:
+        relation = "excerpt"
+    else:
+        return None, similarity, containment
+    if quotes is not None:
+        quoted_a, quoted_b = quotes()
+        if quoted_a is not None and quoted_b is not None:  # else the quotes could not be placed: keep the verdict
+            if not is_narrative_copy(narrative(blocks, quoted_a, quoted_b), cfg.narrative_share):
+                return None, similarity, containment
+    return relation, similarity, containment
 
 
 def excerpt_length_limit(cfg: DedupConfig) -> float:
@@ -290,8 +307,13 @@ def judge(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[str | None, float, 
 
 
 def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
-    """(relation or None, similarity, containment) of two clean texts."""
-    return judge(match_key(text_a), match_key(text_b), cfg)
+    """(relation or None, similarity, containment) of two clean texts (quotations alone make no duplicate)."""
+    key_a, key_b = match_key(text_a), match_key(text_b)
+    if key_a == key_b and key_a:
+        return "exact", 1.0, 1.0
+    chars_a, chars_b = token_chars(key_a, cfg), token_chars(key_b, cfg)
+    return _judge_chars(chars_a, chars_b, lambda: (key_a, key_b), cfg,
+                        lambda: (quoted_mask(text_a, len(chars_a)), quoted_mask(text_b, len(chars_b))))
 
 
 def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any], cfg: DedupConfig) -> list[Match]:
@@ -304,9 +326,17 @@ def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any
         texts = texts.load()
     chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
     found = []
+    masks: dict[int, np.ndarray | None] = {}  # a text's quoted tokens, found once per batch when first needed
+
+    def quoted(i: int) -> np.ndarray | None:
+        if i not in masks:
+            masks[i] = quoted_mask(texts[i], len(chars[i]))
+        return masks[i]
+
     for a, b in pairs:
         keys = lambda a=a, b=b: (match_key(texts[a]), match_key(texts[b]))  # noqa: E731
-        relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg)
+        quotes = lambda a=a, b=b: (quoted(a), quoted(b))  # noqa: E731
+        relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg, quotes)
         if relation is not None:
             found.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
     return found

@@ -196,6 +196,7 @@ def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool) -> N
         click.echo(f"{name:13s} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
                    f"{r['batches_exact']:.3f} | {_recall(r, 'excerpt'):7s} | {out[name]['template_merges']:15d} | "
                    f"{roles} | {out[name]['batch_seconds']:.2f}")
+    _echo_event_set(dev_dir, methods)
     if errors:
         listed = list(explain_errors(out, cfg, dev_dir))
         for row in listed:
@@ -203,3 +204,24 @@ def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool) -> N
         off = sum(row["body_off"] for row in listed)
         click.echo(f"{len(listed)} errors; in {off} of them a clean body misses most of its story or holds mostly "
                    "other text (precision < 0.7 or recall < 0.8 against the labelled body)")
+
+
+def _echo_event_set(dev_dir: Path, methods: dict[str, Callable[[Sequence[str]], list[int]]]) -> None:
+    """The table of the event set (quotes, digests, updates, teasers) built from the pages behind `dev_dir`."""
+    from cleanwire.bench.event import EVENT_KINDS, has_event_pages, run_event_set
+
+    if not has_event_pages(dev_dir):
+        click.echo(f"event set    | not built: no labelled bodies beside {dev_dir}")
+        return
+    event = run_event_set(dev_dir, methods)
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(event["kinds"].items()))
+    click.echo(f"event set ({event['documents']} documents: {kinds}; clean bodies, built from the dev pages)")
+    click.echo("event set     | P     | R     | F1    | " + " | ".join(f"{k[:12]:12s}" for k in EVENT_KINDS)
+               + " | false pairs")
+    for name in methods:
+        r = event[name]
+        f1 = 2 * r["precision"] * r["recall"] / max(1e-9, r["precision"] + r["recall"])
+        wrong = ", ".join(f"{k} {v}" for k, v in r["false_pairs"].items())
+        click.echo(f"{name:13s} | {r['precision']:.3f} | {r['recall']:.3f} | {f1:.3f} | "
+                   + " | ".join(f"{r['recall_by_kind'].get(k, float('nan')):<12.3f}" for k in EVENT_KINDS)
+                   + f" | {wrong}")
