@@ -9,6 +9,7 @@ import numpy as np
 
 from cleanwire.candidates import PairCodes
 from cleanwire.config import KEEP_CHOICES
+from cleanwire.digest import CONTAINED
 from cleanwire.verify import Match
 
 
@@ -89,6 +90,7 @@ class _Graph:
 
     @classmethod
     def of(cls, matches: Sequence[Match], ordinals: Sequence[int] | None) -> _Graph | None:
+        matches = [m for m in matches if m.relation != CONTAINED]  # reported, but a digest joins no stories
         count = len(matches)
         a = np.fromiter((m.a for m in matches), dtype=np.int64, count=count)
         b = np.fromiter((m.b for m in matches), dtype=np.int64, count=count)

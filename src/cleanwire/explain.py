@@ -14,6 +14,7 @@ from rich.text import Text
 
 from cleanwire import stages
 from cleanwire.config import Config, DedupConfig
+from cleanwire.digest import CONTAINED
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine
 from cleanwire.errors import CleanwireError
@@ -197,7 +198,7 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "sources": {"a": sources[0], "b": sources[1]},
         "relation": relation,
         "contained": contained,  # with an excerpt: the id whose text is (mostly) inside the other's
-        "duplicate": relation is not None,
+        "duplicate": relation not in (None, CONTAINED),
         "similarity": round(similarity, 4),
         "containment": round(containment, 4),
         "words": {"a": sig_a.words, "b": sig_b.words, "shared": shared},
@@ -233,12 +234,18 @@ def _abbreviate(text: str, what: str, shown: int = _SHOWN_WORDS) -> str:
 
 def _verdict(result: dict[str, Any]) -> Text:
     """One line: the relation, or why there is none."""
-    if result["relation"]:
+    if result["duplicate"]:
         how = ""
         if result["contained"] is not None:
             outer = result["b"] if result["contained"] == result["a"] else result["a"]
             how = f" ({result['contained']} is mostly inside {outer})"
         return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"), how)
+    if result["relation"] == CONTAINED:
+        inner, outer = (result["a"], result["b"]) if result["words"]["a"] <= result["words"]["b"] else (
+            result["b"], result["a"])
+        return Text.assemble(("not a duplicate", "bold red"), f": {inner} is {CONTAINED} {outer} (a short text "
+                             "found whole inside a longer page, not at its top: a story of a digest or live blog; "
+                             "reported by dedupe --all, never clustered)")
     if result["narrative"]["rejected_as_quotes"]:
         return Text.assemble(("not a duplicate", "bold red"), ": the shared passages are mostly quotations "
                              "(the words of people both quote), too little of either article's own text is shared")

@@ -227,6 +227,16 @@ def token_chars(text: str, cfg: DedupConfig) -> str:
     return _as_chars(token_hashes(text, cfg.seed))
 
 
+def token_chars_batch(texts: Sequence[str], cfg: DedupConfig) -> list[str]:
+    """`token_chars` of many texts, computed together."""
+    return list(map(_as_chars, token_hashes_batch(texts, cfg.seed)))
+
+
+def shared_runs(chars_a: str, chars_b: str, cfg: DedupConfig) -> list[tuple[int, int, int]]:
+    """The shared passages (i in a, j in b, tokens) of two token-character strings, as verification finds them."""
+    return _blocks(chars_a, chars_b, cfg.min_block)
+
+
 def _as_chars(hashes: np.ndarray) -> str:
     """Token hashes as one character each (20 of their bits), as rapidfuzz aligns strings fastest."""
     chars: bytes = ((hashes >> np.uint64(44)) + np.uint64(_FIRST_CHAR)).astype(np.uint32).tobytes()
@@ -251,9 +261,12 @@ def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]]
     similarity = 2 * shared / (len(chars_a) + len(chars_b))
     containment = shared / min(len(chars_a), len(chars_b))
     if min(len(chars_a), len(chars_b)) < cfg.short_words:
-        # too little text to trust shared passages: only near-exact text (a typo or two) matches
+        # too little text to trust shared passages: only near-exact text (a typo or two) matches,
+        # or a short text found whole in a longer one (a teaser, or a story in a digest)
         similarity = Indel.normalized_similarity(*keys())
-        return ("near-duplicate" if similarity >= cfg.short_similarity else None), similarity, containment
+        if similarity >= cfg.short_similarity:
+            return "near-duplicate", similarity, containment
+        return _short_inside(blocks, len(chars_a), len(chars_b), cfg), similarity, containment
     if similarity >= cfg.near_threshold:
         relation: str | None = "near-duplicate"
     elif containment >= cfg.excerpt_threshold:
@@ -266,6 +279,18 @@ def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]]
             if not is_narrative_copy(narrative(blocks, quoted_a, quoted_b), cfg.narrative_share):
                 return None, similarity, containment
     return relation, similarity, containment
+
+
+def _short_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> str | None:
+    """The relation of a short text (under `short_words`) to a longer one that holds it whole in one passage:
+    "excerpt" when it stands at the top (a teaser: a story's first sentences, a headline at most before
+    them), "contained-in" elsewhere (a story in a digest: reported, never clustered); else None."""
+    short_is_a = len_a <= len_b
+    short = len_a if short_is_a else len_b
+    if short < cfg.teaser_words or len(blocks) != 1 or blocks[0][2] < short:
+        return None
+    start = blocks[0][1] if short_is_a else blocks[0][0]
+    return "excerpt" if start <= short else "contained-in"
 
 
 def excerpt_length_limit(cfg: DedupConfig) -> float:
