@@ -93,3 +93,25 @@ def test_explain_says_a_short_story_inside_a_page_is_contained_not_a_duplicate()
     result = explain_pair(teaser, "\n".join([body[0], teaser, *body[1:]]), CFG, labels=("brief", "digest"))
     assert (result["relation"], result["duplicate"]) == (CONTAINED, False)
     assert "brief is contained-in digest" in rendered(result)
+
+
+def test_dedupe_all_reports_the_stories_a_digest_contains(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import jsonl, run_cli
+
+    stories = briefs(8)
+    (tmp_path / "digest.txt").write_text("\n\n".join(stories), encoding="utf-8")
+    for k in (1, 6):
+        (tmp_path / f"story{k}.txt").write_text(stories[k], encoding="utf-8")
+    outputs = []
+    for fmt in ("jsonl", "json"):  # the fast path to a stream, and the records one by one
+        code, out, _ = run_cli("dedupe", tmp_path, "--all", "--format", fmt, "-q")
+        assert code == 0
+        outputs.append({r["id"]: r for r in (jsonl(out) if fmt == "jsonl" else __import__("json").loads(out))})
+    assert outputs[0] == outputs[1]
+    records = outputs[0]
+    assert all(r["canonical_id"] is None and r["duplicates"] == [] for r in records.values())
+    assert sorted(records["digest.txt"]["contains"]) == ["story1.txt", "story6.txt"]
+    held = records["story1.txt"]["contained_in"]
+    assert [(h["id"], h["relation"]) for h in held] == [("digest.txt", CONTAINED)] and held[0]["containment"] > 0.9
+    code, out, _ = run_cli("dedupe", tmp_path, "--format", "jsonl", "-q")  # without --all: stories alone, as before
+    assert all("contained_in" not in r and "contains" not in r for r in jsonl(out))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -64,6 +64,14 @@ class ClusterBuilder:
     def add(self, matches: Iterable[Match]) -> None:
         """Take in some verified matches."""
         self._matches.extend(matches)
+
+    def contained(self) -> list[Match]:
+        """The "contained-in" matches (a story, the digest that holds it), by ordinal: reported, never clustered."""
+        found = [m for m in self._matches if m.relation == CONTAINED]
+        if self._ordinals is not None:
+            index = self._ordinals
+            found = [replace(m, a=int(index[m.a]), b=int(index[m.b])) for m in found]
+        return sorted(found, key=lambda m: (m.a, m.b))
 
     def clusters(self, lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
         """The clusters of two or more documents, by first ordinal, each with its canonical under `keep`."""

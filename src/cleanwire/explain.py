@@ -192,9 +192,19 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
             start, end = r["a_words"]
             r["quoted"] = round(float(quoted_a[start:end].mean()), 2) if end > start else 0.0
     short = min(sig_a.words, sig_b.words) < cfg.short_words
+    place = None
+    if relation in ("excerpt", CONTAINED):
+        # where the shorter sits in the longer: a story in the middle of a page may be one of a digest's
+        side = "b" if a_shorter else "a"
+        at = [r[f"{side}_words"] for r in rows if r["kind"] == "shared"]
+        if at:
+            place = {"inner": labels[0] if a_shorter else labels[1], "outer": labels[1] if a_shorter else labels[0],
+                     "start": min(x for x, _ in at), "end": max(y for _, y in at),
+                     "of": len((b if a_shorter else a)[1])}
     return {
         "a": labels[0],
         "b": labels[1],
+        "place": place,  # with an excerpt or contained-in: the words of the longer that hold the shorter
         "sources": {"a": sources[0], "b": sources[1]},
         "relation": relation,
         "contained": contained,  # with an excerpt: the id whose text is (mostly) inside the other's
@@ -280,6 +290,12 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
                        f"({result['a']}: {nar['shared_a']}/{nar['words_a']}, {result['b']}: "
                        f"{nar['shared_b']}/{nar['words_b']}; {nar['quoted_shared']} shared words are quoted)")
     words = result["words"]
+    place = result.get("place")
+    if place is not None:
+        where = "at its top" if place["start"] <= 10 else "not at its top"
+        scores.add_row("place", f"{place['inner']} is words {place['start']}-{place['end']} of {place['outer']}'s "
+                       f"{place['of']}", f"{where}; dedupe calls a page that holds two or more stories in separate "
+                       "places a digest: they are contained-in it, never its duplicates")
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
     cand = result["candidate"]

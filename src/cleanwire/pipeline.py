@@ -19,6 +19,7 @@ from cleanwire.candidates import FingerprintFile, SharedFingerprints
 from cleanwire.clean import TemplateModel
 from cleanwire.cluster import Cluster, ClusterBuilder
 from cleanwire.config import Config, DedupConfig
+from cleanwire.digest import CONTAINED
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine, parallel_on_files
 from cleanwire.ingest import Part, UniqueIds
@@ -208,8 +209,10 @@ def _spill_part(spill: Spill, part: SignedPart) -> None:
 
 
 def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, state: StageState,
-                   counters: Counters, progress: Progress | None = None) -> list[Cluster]:
-    """Match the documents with a body and cluster them; the first search's time is counted as "candidates"."""
+                   counters: Counters, progress: Progress | None = None) -> tuple[list[Cluster], list[Match]]:
+    """Match the documents with a body and cluster them; the first search's time is counted as "candidates".
+
+    Also gives the "contained-in" matches (a story, a digest that holds it), by ordinal."""
     started = time.perf_counter()
     signed = docs.signed
 
@@ -234,7 +237,7 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
                              shared=files, on_verified=verified))
     clusters = builder.clusters(docs.lengths, config.keep)
     counters.seconds["match+cluster"] = time.perf_counter() - started
-    return clusters
+    return clusters, builder.contained()
 
 
 def _absorbed(clusters: list[Cluster], lengths: Sequence[int], dedup: DedupConfig,
@@ -295,9 +298,11 @@ def dedupe(
 
         if progress is not None:
             progress("matching", 0, unit="pairs")  # its total, the candidate pairs, is known once they are found
-        clusters = _find_clusters(docs, spill, config, engine, state, counters, progress)
+        clusters, contained = _find_clusters(docs, spill, config, engine, state, counters, progress)
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters)
-        return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed)
+        counters.relations.update({CONTAINED: len(contained)} if contained else {})
+        return DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed,
+                            contained)
     except BaseException:
         # interrupted or failed before the caller owns the spill: leave no temp file behind, and end
         # the workers first, so that none writes into the spill's folder after it is removed

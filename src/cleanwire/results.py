@@ -43,6 +43,7 @@ class DedupeResult:
     canonical_of: list[int]  # ordinal -> ordinal of its cluster's canonical
     member_match: dict[int, Match]  # absorbed ordinal -> how it matched
     renamed: dict[int, str] = field(default_factory=dict)  # ordinal -> id as read (the spill holds that one)
+    contained: list[Match] = field(default_factory=list)  # a = a story, b = a digest that holds it ("contained-in")
 
     def close(self) -> None:
         """Release the spill file."""

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from cleanwire.emit.records import ABSORBED_KEYS, ENTRY_KEYS, match_facts, renamed_fields
+from cleanwire.emit.records import ABSORBED_KEYS, ENTRY_KEYS, contained_fields, match_facts, renamed_fields
 from cleanwire.engines.base import Engine, parallel_on_files
 from cleanwire.results import DedupeResult
 from cleanwire.spill import Endings, Piece, segment_output
@@ -36,6 +36,7 @@ class OutputFacts:
     by_canonical: np.ndarray  # positions in `absorbed`, by (canonical, ordinal)
     canonicals: np.ndarray  # the canonical of each of those positions, so sorted
     renamed: dict[int, dict[str, Any]]  # ordinal -> the fields its record changes
+    held: dict[int, dict[str, Any]]  # ordinal -> what it gains as a story a digest holds, or as a digest (--all)
 
     @classmethod
     def of(cls, result: DedupeResult, include_all: bool = False) -> OutputFacts:
@@ -47,7 +48,8 @@ class OutputFacts:
         absorbed_at, canonical_at = np.array(absorbed, dtype=np.int64), np.array(canonical, dtype=np.int64)
         order = np.lexsort((absorbed_at, canonical_at))
         return cls(include_all, absorbed_at, facts, order, canonical_at[order],
-                   {o: renamed_fields(result, o) for o in result.renamed})
+                   {o: renamed_fields(result, o) for o in result.renamed},
+                   contained_fields(result) if include_all else {})
 
     def records_in(self, first: int, end: int) -> int:
         """How many output records ordinals first..end-1 make: all, or those not absorbed."""
@@ -60,11 +62,12 @@ class OutputFacts:
         """The endings of the records of ordinals first..end-1."""
         tail: dict[str, Any] = {"duplicates": []} | ({"canonical_id": None} if self.include_all else {})
         endings = Endings.adding(tail)
+        fields: dict[int, dict[str, Any]] = {}  # the records that gain other fields than `tail`
         lo, hi = np.searchsorted(self.absorbed, [first, end]).tolist()
         for i, ordinal in enumerate(self.absorbed[lo:hi].tolist(), lo):
             _, canonical_id, *how = self.facts[i]
             if self.include_all:
-                endings.add(ordinal, dict(zip(ABSORBED_KEYS, (canonical_id, *how))))
+                fields[ordinal] = dict(zip(ABSORBED_KEYS, (canonical_id, *how)))
             else:
                 endings.drop(ordinal)
         lo, hi = np.searchsorted(self.canonicals, [first, end]).tolist()
@@ -73,7 +76,12 @@ class OutputFacts:
             doc_id, _, *how = self.facts[i]
             duplicates.setdefault(canonical, []).append(dict(zip(ENTRY_KEYS, (doc_id, *how))))
         for canonical, entries in duplicates.items():
-            endings.add(canonical, tail | {"duplicates": entries})
+            fields[canonical] = tail | {"duplicates": entries}
+        for ordinal, more in self.held.items():
+            if first <= ordinal < end:
+                fields[ordinal] = fields.get(ordinal, tail) | more
+        for ordinal, gained in fields.items():
+            endings.add(ordinal, gained)
         for ordinal, changes in self.renamed.items():
             if first <= ordinal < end:
                 endings.rename(ordinal, changes)
