@@ -201,3 +201,40 @@ def test_a_min_docs_raised_after_freeze_still_holds() -> None:
     model.min_docs = 4
     flags = dict(zip(lines, model.template_flags(lines)))
     assert flags["Valley Courier"] and not flags["Subscribe today"]
+
+
+def test_a_wire_story_thirty_sites_republished_is_article_text_not_template() -> None:
+    wire = [f"Wire paragraph {p}: the regional water authority announced on Tuesday that a new pipeline would "
+            f"bring water from the northern reservoir to {p + 3} towns, after a dry summer left wells low and "
+            f"farmers asking for help from the government in the capital." for p in range(8)]
+    pages, copies = [], []
+    for k in range(30):
+        name = f"Site{k} Gazette"
+        header = [f"{name}", f"{name} Local", f"{name} Sport", f"Subscribe to {name}"]
+        promo = (f"The {name} has been the voice of its town for a hundred years, and it is paid for by the "
+                 f"readers of the {name} who buy a copy of it every single week of the year.")
+        footer = [f"Contact {name}", f"{name} privacy policy"]
+        for topic in TOPICS[k % 5:k % 5 + 3]:  # the site's own articles teach its template
+            pages.append("\n".join([*header, *story(f"{topic} {k}"), promo, *footer]))
+        body = wire if k % 3 else wire[:5]  # a third of the sites cut the story to its first paragraphs
+        copies.append((len(pages), body))
+        pages.append("\n".join([*header, *body, promo, *footer]))
+    model = build(pages)
+    for at, body in copies:
+        assert clean_text_dump(pages[at], model).body.split("\n") == body
+    assert "hundred years" not in clean_text_dump(pages[0], model).body  # the sites' own template still goes
+
+
+def test_one_wire_paragraph_in_thirty_different_articles_is_kept() -> None:
+    background = ("The pipeline, first proposed in 2019, was approved by parliament last year after a long "
+                  "dispute over who would pay for the part that crosses the national park.")
+    pages, bodies = [], []
+    for k in range(30):
+        name = f"Site{k} Herald"
+        own = story(f"{TOPICS[k % len(TOPICS)]} {k}", paragraphs=3)
+        body = [own[0], background, *own[1:]]
+        bodies.append(body)
+        pages.append("\n".join([name, f"{name} News", *body, f"Contact {name}"]))
+    model = build(pages)
+    for page, body in zip(pages, bodies):
+        assert clean_text_dump(page, model).body.split("\n") == body

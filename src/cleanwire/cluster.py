@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from cleanwire.candidates import PairCodes
 from cleanwire.config import KEEP_CHOICES
+from cleanwire.digest import CONTAINED
 from cleanwire.verify import Match
 
 
@@ -66,6 +67,14 @@ class ClusterBuilder:
         """Take in some verified matches."""
         self._matches.extend(matches)
 
+    def contained(self) -> list[Match]:
+        """The "contained-in" matches (a story, the digest that holds it), by ordinal: reported, never clustered."""
+        found = [m for m in self._matches if m.relation == CONTAINED]
+        if self._ordinals is not None:
+            index = self._ordinals
+            found = [replace(m, a=int(index[m.a]), b=int(index[m.b])) for m in found]
+        return sorted(found, key=lambda m: (m.a, m.b))
+
     def clusters(self, lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
         """The clusters of two or more documents, by first ordinal, each with its canonical under `keep`."""
         if keep not in KEEP_CHOICES:
@@ -94,6 +103,7 @@ class _Graph:
 
     @classmethod
     def of(cls, matches: Sequence[Match], ordinals: Sequence[int] | None) -> _Graph | None:
+        matches = [m for m in matches if m.relation != CONTAINED]  # reported, but a digest joins no stories
         count = len(matches)
         a = np.fromiter((m.a for m in matches), dtype=np.int64, count=count)
         b = np.fromiter((m.b for m in matches), dtype=np.int64, count=count)

@@ -55,7 +55,9 @@ class DedupConfig:
     min_block: int = 4  # words in a row that count as a shared passage in verification
     near_threshold: float = 0.80  # similarity for a near-duplicate
     excerpt_threshold: float = 0.70  # containment of the smaller in the larger for an excerpt
+    narrative_share: float = 0.5  # share of one side's unquoted words a duplicate must share (quotes alone are no copy)
     short_words: int = 30  # texts shorter than this match only by near-exact text
+    teaser_words: int = 12  # a shorter text found whole at the top of a longer one is its teaser (an excerpt)
     short_similarity: float = 0.97  # character similarity for texts under short_words to match
     batch_pairs: int = 2000  # candidate pairs verified per batch (texts of one batch in memory)
     seed: int = 0x5EED  # seed of the fingerprint hash

@@ -14,14 +14,16 @@ from rich.text import Text
 
 from cleanwire import stages
 from cleanwire.config import Config, DedupConfig
+from cleanwire.digest import CONTAINED
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine
 from cleanwire.errors import CleanwireError
 from cleanwire.fingerprint import match_key, signature, token_spans
 from cleanwire.ingest import Part, UniqueIds, read_part
+from cleanwire.narrative import narrative, quoted_mask
 from cleanwire.pipeline import Progress, learn_template
 from cleanwire.stages import InputPart, Source, StageState
-from cleanwire.verify import aligned_blocks, directed_relation, excerpt_length_limit, judge
+from cleanwire.verify import aligned_blocks, directed_relation, excerpt_length_limit, judge, verify
 
 _SHOWN_WORDS = 16  # words shown at each end of a long shared passage in the terminal view
 _RENAMED = re.compile(r"#\d+$")  # the suffix that makes a repeated id unique
@@ -165,7 +167,9 @@ def _passages(a: tuple[str, list[str], list[tuple[int, int]]], b: tuple[str, lis
 def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, str] = ("A", "B"),
                  sources: tuple[str | None, str | None] = (None, None)) -> dict[str, Any]:
     """Both scores, the relation, the thresholds and the aligned passages of two clean texts (JSON-ready)."""
-    relation, similarity, containment = judge(match_key(text_a), match_key(text_b), cfg)
+    relation, similarity, containment = verify(text_a, text_b, cfg)
+    # the aligner's verdict before the narrative test: a pair it calls a duplicate that shares mostly quotations is none
+    quotes_only = relation is None and judge(match_key(text_a), match_key(text_b), cfg)[0] is not None
     sig_a, sig_b = signature(text_a, cfg), signature(text_b, cfg)
     # labelled as dedupe labels the shorter listed under the longer: "extends" is that pair the other way round
     a_shorter = sig_a.length <= sig_b.length
@@ -179,26 +183,46 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
     a, b = token_spans(text_a), token_spans(text_b)
     rows = _passages(a, b, cfg)
     shared = sum(r["a_words"][1] - r["a_words"][0] for r in rows if r["kind"] == "shared")
+    quoted_a, quoted_b = quoted_mask(text_a), quoted_mask(text_b)
+    assert quoted_a is not None and quoted_b is not None  # no token count asked for: always a mask
+    evidence = narrative([(r["a_words"][0], r["b_words"][0], r["a_words"][1] - r["a_words"][0])
+                          for r in rows if r["kind"] == "shared"], quoted_a, quoted_b)
+    for r in rows:
+        if r["kind"] == "shared":
+            start, end = r["a_words"]
+            r["quoted"] = round(float(quoted_a[start:end].mean()), 2) if end > start else 0.0
     short = min(sig_a.words, sig_b.words) < cfg.short_words
+    place = None
+    if relation in ("excerpt", CONTAINED):
+        # where the shorter sits in the longer: a story in the middle of a page may be one of a digest's
+        side = "b" if a_shorter else "a"
+        at = [r[f"{side}_words"] for r in rows if r["kind"] == "shared"]
+        if at:
+            place = {"inner": labels[0] if a_shorter else labels[1], "outer": labels[1] if a_shorter else labels[0],
+                     "start": min(x for x, _ in at), "end": max(y for _, y in at),
+                     "of": len((b if a_shorter else a)[1])}
     return {
         "a": labels[0],
         "b": labels[1],
+        "place": place,  # with an excerpt or contained-in: the words of the longer that hold the shorter
         "sources": {"a": sources[0], "b": sources[1]},
         "relation": relation,
         "contained": contained,  # with an excerpt: the id whose text is (mostly) inside the other's
-        "duplicate": relation is not None,
+        "duplicate": relation not in (None, CONTAINED),
         "similarity": round(similarity, 4),
         "containment": round(containment, 4),
         "words": {"a": sig_a.words, "b": sig_b.words, "shared": shared},
         # each side's share of words in the shared passages: which side holds the other, and how much more it has
         "shares": {"a": round(shared / max(1, len(a[1])), 4), "b": round(shared / max(1, len(b[1])), 4)},
         "short": short,
+        "narrative": {**evidence.as_dict(), "rejected_as_quotes": quotes_only},
         "thresholds": {
             "near_threshold": cfg.near_threshold,
             "excerpt_threshold": cfg.excerpt_threshold,
             "excerpt_length": round(excerpt_length_limit(cfg), 4),
             "short_words": cfg.short_words,
             "short_similarity": cfg.short_similarity,
+            "narrative_share": cfg.narrative_share,
             "min_block": cfg.min_block,
         },
         "candidate": {
@@ -234,12 +258,21 @@ def _abbreviate(text: str, what: str, shown: int = _SHOWN_WORDS) -> str:
 
 def _verdict(result: dict[str, Any]) -> Text:
     """One line: the relation, or why there is none."""
-    if result["relation"]:
+    if result["duplicate"]:
         how = ""
         if result["contained"] is not None:
             outer = result["b"] if result["contained"] == result["a"] else result["a"]
             how = f" ({result['contained']} is mostly inside {outer})"
         return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"), how)
+    if result["relation"] == CONTAINED:
+        inner, outer = (result["a"], result["b"]) if result["words"]["a"] <= result["words"]["b"] else (
+            result["b"], result["a"])
+        return Text.assemble(("not a duplicate", "bold red"), f": {inner} is {CONTAINED} {outer} (a short text "
+                             "found whole inside a longer page, not at its top: a story of a digest or live blog; "
+                             "reported by dedupe --all, never clustered)")
+    if result["narrative"]["rejected_as_quotes"]:
+        return Text.assemble(("not a duplicate", "bold red"), ": the shared passages are mostly quotations "
+                             "(the words of people both quote), too little of either article's own text is shared")
     return Text.assemble(("not a duplicate", "bold red"))
 
 
@@ -265,7 +298,18 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
                        f">= {th['excerpt_threshold']} for a duplicate by containment (share of the smaller in the "
                        f"larger): an excerpt when the smaller is at most {th['excerpt_length']:.2f} of the larger's "
                        "length, else a near-duplicate")
+        nar = result["narrative"]
+        scores.add_row("narrative", mark(nar["containment"], th["narrative_share"]),
+                       f">= {th['narrative_share']} of one side's words outside quotation marks shared "
+                       f"({result['a']}: {nar['shared_a']}/{nar['words_a']}, {result['b']}: "
+                       f"{nar['shared_b']}/{nar['words_b']}; {nar['quoted_shared']} shared words are quoted)")
     words = result["words"]
+    place = result.get("place")
+    if place is not None:
+        where = "at its top" if place["start"] <= 10 else "not at its top"
+        scores.add_row("place", f"{place['inner']} is words {place['start']}-{place['end']} of {place['outer']}'s "
+                       f"{place['of']}", f"{where}; dedupe calls a page that holds two or more stories in separate "
+                       "places a digest: they are contained-in it, never its duplicates")
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
     shares = result["shares"]
@@ -282,7 +326,7 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
     styles = {"only_a": ("bold red", ""), "only_b": ("", "bold green"), "differs": ("bold red", "bold green")}
     for row in result["passages"]:
         if row["kind"] == "shared":
-            note = " (moved)" if row["moved"] else ""
+            note = (" (moved)" if row["moved"] else "") + (" (quoted)" if row["quoted"] >= 0.5 else "")
             sides.add_row(Text(_abbreviate(row["a"], "shared") + note, style="dim"),
                           Text(_abbreviate(row["b"], "shared") + note, style="dim"))
         else:

@@ -10,6 +10,7 @@ import numpy as np
 from cleanwire.candidates import PairCodes, SharedFingerprints, TaskMap, candidate_codes
 from cleanwire.cluster import component_roots
 from cleanwire.config import DedupConfig
+from cleanwire.digest import separate_digests
 from cleanwire.signatures import Signature, signature_columns
 from cleanwire.verify import Match, verify_batch
 
@@ -40,7 +41,7 @@ def find_matches(
     if known_from is not None:  # a < b: both are known when a is
         codes = codes[PairCodes.firsts(codes) < np.uint64(known_from)]
     a, b = PairCodes.unpack(codes)
-    exact = signature_columns(signatures)[1]
+    words, exact, _ = signature_columns(signatures)
     same = exact[a] == exact[b]
     matches = [Match(i, j, "exact", 1.0, 1.0) for i, j in zip(a[same].tolist(), b[same].tolist())]  # no text needed
 
@@ -64,6 +65,8 @@ def find_matches(
             on_found(found)  # while the workers verify the next batches
         if on_verified is not None:  # the batches come back in order: this one's size is known
             on_verified(min(cfg.batch_pairs, len(pending) - number * cfg.batch_pairs), len(a))
+    # a page holding several stories (a digest, a live blog) is no version of any: its matches to them do not cluster
+    matches = separate_digests(matches, words, load_texts, cfg)
     order = np.lexsort((np.fromiter((m.b for m in matches), dtype=np.int64, count=len(matches)),
                         np.fromiter((m.a for m in matches), dtype=np.int64, count=len(matches))))
     return [matches[i] for i in order.tolist()]

@@ -19,6 +19,7 @@ from cleanwire.candidates import FingerprintFile, SharedFingerprints, write_fing
 from cleanwire.clean import TemplateModel
 from cleanwire.cluster import Cluster, ClusterBuilder
 from cleanwire.config import Config, DedupConfig
+from cleanwire.digest import CONTAINED
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine, parallel_on_files
 from cleanwire.index import Index, Loaded
@@ -226,11 +227,12 @@ def _join_loaded(loaded: Loaded, docs: _Signed, spill: Spill, state: StageState)
 
 def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, state: StageState,
                    counters: Counters, progress: Progress | None = None,
-                   loaded: Loaded | None = None) -> list[Cluster]:
+                   loaded: Loaded | None = None) -> tuple[list[Cluster], list[Match]]:
     """Match the documents with a body and cluster them; the first search's time is counted as "candidates".
 
-    With `loaded` documents of an index, their stored matches join the verified ones, their pairs
-    among themselves are not searched again, and they come before the run's own where ties are broken.
+    Also gives the "contained-in" matches (a story, a digest that holds it), by ordinal. With `loaded`
+    documents of an index, their stored matches join the verified ones, their pairs among themselves are
+    not searched again, and they come before the run's own where ties are broken.
     """
     started = time.perf_counter()
     signed = docs.signed
@@ -263,7 +265,7 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
         loaded.matches = matches
         clusters = loaded.back(clusters)
     counters.seconds["match+cluster"] = time.perf_counter() - started
-    return clusters
+    return clusters, builder.contained()
 
 
 def _texts_of(spill: Spill, state: StageState, ordinals: Sequence[int],
@@ -392,11 +394,12 @@ def dedupe(
             loaded = index.load(docs.ids, docs.signed, docs.signatures, config)
             _join_loaded(loaded, docs, spill, state)
             counters.seconds["index"] = time.perf_counter() - started
-        clusters = _find_clusters(docs, spill, config, engine, state, counters, progress, loaded)
+        clusters, contained = _find_clusters(docs, spill, config, engine, state, counters, progress, loaded)
         evidence = _relate(clusters, docs.lengths, spill, config, engine, state, passages, counters)
         canonical_of, member_match = _absorbed(clusters, docs.lengths, config.dedup, counters, evidence)
+        counters.relations.update({CONTAINED: len(contained)} if contained else {})
         result = DedupeResult(spill, docs.ids, docs.lengths, clusters, canonical_of, member_match, docs.renamed,
-                              evidence, config.dedup, passages, config.keep)
+                              evidence, config.dedup, passages, config.keep, contained=contained)
         if loaded is not None:
             _indexed_facts(result, loaded, counters)
         return result

@@ -53,6 +53,7 @@ class DedupeResult:
     passages: bool = False  # whether `evidence` holds the one-sided passages
     keep: str = "complete"  # the run's --keep
     extra: dict[int, dict[str, Any]] = field(default_factory=dict)  # canonical ordinal -> fields its record gains
+    contained: list[Match] = field(default_factory=list)  # a = a story, b = a digest that holds it ("contained-in")
 
     def close(self) -> None:
         """Release the spill file."""

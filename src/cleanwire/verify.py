@@ -12,6 +12,7 @@ from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import match_key, token_hashes, token_hashes_batch
+from cleanwire.narrative import is_narrative_copy, narrative, quoted_mask
 
 
 @dataclass(slots=True, frozen=True)
@@ -231,21 +232,39 @@ def as_token_chars(hashes: np.ndarray) -> str:
     return _as_chars(hashes)
 
 
+def token_chars_batch(texts: Sequence[str], cfg: DedupConfig) -> list[str]:
+    """`token_chars` of many texts, computed together."""
+    return list(map(_as_chars, token_hashes_batch(texts, cfg.seed)))
+
+
+def shared_runs(chars_a: str, chars_b: str, cfg: DedupConfig) -> list[tuple[int, int, int]]:
+    """The shared passages (i in a, j in b, tokens) of two token-character strings, as verification finds them."""
+    return _blocks(chars_a, chars_b, cfg.min_block)
+
+
 def _as_chars(hashes: np.ndarray) -> str:
     """Token hashes as one character each (20 of their bits), as rapidfuzz aligns strings fastest."""
     chars: bytes = ((hashes >> np.uint64(44)) + np.uint64(_FIRST_CHAR)).astype(np.uint32).tobytes()
     return chars.decode("utf-32-le")
 
 
+# per side: which tokens stand in quotation marks (narrative.quoted_mask)
+Quotes = Callable[[], tuple[np.ndarray | None, np.ndarray | None]]
+
+
 def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
-                 cfg: DedupConfig) -> tuple[str | None, float, float]:
-    """The verdict on two texts that are not exact duplicates, from their token characters."""
-    relation, similarity, containment, _ = aligned_verdict(chars_a, chars_b, keys, cfg)
+                 cfg: DedupConfig, quotes: Quotes | None = None) -> tuple[str | None, float, float]:
+    """The verdict on two texts that are not exact duplicates, from their token characters.
+
+    With `quotes` (which tokens of each stand in quotation marks), a pair whose shared passages are
+    mostly quotations is no duplicate.
+    """
+    relation, similarity, containment, _ = aligned_verdict(chars_a, chars_b, keys, cfg, quotes)
     return relation, similarity, containment
 
 
-def aligned_verdict(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
-                    cfg: DedupConfig) -> tuple[str | None, float, float, list[tuple[int, int, int]]]:
+def aligned_verdict(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]], cfg: DedupConfig,
+                    quotes: Quotes | None = None) -> tuple[str | None, float, float, list[tuple[int, int, int]]]:
     """`_judge_chars`'s verdict and the shared passages (i, j, tokens) it was judged from."""
     if not chars_a or not chars_b:
         return None, 0.0, 0.0, []
@@ -254,14 +273,36 @@ def aligned_verdict(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, st
     similarity = 2 * shared / (len(chars_a) + len(chars_b))
     containment = shared / min(len(chars_a), len(chars_b))
     if min(len(chars_a), len(chars_b)) < cfg.short_words:
-        # too little text to trust shared passages: only near-exact text (a typo or two) matches
+        # too little text to trust shared passages: only near-exact text (a typo or two) matches,
+        # or a short text found whole in a longer one (a teaser, or a story in a digest)
         similarity = Indel.normalized_similarity(*keys())
-        return ("near-duplicate" if similarity >= cfg.short_similarity else None), similarity, containment, blocks
+        if similarity >= cfg.short_similarity:
+            return "near-duplicate", similarity, containment, blocks
+        return _short_inside(blocks, len(chars_a), len(chars_b), cfg), similarity, containment, blocks
     if similarity >= cfg.near_threshold:
-        return "near-duplicate", similarity, containment, blocks
-    if containment >= cfg.excerpt_threshold:
-        return "excerpt", similarity, containment, blocks
-    return None, similarity, containment, blocks
+        relation: str | None = "near-duplicate"
+    elif containment >= cfg.excerpt_threshold:
+        relation = "excerpt"
+    else:
+        return None, similarity, containment, blocks
+    if quotes is not None:
+        quoted_a, quoted_b = quotes()
+        if quoted_a is not None and quoted_b is not None:  # else the quotes could not be placed: keep the verdict
+            if not is_narrative_copy(narrative(blocks, quoted_a, quoted_b), cfg.narrative_share):
+                return None, similarity, containment, blocks
+    return relation, similarity, containment, blocks
+
+
+def _short_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> str | None:
+    """The relation of a short text (under `short_words`) to a longer one that holds it whole in one passage:
+    "excerpt" when it stands at the top (a teaser: a story's first sentences, a headline at most before
+    them), "contained-in" elsewhere (a story in a digest: reported, never clustered); else None."""
+    short_is_a = len_a <= len_b
+    short = len_a if short_is_a else len_b
+    if short < cfg.teaser_words or len(blocks) != 1 or blocks[0][2] < short:
+        return None
+    start = blocks[0][1] if short_is_a else blocks[0][0]
+    return "excerpt" if start <= short else "contained-in"
 
 
 def excerpt_length_limit(cfg: DedupConfig) -> float:
@@ -303,8 +344,13 @@ def judge(key_a: str, key_b: str, cfg: DedupConfig) -> tuple[str | None, float, 
 
 
 def verify(text_a: str, text_b: str, cfg: DedupConfig) -> tuple[str | None, float, float]:
-    """(relation or None, similarity, containment) of two clean texts."""
-    return judge(match_key(text_a), match_key(text_b), cfg)
+    """(relation or None, similarity, containment) of two clean texts (quotations alone make no duplicate)."""
+    key_a, key_b = match_key(text_a), match_key(text_b)
+    if key_a == key_b and key_a:
+        return "exact", 1.0, 1.0
+    chars_a, chars_b = token_chars(key_a, cfg), token_chars(key_b, cfg)
+    return _judge_chars(chars_a, chars_b, lambda: (key_a, key_b), cfg,
+                        lambda: (quoted_mask(text_a, len(chars_a)), quoted_mask(text_b, len(chars_b))))
 
 
 def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any], cfg: DedupConfig) -> list[Match]:
@@ -317,9 +363,17 @@ def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any
         texts = texts.load()
     chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
     found = []
+    masks: dict[int, np.ndarray | None] = {}  # a text's quoted tokens, found once per batch when first needed
+
+    def quoted(i: int) -> np.ndarray | None:
+        if i not in masks:
+            masks[i] = quoted_mask(texts[i], len(chars[i]))
+        return masks[i]
+
     for a, b in pairs:
         keys = lambda a=a, b=b: (match_key(texts[a]), match_key(texts[b]))  # noqa: E731
-        relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg)
+        quotes = lambda a=a, b=b: (quoted(a), quoted(b))  # noqa: E731
+        relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg, quotes)
         if relation is not None:
             found.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
     return found

@@ -203,6 +203,7 @@ def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool, busy
     busy_dir = busy_from or dev_dir.parent / ("cleaning" + dev_dir.name.removeprefix("dedup"))
     if str(busy_dir) != "none" and (busy_dir / "pages.tsv").exists():
         _busy_table(busy_dir, methods, clean, errors)
+    _echo_event_set(dev_dir, methods)
     if errors:
         listed = list(explain_errors(out, cfg, dev_dir))
         for row in listed:
@@ -235,3 +236,22 @@ def _busy_table(busy_dir: Path, methods: dict[str, Callable[[Sequence[str]], lis
                                        "types": [gold[a]["type"], gold[b]["type"]],
                                        "pages": [gold[a]["page"], gold[b]["page"]],
                                        "hosts": [gold[a]["host"], gold[b]["host"]]}))
+def _echo_event_set(dev_dir: Path, methods: dict[str, Callable[[Sequence[str]], list[int]]]) -> None:
+    """The table of the event set (quotes, digests, updates, teasers) built from the pages behind `dev_dir`."""
+    from cleanwire.bench.event import EVENT_KINDS, has_event_pages, run_event_set
+
+    if not has_event_pages(dev_dir):
+        click.echo(f"event set    | not built: no labelled bodies beside {dev_dir}")
+        return
+    event = run_event_set(dev_dir, methods)
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(event["kinds"].items()))
+    click.echo(f"event set ({event['documents']} documents: {kinds}; clean bodies, built from the dev pages)")
+    click.echo("event set     | P     | R     | F1    | " + " | ".join(f"{k[:12]:12s}" for k in EVENT_KINDS)
+               + " | false pairs")
+    for name in methods:
+        r = event[name]
+        f1 = 2 * r["precision"] * r["recall"] / max(1e-9, r["precision"] + r["recall"])
+        wrong = ", ".join(f"{k} {v}" for k, v in r["false_pairs"].items())
+        click.echo(f"{name:13s} | {r['precision']:.3f} | {r['recall']:.3f} | {f1:.3f} | "
+                   + " | ".join(f"{r['recall_by_kind'].get(k, float('nan')):<12.3f}" for k in EVENT_KINDS)
+                   + f" | {wrong}")

@@ -21,6 +21,7 @@ from cleanwire.emit.records import (
     ABSORBED_KEYS,
     ENTRY_KEYS,
     canonical_because,
+    contained_fields,
     match_facts,
     passage_fields,
     renamed_fields,
@@ -46,6 +47,7 @@ class OutputFacts:
     passages: dict[int, dict[str, Any]]  # absorbed ordinal -> its one-sided passages (with --all)
     because: dict[int, str]  # canonical ordinal -> why it is canonical (with --all)
     extra: dict[int, dict[str, Any]]  # canonical ordinal -> fields its record gains after its duplicates
+    held: dict[int, dict[str, Any]]  # ordinal -> what it gains as a story a digest holds, or as a digest (--all)
 
     @classmethod
     def of(cls, result: DedupeResult, include_all: bool = False) -> OutputFacts:
@@ -59,7 +61,8 @@ class OutputFacts:
         passages = {o: fields for o in absorbed if (fields := passage_fields(result, o))} if include_all else {}
         return cls(include_all, absorbed_at, facts, order, canonical_at[order],
                    {o: renamed_fields(result, o) for o in result.renamed}, passages,
-                   canonical_because(result) if include_all else {}, result.extra)
+                   canonical_because(result) if include_all else {}, result.extra,
+                   contained_fields(result) if include_all else {})
 
     def records_in(self, first: int, end: int) -> int:
         """How many output records ordinals first..end-1 make: all, or those not absorbed."""
@@ -72,11 +75,12 @@ class OutputFacts:
         """The endings of the records of ordinals first..end-1."""
         tail: dict[str, Any] = {"duplicates": []} | ({"canonical_id": None} if self.include_all else {})
         endings = Endings.adding(tail)
+        fields: dict[int, dict[str, Any]] = {}  # the records that gain other fields than `tail`
         lo, hi = np.searchsorted(self.absorbed, [first, end]).tolist()
         for i, ordinal in enumerate(self.absorbed[lo:hi].tolist(), lo):
             _, canonical_id, *how = self.facts[i]
             if self.include_all:
-                endings.add(ordinal, dict(zip(ABSORBED_KEYS, (canonical_id, *how))) | self.passages.get(ordinal, {}))
+                fields[ordinal] = dict(zip(ABSORBED_KEYS, (canonical_id, *how))) | self.passages.get(ordinal, {})
             else:
                 endings.drop(ordinal)
         lo, hi = np.searchsorted(self.canonicals, [first, end]).tolist()
@@ -86,7 +90,12 @@ class OutputFacts:
             duplicates.setdefault(canonical, []).append(dict(zip(ENTRY_KEYS, (doc_id, *how))))
         for canonical, entries in duplicates.items():
             because = {"canonical_because": self.because[canonical]} if canonical in self.because else {}
-            endings.add(canonical, tail | {"duplicates": entries} | because | self.extra.get(canonical, {}))
+            fields[canonical] = tail | {"duplicates": entries} | because | self.extra.get(canonical, {})
+        for ordinal, more in self.held.items():
+            if first <= ordinal < end:
+                fields[ordinal] = fields.get(ordinal, tail) | more
+        for ordinal, gained in fields.items():
+            endings.add(ordinal, gained)
         for ordinal, changes in self.renamed.items():
             if first <= ordinal < end:
                 endings.rename(ordinal, changes)

@@ -97,14 +97,26 @@ def _members(result: DedupeResult) -> dict[int, list[int]]:
     return {c.canonical: sorted(m.b for m in c.members) for c in result.clusters if c.members}
 
 
+def contained_fields(result: DedupeResult) -> dict[int, dict[str, Any]]:
+    """What the records of stories held by digests, and of the digests, gain with --all (ordinal -> fields)."""
+    out: dict[int, dict[str, Any]] = {}
+    for m in result.contained:
+        out.setdefault(m.a, {}).setdefault("contained_in", []).append(
+            {"id": result.ids[m.b], "relation": m.relation, "similarity": m.similarity, "containment": m.containment})
+        out.setdefault(m.b, {}).setdefault("contains", []).append(result.ids[m.a])
+    return out
+
+
 def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Iterator[Record]:
     """One record per story (canonical, with the duplicates it absorbed), in input order.
 
     With `include_all`, every document is emitted: duplicates carry `canonical_id` and how
-    they matched, canonical records carry `canonical_id: null`.
+    they matched, canonical records carry `canonical_id: null`; a story a digest holds carries
+    `contained_in` (the digests, with the scores), and the digest `contains` (the stories' ids).
     """
     members = _members(result)
     because = canonical_because(result) if include_all else {}
+    held = contained_fields(result) if include_all else {}
     for ordinal, record in enumerate(result.spill):
         canonical = result.canonical_of[ordinal]
         if canonical != ordinal and not include_all:
@@ -121,6 +133,8 @@ def cluster_records(result: DedupeResult, *, include_all: bool = False) -> Itera
                 record.add(**result.extra[ordinal])
         else:
             record.add(**_duplicate_fields(result, ordinal))
+        if ordinal in held:
+            record.add(**held[ordinal])
         yield record
 
 
