@@ -16,7 +16,7 @@ from cleanwire.ingest import discover, reader
     ("name", "error", "kind", "snippet"),
     [
         ("image.png", "binary file (PNG image)", None, None),
-        ("page.txt.gz", "binary file (gzip data", None, None),
+        ("page.txt.gz", None, "text", "The bridge reopened on Monday after three weeks of repairs, café owners"),
         ("empty.txt", "empty input", None, None),
         ("whitespace_only.txt", "empty input", None, None),
         ("invalid_utf8.txt", None, "text", "Café prices rose again. The bridge"),

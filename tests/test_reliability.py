@@ -95,7 +95,7 @@ def make_messy(root: Path) -> tuple[set[str], set[str]]:
     put("copies/story2 copy.txt", story(2))
     put("copies/seed.txt", (SEEDS / SEED_FULL).read_bytes())
     put("binary/photo.png", b"\x89PNG\r\n\x1a\n" + bytes(random.Random(1).randrange(256) for _ in range(2000)), True)
-    put("binary/page.txt.gz", gzip.compress(story(5).encode()), True)
+    put("text/page.txt.gz", gzip.compress(story(5).encode()))  # compressed: read as the text it holds
     put("binary/noise.bin", bytes(random.Random(2).randrange(256) for _ in range(5000)), True)
     put("binary/nul.txt", b"\x00" * 4096, True)
     put("text/invalid_utf8.txt", story(6).encode().replace(b"e", b"\xe9", 3).replace(b"a", b"\xff\xfe", 2))

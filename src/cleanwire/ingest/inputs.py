@@ -37,7 +37,7 @@ class InputSet:
         """
         if self._parts is None:
             self._parts = []
-            self._cutting = make_parts(self._resolved_entries(), self._cfg)
+            self._cutting = make_parts(self._resolved_entries(), self._cfg, self._spools)
         done = 0
         while True:
             if done == len(self._parts):
