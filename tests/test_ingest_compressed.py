@@ -207,3 +207,31 @@ def test_a_large_archive_of_blank_lines_is_an_empty_input(tmp_path: Path) -> Non
     (tmp_path / "blank.jsonl.gz").write_bytes(gzip.compress(b"\n" * 200_000))
     docs = read([tmp_path / "blank.jsonl.gz"], input_format="jsonl")
     assert [(d.error) for d in docs] == ["empty input"]
+
+
+def test_outputs_of_every_form_of_one_corpus_are_byte_identical(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cleanwire.cli import cli
+
+    lines = [json.dumps({"id": f"d{i}", "text": f"{STORY}{_words(i % 7)}", "url": f"https://x.test/{i}",
+                         "lang": "en"}) for i in range(30)]
+    data = ("\n".join(lines) + "\n").encode()
+    forms = {"jsonl": data, "jsonl.gz": gzip.compress(data, mtime=0),
+             "jsonl.zst": zstandard.ZstdCompressor().compress(data)}
+    runner = CliRunner()
+    outputs = {}
+    for form, payload in forms.items():
+        # on stdin every form is named alike ("stdin:<line>"): the whole output is byte for byte the same
+        done = runner.invoke(cli, ["dedupe", "-", "--all", "--format", "jsonl", "-q"], input=payload)
+        assert done.exit_code == 0, done.output
+        outputs[form] = done.stdout_bytes
+        # as files, only `source` differs: it names the file read
+        (tmp_path / f"corpus.{form}").write_bytes(payload)
+        done = runner.invoke(cli, ["dedupe", str(tmp_path / f"corpus.{form}"), "--all", "--format", "jsonl", "-q"])
+        assert done.exit_code == 0, done.output
+        named = done.stdout_bytes.replace(f"corpus.{form}:".encode(), b"corpus:")
+        outputs[form + " file"] = named
+    assert len(outputs["jsonl"].splitlines()) == 30
+    assert outputs["jsonl"] == outputs["jsonl.gz"] == outputs["jsonl.zst"]
+    assert outputs["jsonl file"] == outputs["jsonl.gz file"] == outputs["jsonl.zst file"]
