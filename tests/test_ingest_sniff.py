@@ -18,13 +18,13 @@ def test_format_by_extension_then_by_sniffing(tmp_path: Path) -> None:
     (tmp_path / "page_no_ext").write_text("\n  " + html)
     (tmp_path / "records.data").write_text(json.dumps({"id": "r1", "text": STORY}) + "\n")
     (tmp_path / "dump.txt").write_text(html)  # .txt is a text dump whatever it holds
-    (tmp_path / "less_than.dat").write_text("<3 is a heart, and " + STORY)
+    (tmp_path / "less_than").write_text("<3 is a heart, and " + STORY)  # no extension: sniffed
     docs = by_id(read([tmp_path]))
     assert docs["page.htm"].kind == "html" and docs["page.htm"].text == html
     assert docs["page_no_ext"].kind == "html"
     assert docs["r1"].kind == "text" and docs["r1"].source.endswith("records.data:1")
     assert docs["dump.txt"].kind == "text"
-    assert docs["less_than.dat"].kind == "text"
+    assert docs["less_than"].kind == "text"
 
 
 def test_forced_input_format(tmp_path: Path) -> None:
