@@ -89,7 +89,9 @@ def test_keep_shortest_makes_the_excerpt_canonical() -> None:
 
 def test_bad_inputs_are_named_on_stderr_and_the_rest_is_processed(tmp_path: Path) -> None:
     shutil.copy(SEEDS / SEED_FULL, tmp_path / "good.txt")
-    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    (tmp_path / "image.html").write_bytes(png)  # named as a page: an input, and a binary one
+    (tmp_path / "image.png").write_bytes(png)  # not an input format: skipped and counted, not an error
     (tmp_path / "empty.txt").write_bytes(b"")
     errors_file = tmp_path.parent / "errors.jsonl"
     code, out, err = run_cli("dedupe", str(tmp_path), str(tmp_path / "missing.txt"), "--format", "jsonl",
@@ -98,11 +100,12 @@ def test_bad_inputs_are_named_on_stderr_and_the_rest_is_processed(tmp_path: Path
     assert [r["id"] for r in jsonl(out)] == ["good.txt"]
     error_lines = [line for line in err.splitlines() if line.startswith("error:")]
     assert len(error_lines) == 3
-    assert any("image.png" in line for line in error_lines)
+    assert any("image.html: binary file (PNG image)" in line for line in error_lines)
     assert any("empty.txt" in line for line in error_lines)
     assert any("missing.txt" in line for line in error_lines)
-    assert {r["id"] for r in jsonl(errors_file.read_text())} == {"image.png", "empty.txt",
+    assert {r["id"] for r in jsonl(errors_file.read_text())} == {"image.html", "empty.txt",
                                                                   str(tmp_path / "missing.txt")}
+    assert "3 errors, 1 file skipped (not an input format)" in err
 
 
 def test_usage_errors_exit_2_before_reading_anything() -> None:

@@ -94,9 +94,12 @@ def make_messy(root: Path) -> tuple[set[str], set[str]]:
     put("copies/story1.txt", story(1))  # exact copies
     put("copies/story2 copy.txt", story(2))
     put("copies/seed.txt", (SEEDS / SEED_FULL).read_bytes())
-    put("binary/photo.png", b"\x89PNG\r\n\x1a\n" + bytes(random.Random(1).randrange(256) for _ in range(2000)), True)
-    put("binary/page.txt.gz", gzip.compress(story(5).encode()), True)
-    put("binary/noise.bin", bytes(random.Random(2).randrange(256) for _ in range(5000)), True)
+    put("binary/photo.html", b"\x89PNG\r\n\x1a\n" + bytes(random.Random(1).randrange(256) for _ in range(2000)), True)
+    # not input formats: skipped and counted in the summary, neither read nor errors
+    (root / "binary" / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (root / "binary" / "notes.md").write_text("# notes\n")
+    put("text/page.txt.gz", gzip.compress(story(5).encode()))  # compressed: read as the text it holds
+    put("binary/noise", bytes(random.Random(2).randrange(256) for _ in range(5000)), True)  # no extension: read
     put("binary/nul.txt", b"\x00" * 4096, True)
     put("text/invalid_utf8.txt", story(6).encode().replace(b"e", b"\xe9", 3).replace(b"a", b"\xff\xfe", 2))
     cafe = "Caf\u00e9 owners \u201cwelcome\u201d the new r\u00e8gle \u2014 "
@@ -174,6 +177,7 @@ def test_dedupe_accounts_for_every_input_of_a_messy_folder(messy: tuple[Path, se
     code, out, err = run_cli("dedupe", folder, "--format", "jsonl", "--errors", tmp_path / "errors.jsonl")
     assert code == ExitCode.INPUT_ERRORS
     check_errors(tmp_path / "errors.jsonl", err, failing)
+    assert "2 files skipped (not an input format)" in err  # binary/photo.png, binary/notes.md
     records = jsonl(out)
     emitted = [r["id"] for r in records]
     named = [d["id"] for r in records for d in r["duplicates"]]
@@ -251,7 +255,7 @@ def make_corpus(root: Path) -> list[str]:
             cut = text.split("\n\n")
             (root / "A" / f"excerpt{n:03d}.txt").write_text("\n\n".join(cut[: max(2, len(cut) // 2)]) + "\n",
                                                            encoding="utf-8")
-    (root / "B" / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01")
+    (root / "B" / "broken.html").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x01")
     (root / "loose.txt").write_text(story(1001), encoding="utf-8")  # a copy of A/doc001.txt
     (root / "page.html").write_text("<html><body><nav>Home | News</nav><article><h1>Held</h1><p>"
                                     + story(2000).replace("\n\n", "</p><p>") + "</p></article></body></html>",

@@ -125,7 +125,7 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def output_options(format_help: str, output_dir_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """--format and --output-dir, with the help text of the command they serve."""
     return functools.partial(_apply, [
-        click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text"]), help=format_help),
+        click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text", "csv", "tsv"]), help=format_help),
         click.option("--output-dir", type=click.Path(file_okay=False), help=output_dir_help),
         click.option("--overwrite", is_flag=True,
                      help="Use an --output-dir that is not empty: first remove the files an earlier run listed in "

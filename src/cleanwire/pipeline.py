@@ -23,7 +23,7 @@ from cleanwire.digest import CONTAINED
 from cleanwire.document import Document
 from cleanwire.engines.base import Engine, parallel_on_files
 from cleanwire.index import Index, Loaded
-from cleanwire.ingest import Part, UniqueIds
+from cleanwire.ingest import InputSet, Part, UniqueIds
 from cleanwire.match import find_matches
 from cleanwire.relations import Evidence, against_canonical, batched, pairs_to_relate, relate_batch
 from cleanwire.results import Counters, DedupeResult
@@ -157,6 +157,12 @@ def clean_stream(
         if progress is not None:
             progress("cleaning", len(docs), size=first.size())
     counters.seconds["clean"] = time.perf_counter() - started
+    counters.skipped = _skipped(source)
+
+
+def _skipped(source: Source) -> int:
+    """Files inside input folders that were not read: not of a recognised format."""
+    return len(source.skipped) if isinstance(source, InputSet) else 0
 
 
 @dataclass
@@ -385,6 +391,7 @@ def dedupe(
             if progress is not None:
                 progress("clean+fingerprint", len(part.ids), size=first.size())
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
+        counters.skipped = _skipped(source)
 
         if progress is not None:
             progress("matching", 0, unit="pairs")  # its total, the candidate pairs, is known once they are found

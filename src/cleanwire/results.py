@@ -21,6 +21,7 @@ class Counters:
     documents: int = 0
     errors: int = 0
     empty: int = 0  # documents whose clean body is empty (emitted, never matched)
+    skipped: int = 0  # files inside input folders not read: not of a recognised format
     clusters: int = 0
     duplicates: int = 0
     relations: Counter[str] = field(default_factory=Counter)

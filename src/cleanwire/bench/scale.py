@@ -343,3 +343,63 @@ def command(corpus_dir: Path, sizes: tuple[int, ...], jobs_list: str, tools: str
 
             stats = pstats.Stats(str(prof), stream=sys.stderr)
             stats.sort_stats("tottime").print_stats(25)
+
+
+# ---------------------------------------------------------------- compressed inputs (issue 17)
+
+
+def compressed_rows(corpus: Path, work: Path, jobs: int, repeats: int = 2) -> list[dict[str, object]]:
+    """The same corpus read as JSON lines and as zstd-compressed JSON lines, run side by side.
+
+    Each form is run `repeats` times, alternating, and the fastest run counts (the machine may be shared).
+    The outputs must be the same records: `source` aside, which names the file read.
+    """
+    import zstandard
+
+    packed = work / "zstd-corpus"
+    packed.mkdir(parents=True, exist_ok=True)
+    shards = sorted(corpus.glob(SHARD_GLOB))
+    for shard in shards:
+        target = packed / (shard.name + ".zst")
+        if not target.exists():
+            with open(shard, "rb") as src, open(target, "wb") as dst:
+                zstandard.ZstdCompressor(level=3, write_checksum=True).copy_stream(src, dst)
+    forms = {"jsonl": (corpus, SHARD_GLOB), "jsonl.zst": (packed, SHARD_GLOB + ".zst")}
+    best: dict[str, float] = {}
+    outputs: dict[str, Path] = {}
+    for _ in range(repeats):
+        for form, (path, glob) in forms.items():
+            argv = cleanwire_argv(path, jobs, cleaning=True)
+            argv[argv.index("--glob") + 1] = glob
+            out, err = work / f"form-{form}-j{jobs}.jsonl", work / f"form-{form}-j{jobs}.stderr"
+            click.echo(f"running {form}: {' '.join(argv[1:])}", err=True)
+            seconds, _, _, code = measure(argv, out, err)
+            if code != 0:
+                raise click.ClickException(f"{form}: exit code {code}; see {err}")
+            best[form] = min(best.get(form, seconds), seconds)
+            outputs[form] = out
+    same = _without_source(outputs["jsonl"]) == _without_source(outputs["jsonl.zst"])
+    size = {form: sum(p.stat().st_size for p in path.glob(glob)) for form, (path, glob) in forms.items()}
+    return [{"form": form, "bytes": size[form], "seconds": round(best[form], 2),
+             "vs_jsonl": round(best[form] / best["jsonl"], 3), "same_output": same} for form in forms]
+
+
+def _without_source(path: Path) -> list[dict[str, object]]:
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for record in records:
+        record.pop("source", None)
+    return records
+
+
+@click.command("formats")
+@click.argument("corpus_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True)
+@click.option("--repeats", type=click.IntRange(1), default=2, show_default=True)
+def formats_command(corpus_dir: Path, jobs: int, repeats: int) -> None:
+    """Throughput of one corpus (made by make-corpus) read as JSON lines and as zstd-compressed JSON lines."""
+    rows = compressed_rows(corpus_dir, corpus_dir / "runs", jobs, repeats)
+    click.echo("| input form | bytes | seconds (best of runs) | time vs .jsonl | same records |")
+    click.echo("|---|---|---|---|---|")
+    for row in rows:
+        click.echo(f"| {row['form']} | {row['bytes']:,} | {row['seconds']} | {row['vs_jsonl']} | "
+                   f"{'yes' if row['same_output'] else 'NO'} |")

@@ -143,11 +143,15 @@ def _json(record: dict[str, Any] | Record) -> str:
 
 
 def write_records(records: Iterable[dict[str, Any] | Record], fmt: str, out: IO[str]) -> int:
-    """Write records to `out` as jsonl, json (one array) or text; return how many.
+    """Write records to `out` as jsonl, json (one array), csv, tsv or text; return how many.
 
     A dedupe result's JSON lines straight to a stream take the fast path, `write_jsonl`.
     """
     count = 0
+    if fmt in ("csv", "tsv"):
+        from cleanwire.emit.table import write_table
+
+        return write_table(records, fmt, out)
     if fmt == "json":
         out.write("[")
         for count, record in enumerate(records, 1):

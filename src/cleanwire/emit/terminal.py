@@ -157,4 +157,6 @@ def summary_text(counters: Counters, seconds: float) -> str:
     if counters.empty:
         parts.append(f"{counters.empty} empty after cleaning")
     parts.append(_count(counters.errors, "error"))
+    if counters.skipped:
+        parts.append(_count(counters.skipped, "file") + " skipped (not an input format)")
     return "cleanwire: " + ", ".join(parts) + f" in {seconds:.2f}s"

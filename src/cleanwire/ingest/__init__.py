@@ -25,6 +25,10 @@ Rules (the README's "What happens when..." follows them):
   Images, archives, compressed data, executables (by signature), data that is more than a tenth control
   bytes, and text with no plausible encoding are "binary file (...)" errors; a few NUL bytes in a page
   are removed, not a reason to refuse it.
+- Compressed files (gzip, zstd, bzip2, xz; told by their signature, whatever the name) are decompressed as they
+  are read; what they hold is told by the name without the compression's extension, else sniffed. A large
+  compressed JSON lines file is decompressed ahead of the workers into temporary pieces (`parts`), so --jobs
+  still splits it. A truncated or corrupt archive is one error naming how far it got, after the records before.
 - Size: text and HTML files above `max_bytes` are refused unread; JSON lines are streamed, and one line
   above `max_line_bytes` is refused (skipped without being held) while the file goes on.
 - JSON lines in UTF-16/32, or a text file named `.jsonl` (no line among its first five starts like an

@@ -30,6 +30,8 @@ class Entry:
     source: str  # what records and error lines name
     error: str | None = None
     spool: bool = False  # stdin, a FIFO: copied to a temporary file on first read
+    in_folder: bool = False  # found inside a folder argument: read only when its format is recognised
+    format: str | None = None  # "jsonl" for a decompressed piece of a large compressed file: read as it is
 
 
 def find_entries(inputs: Sequence[str], cfg: IngestConfig, exclude: tuple[str, ...]) -> list[Entry]:
@@ -87,9 +89,9 @@ def _expand(arg: str, cfg: IngestConfig) -> Iterator[Entry]:
         yield _named(arg, arg, "not a regular file")  # a device such as /dev/zero would never end
 
 
-def _named(doc_id: str, path: str, error: str | None = None, spool: bool = False) -> Entry:
+def _named(doc_id: str, path: str, error: str | None = None, spool: bool = False, in_folder: bool = False) -> Entry:
     """An entry whose id and source are printable: a file name that is not UTF-8 arrives with lone surrogates."""
-    return Entry(no_surrogates(doc_id), path, _printable(path), error, spool)
+    return Entry(no_surrogates(doc_id), path, _printable(path), error, spool, in_folder)
 
 
 def _printable(path: str) -> str:
@@ -141,7 +143,7 @@ def _sorted_children(dir_path: str) -> list[os.DirEntry[str]]:
 def _file_entry(rel: str, child: os.DirEntry[str]) -> Entry:
     """The entry of a folder member that is not a folder: a file, or a named error (raises OSError)."""
     if child.is_file():
-        return _named(rel, child.path)
+        return _named(rel, child.path, in_folder=True)
     os.stat(child.path)  # a symlink loop or a missing target raises its reason here
     return _named(rel, child.path, "not a regular file")
 

@@ -12,6 +12,7 @@ from cleanwire.ingest.discover import Entry, find_entries
 from cleanwire.ingest.ids import UniqueIds
 from cleanwire.ingest.parts import Part, listed_size, make_parts
 from cleanwire.ingest.reader import read_part
+from cleanwire.ingest.select import skip_reason
 from cleanwire.ingest.spool import Spools
 
 
@@ -28,6 +29,7 @@ class InputSet:
         self._parts: list[Part] | None = None  # the parts cut so far
         self._cutting: Iterator[Part] = iter(())
         self._spools = Spools(stdin)
+        self.skipped: list[tuple[str, str]] = []  # files inside folders not read: (source, why), once listed
 
     def parts(self) -> Iterator[Part]:
         """The inputs cut into parts for workers, in a deterministic order.
@@ -37,7 +39,7 @@ class InputSet:
         """
         if self._parts is None:
             self._parts = []
-            self._cutting = make_parts(self._resolved_entries(), self._cfg)
+            self._cutting = make_parts(self._resolved_entries(), self._cfg, self._spools)
         done = 0
         while True:
             if done == len(self._parts):
@@ -70,5 +72,11 @@ class InputSet:
     def _resolved_entries(self) -> list[Entry]:
         """Every file to read, sorted; stdin and FIFOs replaced by their spooled copies."""
         if self._entries is None:
-            self._entries = find_entries(self._inputs, self._cfg, self._exclude)
+            self._entries = []
+            for entry in find_entries(self._inputs, self._cfg, self._exclude):
+                why = skip_reason(entry, self._cfg)
+                if why is None:
+                    self._entries.append(entry)
+                else:
+                    self.skipped.append((entry.source, why))
         return [self._spools.resolve(entry) for entry in self._entries]

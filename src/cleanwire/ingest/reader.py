@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import BinaryIO
 
 from cleanwire.config import IngestConfig
 from cleanwire.document import Document
+from cleanwire.ingest.compressed import (
+    ArchiveError,
+    compression_of,
+    decompressed_stream,
+    inner_name,
+    open_decompressed,
+)
 from cleanwire.ingest.decode import decode_bytes
 from cleanwire.ingest.discover import Entry
 from cleanwire.ingest.failures import error_document, reason
@@ -44,7 +52,7 @@ def _read_file(path: str, entry: Entry, cfg: IngestConfig, line: list[int], star
 
     With `end` >= 0 the file is a large JSON lines file and only the lines in [start, end) are read.
     """
-    known = known_format(entry.path, cfg)
+    known = entry.format or known_format(entry.path, cfg)
     try:
         # JSON lines are read line by line: a larger buffer saves a read call and a copy every few lines
         f = open(path, "rb", buffering=_JSONL_BUFFER if known == "jsonl" else -1)
@@ -52,11 +60,20 @@ def _read_file(path: str, entry: Entry, cfg: IngestConfig, line: list[int], star
         yield error_document(entry.id, entry.source, f"cannot read: {reason(exc)}")
         return
     with f:
+        if entry.format is not None:  # a decompressed piece of a large file, judged when it was cut
+            f.seek(start)
+            yield from read_jsonl(f, entry, cfg, line, (end - start) if end >= 0 else -1)
+            return
         size = os.fstat(f.fileno()).st_size
         if known in ("text", "html") and size > cfg.max_bytes:
             yield error_document(entry.id, entry.source, _too_large(size, cfg))
             return
         head = f.read(SNIFF_BYTES)
+        compression = compression_of(head)
+        if compression is not None:
+            f.seek(0)
+            yield from _read_compressed(f, compression, entry, cfg, line)
+            return
         fmt = known or detect_format(entry.path, head)
         refusal = _refusal(fmt, head, size, cfg)
         if refusal is not None:
@@ -68,6 +85,38 @@ def _read_file(path: str, entry: Entry, cfg: IngestConfig, line: list[int], star
             yield from read_jsonl(f, entry, cfg, line, (end - start) if end >= 0 else -1)
             return
         data = head + f.read() if len(head) == SNIFF_BYTES else head
+    yield _page_document(data, fmt, entry, cfg)
+
+
+def _read_compressed(f: BinaryIO, compression: str, entry: Entry, cfg: IngestConfig,
+                     line: list[int]) -> Iterator[Document]:
+    """The documents of a compressed file, decompressed as they are read; its format is told by the name
+    without the compression's extension (`a.jsonl.gz`), else by the decompressed content."""
+    name = inner_name(entry.path)
+    stream = open_decompressed(f, compression)
+    try:
+        head = stream.read(SNIFF_BYTES)
+        fmt = known_format(name, cfg) or detect_format(name, head)
+        refusal = _refusal(fmt, head, -1, cfg)
+        if refusal is not None:
+            yield error_document(entry.id, entry.source, refusal)
+            return
+        if fmt == "jsonl":
+            f.seek(0)  # read again from the start: sniffing took the first bytes
+            stream = open_decompressed(f, compression)
+            yield from read_jsonl(stream, entry, cfg, line)
+            return
+        data = head + stream.read(max(0, cfg.max_bytes + 1 - len(head))) if len(head) == SNIFF_BYTES else head
+    except ArchiveError as exc:
+        produced = decompressed_stream(stream).produced
+        where = f"after line {line[0]}, {produced:,} bytes decompressed; the records before it are kept" \
+            if line[0] else f"after {produced:,} bytes decompressed"
+        yield error_document(entry.id, entry.source, f"{exc}: {where}")
+        return
+    if len(data) > cfg.max_bytes:
+        yield error_document(entry.id, entry.source,
+                             f"too large: over {cfg.max_bytes} bytes decompressed (limit {cfg.max_bytes})")
+        return
     yield _page_document(data, fmt, entry, cfg)
 
 

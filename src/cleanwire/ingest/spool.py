@@ -32,6 +32,20 @@ class Spools:
         path = self._spool(entry)
         return Entry(entry.id, path, entry.source, self._errors.get(entry.path))
 
+    def new_file(self, suffix: str = "") -> tuple[int, str]:
+        """A new temporary file (descriptor, path), removed with the copies: a decompressed piece of an input.
+
+        Raises SpoolError when it cannot be made.
+        """
+        try:
+            if self._scratch is None:
+                self._scratch = ScratchDir(".spool")
+            fd, tmp = tempfile.mkstemp(prefix="piece-", suffix=suffix, dir=self._scratch.path)
+        except OSError as exc:
+            raise SpoolError(exc, "a decompressed input") from exc
+        self._copies[tmp] = tmp
+        return fd, tmp
+
     def close(self) -> None:
         """Remove the spooled copies."""
         _remove_files(self._copies)
