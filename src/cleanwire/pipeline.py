@@ -227,11 +227,15 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
              if state.fingerprint_files else None)
     builder = ClusterBuilder(signed)  # the matcher numbers the signed documents 0, 1, ...
     def verified(done: int, total: int) -> None:
+        counters.candidate_pairs = total
         if progress is not None:
             progress("matching", done, total, unit="pairs")
 
+    def aligned(count: int) -> None:
+        counters.alignments += count
+
     builder.add(find_matches(docs.signatures, load_texts, config.dedup, map_batches=engine.map, on_found=searched,
-                             shared=files, on_verified=verified))
+                             shared=files, on_verified=verified, keep=config.keep, on_aligned=aligned))
     clusters = builder.clusters(docs.lengths, config.keep)
     counters.seconds["match+cluster"] = time.perf_counter() - started
     return clusters
