@@ -45,6 +45,7 @@ class Run:
     exit_code: int = 0
     ratio: float | None = None  # throughput over datasketch's on the same corpus
     rensa_ratio: float | None = None  # throughput over rensa's on the same corpus
+    rensa_cpu_ratio: float | None = None  # rensa's CPU seconds over this run's
     alignments: int | None = None  # cleanwire's candidate pairs aligned in verification (--stats)
     cpu_ratio: float | None = None  # datasketch's CPU seconds over this run's (robust to a busy machine)
     scores: dict[str, float] = field(default_factory=dict)
@@ -217,7 +218,7 @@ def print_table(runs: list[Run]) -> None:
     """The results as a Markdown table on stdout."""
     kinds = [k for k in KINDS[1:]]
     head = ["docs", "profile", "corpus", "tool", "jobs", "wall s", "cpu s", "docs/s", "peak RSS MB", "x datasketch",
-            "x ds cpu", "x rensa", "align/doc", "P", "R", "F1"]
+            "x ds cpu", "x rensa", "x rensa cpu", "align/doc", "P", "R", "F1"]
     head += [f"R {k}" for k in kinds]
     click.echo("| " + " | ".join(head) + " |")
     click.echo("|" + "---|" * len(head))
@@ -225,13 +226,14 @@ def print_table(runs: list[Run]) -> None:
         tool = r.tool if r.engine == "local" else f"{r.tool} ({r.engine})"
         if r.error:
             cells = [f"{r.docs:,}", r.profile, r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}",
-                     "-", f"{r.peak_rss_mb:.0f}", "-", "-", "-", "-", f"failed (exit {r.exit_code}): {r.error}"]
+                     "-", f"{r.peak_rss_mb:.0f}", "-", "-", "-", "-", "-", f"failed (exit {r.exit_code}): {r.error}"]
         else:
             cells = [f"{r.docs:,}", r.profile, r.corpus, tool, str(r.jobs), f"{r.seconds:.1f}", f"{r.cpu_seconds:.1f}",
                      f"{r.docs_per_s:,.0f}",
                      f"{r.peak_rss_mb:.0f}", f"{r.ratio:.1f}" if r.ratio is not None else "-",
                      f"{r.cpu_ratio:.1f}" if r.cpu_ratio is not None else "-",
                      f"{r.rensa_ratio:.2f}" if r.rensa_ratio is not None else "-",
+                     f"{r.rensa_cpu_ratio:.2f}" if r.rensa_cpu_ratio is not None else "-",
                      f"{r.alignments / r.docs:.2f}" if r.alignments is not None and r.docs else "-"]
             cells += [f"{r.scores.get(k, 0):.3f}" for k in ("P", "R", "F1")]
             cells += [f"{r.scores[f'R_{k}']:.3f}" if f"R_{k}" in r.scores else "-" for k in kinds]
@@ -368,6 +370,8 @@ def command(corpus_dir: Path, sizes: tuple[int, ...], profiles: str, jobs_list: 
                             run.cpu_ratio = done["datasketch"].cpu_seconds / run.cpu_seconds
                     if "rensa" in done:
                         run.rensa_ratio = run.docs_per_s / done["rensa"].docs_per_s
+                        if run.engine == "local" and run.cpu_seconds:
+                            run.rensa_cpu_ratio = done["rensa"].cpu_seconds / run.cpu_seconds
                 runs.append(run)
                 click.echo(json.dumps(asdict(run)), err=True)
     print_table(runs)
