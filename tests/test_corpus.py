@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cleanwire.bench.corpus import KINDS, Writer, doc_id, make_plan, write_corpus
@@ -110,3 +111,39 @@ def test_scale_scoring_counts_pairs_and_copy_types() -> None:
     assert merged["R_excerpt"] == 1.0 and merged["R_glued"] == 0.0
     lost = score(gold, [("a", "a")])
     assert lost["lost"] == 3.0 and lost["R"] == 0.0
+
+
+def test_the_wire_profile_puts_most_documents_in_clusters_of_heavy_tailed_sizes() -> None:
+    plan = make_plan(20_000, seed=3, dup_share=0.3, profile="wire")
+    sizes = np.bincount(plan.story)
+    assert sizes.sum() == 20_000
+    assert sizes[sizes > 1].sum() > 0.8 * 20_000  # most documents have copies
+    small, large = ((sizes >= 2) & (sizes <= 5)).sum(), (sizes >= 50).sum()
+    assert small > 10 * large > 0 and sizes.max() <= 500  # many of 2-5, some of 50-500
+    kinds = np.bincount(plan.kind, minlength=len(KINDS))
+    copies = kinds[1:].sum()
+    assert (kinds[KINDS.index("edited")] + kinds[KINDS.index("wrapped")]) > 0.6 * copies  # light edits, templates
+    assert kinds[KINDS.index("excerpt")] > 0.05 * copies
+    # the default profile is what it was: the same plan for a seed
+    default = make_plan(20_000, seed=3, dup_share=0.3)
+    assert (np.bincount(default.story) > 1).sum() < 0.3 * len(np.bincount(default.story))
+
+
+def test_the_scale_floors_are_checked_per_corpus_profile_against_both_baselines() -> None:
+    from cleanwire.bench.scale import Run, floors
+
+    def run(tool: str, profile: str, jobs: int, rate: float, ratio: float | None = None,
+            rensa: float | None = None) -> Run:
+        return Run(tool=tool, corpus="raw", docs=100_000, jobs=jobs, profile=profile, docs_per_s=rate, ratio=ratio,
+                   rensa_ratio=rensa)
+
+    runs = [run("clean+dedupe", "wire", 1, 1000.0), run("clean+dedupe", "wire", 2, 1900.0, 4.5, 0.9),
+            run("dedupe-only", "wire", 2, 9000.0, 20.0, 2.5), run("clean+dedupe", "default", 2, 4000.0, 3.4)]
+    checks = {what: met for what, _, _, met in floors(runs)}
+    assert checks == {
+        "default 100,000 clean+dedupe --jobs 2 vs datasketch": True,
+        "wire 100,000 clean+dedupe --jobs 2 vs datasketch": True,
+        "wire 100,000 clean+dedupe --jobs 2 vs rensa": False,
+        "wire 100,000 dedupe-only --jobs 2 vs rensa": True,
+        "wire 100,000 clean+dedupe --jobs 2 vs --jobs 1": True,
+    }

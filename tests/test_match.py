@@ -49,10 +49,10 @@ def test_find_matches_loads_texts_in_batches() -> None:
         calls.append(list(ordinals))
         return {i: texts[i] for i in ordinals}
 
-    cfg = replace(CFG, batch_pairs=2)
+    cfg = replace(CFG, batch_pairs=4)  # whole groups of connected candidates, about 4 documents a batch
     matches = find_matches([signature(t, cfg) for t in texts], load, cfg)
     assert [(m.a, m.b) for m in matches] == [(i, i + 5) for i in range(5)]
-    assert len(calls) == 3 and all(len(c) <= 4 for c in calls)
+    assert calls == [[0, 1, 5, 6], [2, 3, 7, 8], [4, 9]]
 
 
 def test_find_matches_tells_how_many_candidate_pairs_are_judged_of_all() -> None:
@@ -105,9 +105,82 @@ def test_a_short_lead_excerpt_of_a_long_story_is_found() -> None:
     assert [(m.a, m.b, m.relation) for m in matches] == [(0, 1, "excerpt")]
 
 
-def test_pending_pairs_are_ordered_by_their_group_of_connected_documents() -> None:
+def test_batches_hold_whole_groups_of_connected_candidates_in_order_of_their_first_document() -> None:
     import numpy as np
 
-    a, b = np.array([3, 2, 8, 1, 0]), np.array([4, 7, 9, 2, 8])
-    assert match._by_component(a, b) == [(0, 8), (8, 9), (1, 2), (2, 7), (3, 4)]
-    assert match._by_component(a[:0], b[:0]) == []
+    a, b = np.array([0, 1, 2, 3, 8]), np.array([8, 2, 7, 4, 9])
+    same = np.array([False, False, False, True, False])  # 3-4: exact copies, matched without a batch
+    work = match._plan(a, b, same, np.arange(10), "complete", replace(CFG, batch_pairs=3))
+    assert [(w.pairs, w.exact, w.grouped) for w in work] == [([(0, 8), (8, 9)], [], True),
+                                                             ([(1, 2), (2, 7)], [], True)]
+    work = match._plan(a, b, same, np.arange(10), "complete", replace(CFG, batch_pairs=6))
+    assert [w.pairs for w in work] == [[(0, 8), (8, 9), (1, 2), (2, 7)]]
+    work = match._plan(a, b, same, np.arange(10), "complete", replace(CFG, batch_pairs=1))  # groups over 2 docs
+    assert [(w.pairs, w.grouped) for w in work] == [([(0, 8)], False), ([(8, 9)], False), ([(1, 2)], False),
+                                                    ([(2, 7)], False)]
+    assert match._plan(a[:0], b[:0], same[:0], np.arange(10), "complete", CFG) == []
+
+
+def light_copy(text: str, seed: int) -> str:
+    """The text with a few words changed and a sentence added at a random place (a republished copy)."""
+    import random
+
+    rng = random.Random(seed)
+    words = text.split(" ")
+    for _ in range(3):
+        words[rng.randrange(len(words))] = f"word{rng.randrange(1000)}"
+    extra = f"Sentence {seed} added by the editor of this copy today."
+    at = rng.randrange(len(words))
+    return " ".join(words[:at] + [extra] + words[at:])
+
+
+def clusters_of(texts: list[str], cfg: DedupConfig, keep: str) -> tuple[list[object], int]:
+    """The clusters of `texts` under `keep` and how many alignments finding them took."""
+    from cleanwire.cluster import ClusterBuilder
+
+    sigs = [signature(t, cfg) for t in texts]
+    aligned: list[int] = []
+    found = find_matches(sigs, lambda ords: {i: texts[i] for i in ords}, cfg, keep=keep, on_aligned=aligned.append)
+    builder = ClusterBuilder()
+    builder.add(found)
+    return builder.clusters([s.length for s in sigs], keep), sum(aligned)
+
+
+def copied_stories() -> list[str]:
+    """Stories copied many times: light copies, excerpts, exact copies, a follow-up quoting another story."""
+    first = "\n".join(paragraphs(31, count=10))
+    second = "\n".join(paragraphs(32, count=6))
+    follow_up = "\n".join(paragraphs(33, count=6)[:3] + paragraphs(32, count=6)[2:3] + paragraphs(33, count=6)[3:])
+    texts = [light_copy(first, k) for k in range(12)] + [first]
+    texts += ["\n".join(paragraphs(31, count=10)[:3]), "\n".join(paragraphs(31, count=10)[:2]) + " Read more."]
+    texts += [texts[3], texts[3], texts[12]]  # exact copies
+    texts += [light_copy(second, 100 + k) for k in range(6)] + [follow_up, light_copy(follow_up, 7)]
+    texts += ["\n".join(paragraphs(34 + k, count=3)) for k in range(3)]  # stories alone
+    import random
+
+    order = list(range(len(texts)))
+    random.Random(5).shuffle(order)
+    return [texts[i] for i in order]
+
+
+def test_groups_verified_from_the_canonical_give_the_clusters_of_verifying_every_pair() -> None:
+    from cleanwire.config import KEEP_CHOICES
+
+    texts = copied_stories()
+    for keep in KEEP_CHOICES:
+        clusters, aligned = clusters_of(texts, CFG, keep)
+        # the reference: groups of more than 2 documents verified pair by pair, every candidate pair
+        every, all_pairs = clusters_of(texts, replace(CFG, batch_pairs=1), keep)
+        assert clusters == every, keep
+        assert len(clusters) == 3 and aligned < all_pairs / 3, (keep, aligned, all_pairs)
+
+
+def test_a_group_of_40_light_copies_costs_under_3_alignments_per_document() -> None:
+    base = "\n".join(paragraphs(41, count=8))
+    for size in (10, 40):
+        texts = [light_copy(base, k) for k in range(size)]
+        clusters, aligned = clusters_of(texts, CFG, "complete")
+        assert [len(c.ordinals) for c in clusters] == [size]  # type: ignore[attr-defined]
+        assert aligned < 3 * size, (size, aligned)
+        _, every = clusters_of(texts, replace(CFG, batch_pairs=1), "complete")
+        assert every == size * (size - 1) // 2  # what verifying every candidate pair costs

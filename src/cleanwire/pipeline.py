@@ -260,11 +260,16 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
         lengths = docs.lengths[loaded.batch:] + docs.lengths[:loaded.batch]
 
     def verified(done: int, total: int) -> None:
+        counters.candidate_pairs = total
         if progress is not None:
             progress("matching", done, total, unit="pairs")
 
+    def aligned(count: int) -> None:
+        counters.alignments += count
+
     matches = find_matches(docs.signatures, load_texts, config.dedup, map_batches=engine.map, on_found=searched,
-                           shared=files, on_verified=verified, known_from=loaded.signed if loaded else None)
+                           shared=files, on_verified=verified, known_from=loaded.signed if loaded else None,
+                           keep=config.keep, on_aligned=aligned)
     builder.add(matches)
     clusters = builder.clusters(lengths, config.keep)
     if loaded is not None:

@@ -25,6 +25,8 @@ class Counters:
     clusters: int = 0
     duplicates: int = 0
     relations: Counter[str] = field(default_factory=Counter)
+    candidate_pairs: int = 0  # pairs of documents found similar enough to judge (exact copies included)
+    alignments: int = 0  # candidate pairs aligned in verification (the others are exact or implied)
     seconds: dict[str, float] = field(default_factory=dict)
     index: dict[str, int] = field(default_factory=dict)  # with --index/--against: what the index added (see pipeline)
 

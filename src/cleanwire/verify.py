@@ -378,3 +378,22 @@ def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any
             found.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
     return found
 
+
+
+class PairJudge:
+    """Verdicts on pairs among one batch's texts, asked one at a time (each text tokenised once);
+    `alignments` counts the pairs judged."""
+
+    def __init__(self, texts: Mapping[int, str], cfg: DedupConfig) -> None:
+        self._texts = texts
+        self._cfg = cfg
+        self._chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
+        self.alignments = 0
+
+    def __call__(self, a: int, b: int) -> Match | None:
+        """The match of documents a and b (a < b), or None."""
+        texts = self._texts
+        self.alignments += 1
+        relation, similarity, containment = _judge_chars(
+            self._chars[a], self._chars[b], lambda: (match_key(texts[a]), match_key(texts[b])), self._cfg)
+        return None if relation is None else Match(a, b, relation, round(similarity, 4), round(containment, 4))

@@ -30,6 +30,13 @@ COPY_WEIGHTS = {"excerpt": 30, "wrapped": 15, "glued": 20, "edited": 20, "reorde
 COPIES_PER_STORY = (1, 2, 3)
 COPIES_PER_STORY_P = (0.45, 0.35, 0.20)
 GENERATOR = "cleanwire.bench.corpus v2"  # bump when the output for a seed changes
+PROFILES = ("default", "wire")
+# The wire profile: most stories are republished, by a handful of sites or by hundreds (a wire story);
+# mostly light edits and the same body in another site's template, some excerpts
+WIRE_COPY_WEIGHTS = {"excerpt": 15, "wrapped": 35, "glued": 5, "edited": 35, "reordered": 5, "exact": 5}
+WIRE_SINGLE_SHARE = 0.15  # share of documents that are a story alone
+WIRE_MAX_CLUSTER = 500
+WIRE_TAIL = 2.0  # cluster sizes 2..WIRE_MAX_CLUSTER drawn with probability ~ size ** -WIRE_TAIL
 DOCS_PER_SITE = 200
 BRIEF_SHARE = 12  # percent of stories that are short briefs
 FOLLOWUP_SHARE = 8  # percent of full stories that quote a paragraph of an older one
@@ -174,6 +181,7 @@ class Writer:
         self.vocab = Vocabulary()
         self.n_sites = n_sites
         self._sites: dict[int, Site] = {}  # per Writer, not per module: sites are cheap to rebuild
+        self._bodies: dict[int, Body] = {}  # a story copied hundreds of times is written once per Writer
 
     def rng(self, *parts: int) -> random.Random:
         """A generator seeded from the corpus seed and integer parts (stable across Python versions)."""
@@ -248,6 +256,12 @@ class Writer:
 
     def body(self, story: int) -> Body:
         """The story's article, the same wherever it is copied; a follow-up quotes a paragraph of an older story."""
+        body = self._bodies.get(story)
+        if body is None:
+            body = self._bodies[story] = self._body(story)
+        return body
+
+    def _body(self, story: int) -> Body:
         own = self.own_body(story)
         older = borrowed_story(self.seed, story)
         if older is None:
@@ -499,25 +513,35 @@ class Plan:
     n_sites: int
 
 
-def make_plan(n_docs: int, seed: int, dup_share: float) -> Plan:
-    """Draw the corpus plan: stories with 0-3 copies until n_docs documents, then shuffle."""
+def make_plan(n_docs: int, seed: int, dup_share: float, profile: str = "default") -> Plan:
+    """Draw the corpus plan: story sizes by profile until n_docs documents, copy kinds and sites, then shuffle.
+
+    default: stories with 0-3 copies, `dup_share` of the documents copies. wire: WIRE_SINGLE_SHARE of
+    the documents are stories alone, the others in clusters of 2-500 with a heavy tail (many of 2-5,
+    some of 50-500), mostly light edits and template copies.
+    """
     rng = np.random.default_rng(seed)
     n_sites = max(4, n_docs // DOCS_PER_SITE)
-    # A story has copies with probability p; mean copies per duplicated story is 1.75, so p solves
-    # copies / docs = p * 1.75 / (1 + p * 1.75) = dup_share.
-    mean_copies = float(np.dot(COPIES_PER_STORY, COPIES_PER_STORY_P))
-    p = min(1.0, dup_share / (mean_copies * (1 - dup_share))) if dup_share < 1 else 1.0
-    has = rng.random(n_docs) < p
-    copies = np.where(has, rng.choice(COPIES_PER_STORY, size=n_docs, p=COPIES_PER_STORY_P), 0)
-    sizes = 1 + copies
+    if profile == "wire":
+        sizes = _wire_sizes(rng, n_docs)
+        weights_of = WIRE_COPY_WEIGHTS
+    else:
+        # A story has copies with probability p; mean copies per duplicated story is 1.75, so p solves
+        # copies / docs = p * 1.75 / (1 + p * 1.75) = dup_share.
+        mean_copies = float(np.dot(COPIES_PER_STORY, COPIES_PER_STORY_P))
+        p = min(1.0, dup_share / (mean_copies * (1 - dup_share))) if dup_share < 1 else 1.0
+        has = rng.random(n_docs) < p
+        copies = np.where(has, rng.choice(COPIES_PER_STORY, size=n_docs, p=COPIES_PER_STORY_P), 0)
+        sizes = 1 + copies
+        weights_of = COPY_WEIGHTS
     ends = np.cumsum(sizes)
     n_stories = int(np.searchsorted(ends, n_docs) + 1)
     sizes = sizes[:n_stories].copy()
     sizes[-1] -= int(ends[n_stories - 1] - n_docs)
     story = np.repeat(np.arange(n_stories, dtype=np.int64), sizes)
     first = np.concatenate(([True], story[1:] != story[:-1]))
-    names = list(COPY_WEIGHTS)
-    weights = np.array([COPY_WEIGHTS[n] for n in names], dtype=float)
+    names = list(weights_of)
+    weights = np.array([weights_of[n] for n in names], dtype=float)
     copy_kind = np.array([KINDS.index(n) for n in names], dtype=np.int8)[
         rng.choice(len(names), size=n_docs, p=weights / weights.sum())]
     # A brief is too short to excerpt or reorder: its copies of those kinds are wrapped instead.
@@ -530,6 +554,18 @@ def make_plan(n_docs: int, seed: int, dup_share: float) -> Plan:
     site = np.where((kind == 0) | (kind == KINDS.index("exact")), home, other)
     order = rng.permutation(n_docs)
     return Plan(story=story[order], kind=kind[order], site=site[order].astype(np.int64), n_sites=n_sites)
+
+
+def _wire_sizes(rng: np.random.Generator, n_docs: int) -> np.ndarray:
+    """Story sizes for the wire profile: singles, and clusters of 2..WIRE_MAX_CLUSTER ~ size ** -WIRE_TAIL."""
+    values = np.arange(2, WIRE_MAX_CLUSTER + 1)
+    p = values.astype(float) ** -WIRE_TAIL
+    clustered = rng.choice(values, size=n_docs, p=p / p.sum())
+    # interleave singles so that about WIRE_SINGLE_SHARE of the documents are stories alone
+    mean = float(np.dot(values, p / p.sum()))
+    single_p = WIRE_SINGLE_SHARE * mean / (WIRE_SINGLE_SHARE * mean + 1 - WIRE_SINGLE_SHARE)
+    sizes: np.ndarray = np.where(rng.random(n_docs) < single_p, 1, clustered)
+    return sizes
 
 
 def doc_id(position: int) -> str:
@@ -553,10 +589,10 @@ def _write_shard(args: tuple[Path, int, int, int, np.ndarray, np.ndarray, np.nda
 
 
 def write_corpus(out_dir: Path, n_docs: int, seed: int = 1, shard_size: int = 10_000, clean: bool = False,
-                 dup_share: float = 0.3, jobs: int = 1) -> dict[str, object]:
+                 dup_share: float = 0.3, jobs: int = 1, profile: str = "default") -> dict[str, object]:
     """Write shards, gold.jsonl and manifest.json into out_dir; return the manifest."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan = make_plan(n_docs, seed, dup_share)
+    plan = make_plan(n_docs, seed, dup_share, profile)
     tasks = []
     for shard, start in enumerate(range(0, n_docs, shard_size)):
         stop = min(n_docs, start + shard_size)
@@ -578,6 +614,13 @@ def write_corpus(out_dir: Path, n_docs: int, seed: int = 1, shard_size: int = 10
         "dup_share": dup_share, "stories": int(len(np.unique(plan.story))), "sites": plan.n_sites, "types": counts,
         "generator": GENERATOR,
     }
+    if profile != "default":  # a default corpus's manifest stays as it was
+        manifest["profile"] = profile
+        manifest.pop("dup_share")
+        sizes = np.bincount(plan.story)
+        manifest["cluster_sizes"] = {"1": int((sizes == 1).sum()), "2-5": int(((sizes >= 2) & (sizes <= 5)).sum()),
+                                     "6-49": int(((sizes >= 6) & (sizes < 50)).sum()), "50+": int((sizes >= 50).sum()),
+                                     "largest": int(sizes.max())}
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
 
@@ -594,9 +637,13 @@ def write_corpus(out_dir: Path, n_docs: int, seed: int = 1, shard_size: int = 10
               help="Share of documents that are copies of another.")
 @click.option("--jobs", type=click.IntRange(1), default=os.cpu_count() or 1, show_default="all cores",
               help="Worker processes (the output does not depend on it).")
+@click.option("--profile", type=click.Choice(PROFILES), default="default", show_default=True,
+              help="default: 30%% copies (--dup-share), 1-3 per story. wire: shaped like a news crawl, most "
+                   "documents in clusters of heavy-tailed sizes (many of 2-5, some of 50-500), light edits, "
+                   "template copies, excerpts (--dup-share is not used).")
 def command(out_dir: Path, n_docs: int, seed: int, shard_size: int, clean: bool, dup_share: float,
-            jobs: int) -> None:
+            jobs: int, profile: str) -> None:
     """Write a synthetic corpus of page dumps with known duplicates (JSON lines shards + gold.jsonl)."""
     manifest = write_corpus(out_dir, n_docs, seed=seed, shard_size=shard_size, clean=clean, dup_share=dup_share,
-                            jobs=jobs)
+                            jobs=jobs, profile=profile)
     click.echo(json.dumps(manifest), err=True)

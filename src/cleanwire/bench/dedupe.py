@@ -47,10 +47,22 @@ def make_cleaner(stand_in: bool = False) -> tuple[str, Cleaner]:
     return "cleanwire.clean", clean
 
 
-def cleanwire_clusters(texts: Sequence[str], cfg: DedupConfig) -> list[int]:
-    """Cluster label (canonical ordinal) of each text."""
+def cleanwire_clusters(texts: Sequence[str], cfg: DedupConfig,
+                       work: list[tuple[int, int, int]] | None = None) -> list[int]:
+    """Cluster label (canonical ordinal) of each text; `work` gets (documents, alignments, candidate pairs
+    that are not exact copies: what aligning every pair would cost)."""
     signatures = [signature(t, cfg) for t in texts]
-    matches = find_matches(signatures, lambda ords: {i: texts[i] for i in ords}, cfg)
+    aligned: list[int] = []
+    pairs: list[int] = []
+
+    def judged(done: int, total: int) -> None:
+        if not pairs:  # the first call: the exact copies, matched without an alignment
+            pairs.append(total - done)
+
+    matches = find_matches(signatures, lambda ords: {i: texts[i] for i in ords}, cfg, on_verified=judged,
+                           on_aligned=aligned.append)
+    if work is not None:
+        work.append((len(texts), sum(aligned), pairs[0] if pairs else 0))
     clusters = build_clusters(len(texts), matches, [s.length for s in signatures])
     label = list(range(len(texts)))
     for c in clusters:
@@ -179,8 +191,9 @@ def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool, busy
     """Duplicate detection on the dedup dev set, against datasketch MinHashLSH."""
     cfg = DedupConfig()
     cleaner_name, clean = make_cleaner(stand_in)
+    work: list[tuple[int, int, int]] = []  # per cleanwire call: documents, alignments, candidate pairs
     methods: dict[str, Callable[[Sequence[str]], list[int]]] = {
-        "cleanwire": lambda texts: cleanwire_clusters(texts, cfg)}
+        "cleanwire": lambda texts: cleanwire_clusters(texts, cfg, work)}
     if not no_baseline:
         methods["datasketch"] = datasketch_clusters
     out = run_methods(dev_dir, cfg, methods, clean)
@@ -200,6 +213,11 @@ def command(dev_dir: Path, errors: bool, no_baseline: bool, stand_in: bool, busy
         click.echo(f"{name:13s} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | "
                    f"{r['batches_exact']:.3f} | {_recall(r, 'excerpt'):7s} | {out[name]['template_merges']:15d} | "
                    f"{roles} | {out[name]['batch_seconds']:.2f}")
+    if work:
+        (docs, aligned, pairs), rest = work[0], work[1:]
+        click.echo(f"cleanwire alignments: full set {aligned:,} for {docs:,} documents ({aligned / docs:.2f} per "
+                   f"document; every candidate pair: {pairs:,}, {pairs / docs:.2f} per document); batches "
+                   f"{sum(w[1] for w in rest) / max(1, sum(w[0] for w in rest)):.2f} per document")
     busy_dir = busy_from or dev_dir.parent / ("cleaning" + dev_dir.name.removeprefix("dedup"))
     if str(busy_dir) != "none" and (busy_dir / "pages.tsv").exists():
         _busy_table(busy_dir, methods, clean, errors)
