@@ -219,3 +219,24 @@ COMMENT_MARKERS = re.compile(
     r"|^have your say|^join the (?:discussion|conversation)",
     re.IGNORECASE,
 )
+
+# The header of a reader's comment: a short line naming when it was written (a date with a
+# month name or in digits) or who "said" it. Several of them, each followed by a few lines of
+# prose, make a comment thread, in any of these languages.
+_MONTHS = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    "september|october|november|december|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|"
+    "mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|"
+    "julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|"
+    "settembre|ottobre|dicembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
+    "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|"
+    "januari|februari|maart|mei|augustus"
+)
+COMMENT_STAMP = re.compile(
+    rf"(?:\b\d{{1,2}}\.? (?:{_MONTHS})\.?,? (?:\d{{4}}|\d{{1,2}}:\d\d)"
+    rf"|\b(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d\d-\d\d\b"
+    r"|\b(?:said|says|wrote|schrieb|sagt|sagte|kommentierte|dijo|escribió|a écrit|a dit|ha scritto|disse|escreveu|"
+    r"napisał|napisała)\s*(?:\.\.\.|…|:)?\s*$)",
+    re.IGNORECASE,
+)
