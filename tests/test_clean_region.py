@@ -114,3 +114,15 @@ def test_an_article_under_its_dated_byline_is_not_the_first_comment() -> None:
         comments += [f"reader{n} on March {n + 2}, 2024 at 9:{n + 10} am", OTHER_PROSE[n % len(OTHER_PROSE)]]
     result = clean_text_dump(page("Home", "Written on March 1, 2024 by Jane Doe", *PARAGRAPHS, *MORE, *comments))
     assert result.body.split("\n")[: len(PARAGRAPHS)] == PARAGRAPHS
+
+
+def test_a_consent_notice_is_not_chosen_over_a_short_article() -> None:
+    consent = [
+        "Wir verwenden Cookies und ähnliche Technologien, um Inhalte zu personalisieren, Werbung anzupassen und "
+        "die Nutzung unserer Website zu analysieren, wofür wir Ihre Einwilligung brauchen.",
+        "Weitere Informationen finden Sie in unserer Datenschutzerklärung, wo Sie Ihre Einwilligung jederzeit "
+        "widerrufen können, auch für die Partner, denen wir Daten weitergeben.",
+        "Alle akzeptieren",
+    ]
+    result = clean_text_dump(page("Startseite", *GERMAN_ARTICLE[:2], "Impressum", *consent))
+    assert result.body.split("\n") == GERMAN_ARTICLE[:2]
