@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import html as html_lib
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -26,7 +27,7 @@ from typing import Any
 from rich.table import Table
 
 from cleanwire.bench.titles import learnt_model
-from cleanwire.clean import clean_text_dump, region, text
+from cleanwire.clean import clean_text_dump, lexicon, lines, region, text
 
 WRONG_TRUTH_WORDS = 50
 WRONG_F1 = 0.5
@@ -48,10 +49,28 @@ def _without_thread_and_unsure_rules() -> Iterator[None]:
         region._THREAD_STAMPS, text._UNSURE_BODY_WORDS = saved
 
 
+@contextmanager
+def _without_other_language_junk() -> Iterator[None]:
+    """The cleaner before the other languages' junk phrases and cookie notices (read off snippets/)."""
+    never = re.compile(r"(?!)")
+    names = vars(lines)  # the rules read these module globals
+    saved = names["JUNK_PHRASES_BY_WORD"], names["COOKIE_NOTICE"], lexicon.JUNK_PHRASES_OTHER
+    lexicon.JUNK_PHRASES_OTHER = ()
+    english = lexicon._phrases_by_word()
+    names["JUNK_PHRASES_BY_WORD"] = {word: english.get(word, never) for word in saved[0]}
+    names["COOKIE_NOTICE"] = never
+    try:
+        yield
+    finally:
+        names["JUNK_PHRASES_BY_WORD"], names["COOKIE_NOTICE"], lexicon.JUNK_PHRASES_OTHER = saved
+
+
 # The rules whose constants were tuned on each dev set, switched off to score that set with a
 # cleaner not tuned on it. The base line rules were tuned on cleaning/ (L3S-GN1) before any other
 # set existed: no cleaner without them exists, so that set has no leave-one-out row.
-TUNED_ON: dict[str, Callable[[], Any]] = {"cleaning2": _without_thread_and_unsure_rules}
+TUNED_ON: dict[str, Callable[[], Any]] = {
+    "cleaning2": _without_thread_and_unsure_rules, "snippets": _without_other_language_junk,
+}
 
 
 def page_meta(dev_dir: Path) -> dict[str, dict[str, str]]:

@@ -143,7 +143,7 @@ def _phrase_words(phrase: str) -> set[str]:
 # The same kinds of page junk in the dev sets' other languages (de, es, fr, it, pt, pl): "read
 # also" links, comment forms, share buttons, sign-up calls, legal and consent links, donation
 # appeals, copyright lines. Every word of each phrase outside a group is in every match.
-JUNK_PHRASES_OTHER = (
+JUNK_PHRASES_OTHER: tuple[str, ...] = (
     r"lesen sie (?:auch|hier|mehr)", r"lea (?:también|más)", r"lee también", r"lire aussi", r"leggi anche",
     r"leia também", r"czytaj (?:także|też|więcej)", r"zobacz (?:też|także)", r"mehr zum thema",
     r"könnte (?:sie|dich) auch interessieren", r"für (?:dich|sie) empfohlen", r"redaktioneller inhalt",
