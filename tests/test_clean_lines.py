@@ -7,6 +7,7 @@ from clean_samples import FIXTURES, PARAGRAPHS, page
 
 from cleanwire.clean import clean_text_dump
 from cleanwire.clean.lines import CJK, END, classify_line, has_cjk
+from cleanwire.clean.lexicon import STOPWORDS
 
 
 def test_glued_menus_are_junk_glued_sentences_are_content() -> None:
@@ -134,3 +135,23 @@ def test_cjk_lead_bytes_find_every_cjk_character() -> None:
 )
 def test_every_end_marker_passes_the_head_filter(line: str) -> None:
     assert classify_line(line, line.lower(), None)[:2] == (END, "end-marker")
+
+
+@pytest.mark.parametrize("line", [
+    "Lesen Sie auch: Die neue Brücke über den Fluss",
+    "Du musst angemeldet sein, um einen Kommentar abzugeben.",
+    "Lea también: El puente nuevo sobre el río",
+    "À lire aussi",
+    "Jede kleine Spende hilft uns, unabhängig zu bleiben.",
+    "Wir verwenden Cookies, um Ihnen das beste Erlebnis zu bieten.",
+    "Teilen",
+    "© 2024 Beispiel Verlag. Alle Rechte vorbehalten.",
+    "Todos los derechos reservados",
+])
+def test_junk_of_other_languages_is_junk(line: str) -> None:
+    assert classify_line(line, line.lower(), STOPWORDS["de"])[1] == "junk-phrase"
+
+
+def test_a_german_sentence_using_a_junk_word_as_a_verb_stays() -> None:
+    line = "Die beiden Gemeinden teilen sich die Kosten für den Bau der neuen Brücke."
+    assert classify_line(line, line.lower(), STOPWORDS["de"])[1] != "junk-phrase"

@@ -72,3 +72,57 @@ def test_a_lede_parted_from_the_body_by_an_image_box_is_kept() -> None:
              "Email to a friend", "Printer friendly", "Font:", "Share", PARAGRAPHS[2], *MORE, "Contact us")
     )
     assert result.body.split("\n") == [*PARAGRAPHS, *MORE]
+
+
+GERMAN_ARTICLE = [
+    "Der Gemeinderat hat am Dienstag beschlossen, die alte Brücke über den Fluss nicht abzureißen, sondern "
+    "sie in den kommenden zwei Jahren für Fußgänger und Radfahrer zu erneuern.",
+    "Die Kosten von rund vier Millionen Euro sollen zur Hälfte vom Land getragen werden, wie der Bürgermeister "
+    "nach der Sitzung sagte, die bis spät in den Abend dauerte.",
+    "Gegen den Abriss hatten sich in den letzten Monaten mehr als dreitausend Bürger mit ihrer Unterschrift "
+    "ausgesprochen, weil die Brücke zum Bild der Stadt gehört.",
+]
+
+
+def test_a_longer_comment_thread_in_german_does_not_take_the_article_s_place() -> None:
+    # no "Kommentare" heading: the thread shows only as dated headers, each above a comment
+    comments = []
+    for n in range(10):
+        comments += [
+            f"Leser{n} am {n + 3}. März 2024 um 10:{n + 10}",
+            "Ich wohne seit vielen Jahren an der Brücke und finde es gut, dass sie bleibt, aber die Stadt hätte "
+            f"das schon vor {n + 5} Jahren entscheiden können, dann wäre es billiger gewesen und wir hätten "
+            "weniger Ärger mit dem Verkehr gehabt.",
+            "Antworten",
+        ]
+    result = clean_text_dump(page("Startseite", "Lokales", *GERMAN_ARTICLE, *comments, "Impressum"))
+    assert result.body.split("\n") == GERMAN_ARTICLE
+
+
+def test_dated_items_as_long_as_articles_are_not_a_comment_thread() -> None:
+    # a digest: each story under its source and date; the first one is not cut away as "the article"
+    items = []
+    for n in range(4):
+        items += [f"Valley Courier, March {n + 1}, 2024", *(f"Item {n}: {line}" for line in [*PARAGRAPHS, *MORE])]
+    result = clean_text_dump(page("Home", "Digest", *items, "Privacy policy"))
+    assert len(result.body.split("\n")) > len(PARAGRAPHS) + len(MORE)
+
+
+def test_an_article_under_its_dated_byline_is_not_the_first_comment() -> None:
+    comments = []
+    for n in range(6):
+        comments += [f"reader{n} on March {n + 2}, 2024 at 9:{n + 10} am", OTHER_PROSE[n % len(OTHER_PROSE)]]
+    result = clean_text_dump(page("Home", "Written on March 1, 2024 by Jane Doe", *PARAGRAPHS, *MORE, *comments))
+    assert result.body.split("\n")[: len(PARAGRAPHS)] == PARAGRAPHS
+
+
+def test_a_consent_notice_is_not_chosen_over_a_short_article() -> None:
+    consent = [
+        "Wir verwenden Cookies und ähnliche Technologien, um Inhalte zu personalisieren, Werbung anzupassen und "
+        "die Nutzung unserer Website zu analysieren, wofür wir Ihre Einwilligung brauchen.",
+        "Weitere Informationen finden Sie in unserer Datenschutzerklärung, wo Sie Ihre Einwilligung jederzeit "
+        "widerrufen können, auch für die Partner, denen wir Daten weitergeben.",
+        "Alle akzeptieren",
+    ]
+    result = clean_text_dump(page("Startseite", *GERMAN_ARTICLE[:2], "Impressum", *consent))
+    assert result.body.split("\n") == GERMAN_ARTICLE[:2]

@@ -207,3 +207,17 @@ def test_a_short_text_that_is_all_there_is_is_kept(short: str) -> None:
 ])
 def test_a_page_of_junk_stays_empty_and_a_long_page_gets_no_short_text_fallback(junk: str) -> None:
     assert clean_text_dump(junk).body == ""
+
+
+def test_a_page_with_no_article_run_keeps_its_lines_rather_than_a_scrap() -> None:
+    # a list page: short unique lines, and one sentence of site text that would otherwise be "the body"
+    items = [f"Walking route {n}: from the {name} bridge along the river to the old mill and back" for n, name in
+             enumerate(("north", "south", "east", "west", "iron", "stone", "wooden", "railway", "town", "new"))]
+    details = [f"{n + 4} km, about {n + 1} hours, easy paths" for n in range(10)]
+    site = ("Thank you for visiting this small site, which a group of walkers from the valley keeps up in "
+            "their spare time.")
+    listing = [line for pair in zip(items, details) for line in pair]
+    result = clean_text_dump(page("Home", "Routes", *listing, site, "Contact us"))
+    kept = result.body.split("\n")
+    assert all(line in kept for line in listing)
+    assert "Contact us" not in kept and "Home" not in kept

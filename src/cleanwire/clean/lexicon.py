@@ -140,10 +140,44 @@ def _phrase_words(phrase: str) -> set[str]:
     return (words - _COMMON_WORDS) or words
 
 
+# The same kinds of page junk in the dev sets' other languages (de, es, fr, it, pt, pl): "read
+# also" links, comment forms, share buttons, sign-up calls, legal and consent links, donation
+# appeals, copyright lines. Every word of each phrase outside a group is in every match.
+JUNK_PHRASES_OTHER: tuple[str, ...] = (
+    r"lesen sie (?:auch|hier|mehr)", r"lea (?:también|más)", r"lee también", r"lire aussi", r"leggi anche",
+    r"leia também", r"czytaj (?:także|też|więcej)", r"zobacz (?:też|także)", r"mehr zum thema",
+    r"könnte (?:sie|dich) auch interessieren", r"für (?:dich|sie) empfohlen", r"redaktioneller inhalt",
+    r"weitere artikel", r"ähnliche artikel", r"artículos relacionados", r"noticias relacionadas",
+    r"articles similaires", r"articoli correlati", r"artigos relacionados",
+    r"kommentar (?:abzugeben|schreiben|verfassen)", r"(?:schreibe|hinterlasse|verfasse) (?:jetzt )?einen kommentar",
+    r"deja (?:un|tu) comentario", r"laisser un commentaire", r"lascia un commento", r"deixe (?:um|seu) comentário",
+    r"dodaj komentarz", r"^(?:jetzt |artikel )?teilen\W*$", r"vergiss nicht zu teilen", r"^compartir\W*$",
+    r"^partager\W*$", r"^condividi\W*$", r"^udostępnij\W*$",
+    r"(?:kostenlos|jetzt|hier) anmelden", r"(?:kostenlos|jetzt|hier) registrieren", r"jetzt abonnieren",
+    r"suscríbete", r"abonnez-vous", r"iscriviti", r"inscreva-se", r"zapisz się", r"cookies",
+    r"datenschutzerklärung", r"datenschutzhinweise",
+    r"^datenschutz\W*$", r"^impressum\W*$", r"política de privacidad", r"mentions légales",
+    r"politique de confidentialité", r"informativa (?:sulla )?privacy", r"polityka prywatności",
+    r"jede (?:kleine )?spende", r"jetzt spenden", r"dona ahora", r"faire un don", r"fai una donazione",
+    r"wesprzyj nas", r"alle rechte vorbehalten", r"todos los derechos reservados", r"tous droits réservés",
+    r"tutti i diritti riservati", r"todos os direitos reservados", r"wszelkie prawa zastrzeżone",
+)
+_ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+
+
+def _other_phrase_words(phrase: str) -> set[str]:
+    """The words of a phrase of another language outside its groups that no language calls a stopword."""
+    bare = re.sub(r"\(\?:[^)]*\)", " ", re.sub(r"\\[a-zA-Z]", " ", phrase))
+    return {w for w in re.findall(r"[^\W\d_][\w-]*[^\W\d_]", bare) if w not in _ALL_STOPWORDS}
+
+
 def _phrases_by_word() -> dict[str, re.Pattern[str]]:
     grouped: dict[str, list[str]] = {}
     for phrase in JUNK_PHRASES:
         for word in sorted(_phrase_words(phrase)):
+            grouped.setdefault(word, []).append(phrase)
+    for phrase in JUNK_PHRASES_OTHER:
+        for word in sorted(_other_phrase_words(phrase)):
             grouped.setdefault(word, []).append(phrase)
     return {
         word: re.compile(r"(?<!\w)(?:" + "|".join(phrases) + r")(?!\w)", re.IGNORECASE)
@@ -262,5 +296,35 @@ OTHER_END_MARKERS = re.compile(
     r"(?:noticias|artículos|temas) relacionad[oa]s|(?:à )?lire aussi|sur le même (?:sujet|thème)|"
     r"leia também|veja também|notícias relacionadas|leggi anche|articoli correlati|czytaj (?:też|także)|"
     r"zobacz (?:też|także|również)|podobne artykuły|lees ook|gerelateerde artikelen|читайте также)",
+    re.IGNORECASE,
+)
+
+# The header of a reader's comment: a short line naming when it was written (a date with a
+# month name or in digits) or who "said" it. Several of them, each followed by a few lines of
+# prose, make a comment thread, in any of these languages.
+_MONTHS = (
+    "jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|january|february|march|april|june|july|august|"
+    "september|october|november|december|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|"
+    "mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|"
+    "julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|"
+    "settembre|ottobre|dicembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|"
+    "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|"
+    "januari|februari|maart|mei|augustus"
+)
+COMMENT_STAMP = re.compile(
+    rf"(?:\b\d{{1,2}}\.? (?:{_MONTHS})\.?,? (?:\d{{4}}|\d{{1,2}}:\d\d)"
+    rf"|\b(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
+    r"|\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d\d-\d\d\b"
+    r"|\b(?:said|says|wrote|schrieb|sagt|sagte|kommentierte|dijo|escribió|a écrit|a dit|ha scritto|disse|escreveu|"
+    r"napisał|napisała)\s*(?:\.\.\.|…|:)?\s*$)",
+    re.IGNORECASE,
+)
+
+# A cookie notice says in the first person that the site uses cookies, in any of these languages;
+# it is junk however long the line (an article about cookies reports, it does not say "we use").
+COOKIE_NOTICE = re.compile(
+    r"\b(?:we(?: and our partners)? use|this (?:web)?site uses|wir (?:verwenden|nutzen|setzen)|"
+    r"diese (?:web)?seite (?:verwendet|nutzt)|utilizamos|usamos|nous utilisons|ce site utilise|utilizziamo|"
+    r"questo sito utilizza|używamy|ta strona (?:używa|wykorzystuje)|este site utiliza)\b.{0,60}?\bcookie",
     re.IGNORECASE,
 )

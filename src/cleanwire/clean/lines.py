@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 
 from cleanwire.clean.lexicon import (
+    COOKIE_NOTICE,
     CREDIT,
     END_MARKERS,
     INLINE_BREAKS,
@@ -234,6 +235,8 @@ def classify_line(
             return STRONG_JUNK, "junk-phrase", 0.0, n
     if ("©" in line or ("(" in line and "(c" in low)) and JUNK_SYMBOLS.search(line):  # "(": a memchr
         return STRONG_JUNK, "junk-phrase", 0.0, n
+    if "cookie" in low and COOKIE_NOTICE.search(low):
+        return STRONG_JUNK, "cookie-notice", 0.0, n
     # a lowercase-Uppercase join needs a line that is not all one case and not Title Case
     if (n <= 6 or len(line) > 9 * n) and not (line.istitle() or low == line or line.isupper()):
         joins = len(CAMEL_JOIN.findall(line))

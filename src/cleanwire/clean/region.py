@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cleanwire.clean.lexicon import COMMENT_MARKERS, EXCERPT_CLOSER
+from cleanwire.clean.lexicon import COMMENT_MARKERS, COMMENT_STAMP, EXCERPT_CLOSER
 from cleanwire.clean.lines import END, GOOD, JUNK, LIST_ITEMS, MEDIUM, SHORT, STRONG_JUNK, LineVerdicts, PageLines
 
 SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
@@ -31,6 +31,13 @@ _LEDE_GAP = 8  # non-prose lines that may part a lede block from the body
 _LEDE_WORDS = 40  # ... which holds at least this many words in two or more paragraphs
 _CLOSER_WORDS = 16  # a line saying "the full story is elsewhere" is at most this long
 _CLOSED_WORDS = 30  # prose words above such a line, inside the region, that make it an excerpt's end
+_STAMP_WORDS = 12  # a comment's header ("Jane, July 7, 2012 at 12:27 am", "Jane said...") is this short
+_STAMP_GAP = 25  # ... and the next one follows within this many lines
+_STAMP_PROSE = 5  # ... after a comment of at least one line this long
+_THREAD_STAMPS = 3  # headers in a row that make a comment thread
+_BYLINE_BLOCK = 100  # words under the first header that make it the article's dated byline
+_COMMENT_WORDS = 120  # the median comment of a thread is at most this long
+_THREAD_BEFORE = 20.0  # a region before the thread with this weight is the article
 
 # Region weights per class: prose pulls the main region over itself (a word each; short
 # sentences a quarter), junk pushes it away; plain junk also by half a word each.
@@ -100,7 +107,7 @@ def select_body(lines: list[str], verdicts: LineVerdicts, closers: list[int], ex
     classes, words, repeated = verdicts.classes, verdicts.words, verdicts.repeated
     ends = [i for i, cls in enumerate(classes) if cls == END]
     comment_marker = dict.fromkeys(i for i in ends if COMMENT_MARKERS.match(lines[i]))
-    start, end = _article_region(classes, words, repeated, comment_marker)
+    start, end = _article_region(classes, words, repeated, comment_marker, comment_thread(lines, verdicts))
     # comments signed "Posted by ..." one after another: the article ends at the first signature
     signatures = [i for i in range(start, end) if classes[i] <= JUNK and SIGNATURE.match(lines[i])]
     if len(signatures) >= _SIGNATURES:
@@ -138,16 +145,59 @@ def _lead_above(classes: list[int], words: list[int], repeated: list[bool], star
     return start
 
 
+def comment_thread(lines: list[str], verdicts: LineVerdicts) -> tuple[int, int] | None:
+    """The first and last header of the first comment thread of the page, if it has one.
+
+    A thread is three or more short lines naming a date or who said it, each followed within a
+    few lines by a comment (a line of some words) before the next header.
+    """
+    words, repeated = verdicts.words, verdicts.repeated
+    stamps = [
+        i for i, line in enumerate(lines)
+        if 0 < words[i] <= _STAMP_WORDS and not repeated[i] and any(c.isdigit() or c in "sw" for c in line)
+        and COMMENT_STAMP.search(line)
+    ]
+    chain: list[int] = []
+    for i, nxt in zip(stamps, [*stamps[1:], len(lines)]):
+        if nxt - i > _STAMP_GAP:
+            nxt = min(len(lines), i + _STAMP_GAP)
+        commented = any(words[k] >= _STAMP_PROSE and not repeated[k] for k in range(i + 1, nxt))
+        if commented and (not chain or i - chain[-1] <= _STAMP_GAP):
+            chain.append(i)
+        elif len(chain) >= _THREAD_STAMPS:
+            break
+        else:
+            chain = [i] if commented else []
+    if len(chain) >= _THREAD_STAMPS:
+        # an article under its own dated byline is one long block; comments are many shorter ones
+        blocks = [sum(words[i:j]) for i, j in zip(chain, chain[1:])]
+        if blocks[0] >= _BYLINE_BLOCK and blocks[0] > 2 * sorted(blocks[1:])[len(blocks) // 2 - 1]:
+            chain = chain[1:]
+    if len(chain) < _THREAD_STAMPS:
+        return None
+    blocks = sorted(sum(words[i:j]) for i, j in zip(chain, chain[1:]))
+    if blocks[len(blocks) // 2] > _COMMENT_WORDS:
+        return None  # dated items as long as articles: a digest of stories, not comments
+    return chain[0], chain[-1]
+
+
 def _article_region(
-    classes: list[int], words: list[int], repeated: list[bool], comment_marker: dict[int, None]
+    classes: list[int], words: list[int], repeated: list[bool], comment_marker: dict[int, None],
+    thread: tuple[int, int] | None = None,
 ) -> tuple[int, int]:
     """The main region, or a fair region before the closing marker that the main region follows or crosses.
 
     An article comes before its comment thread: when the region lies after (or runs across) a
     closing marker and what follows the marker is list-like (lone paragraphs between names and
-    dates), a fair region before the marker wins.
+    dates), a fair region before the marker wins. So does a region before a run of comment
+    headers (`thread`) that the main region lies in or runs into.
     """
     start, end, score = main_region(classes, words, repeated)
+    if thread is not None and end > thread[0] and start <= thread[1]:
+        top = thread[0]
+        above_start, above_end, above = main_region(classes[:top], words[:top], repeated[:top])
+        if above >= _THREAD_BEFORE:
+            return above_start, above_end
     cut = start
     while cut > 0 and classes[cut - 1] != END:
         cut -= 1

@@ -33,6 +33,11 @@ _FALLBACK_WORDS = 10  # an empty result keeps the lines at least this long
 # record is all there is, not page junk around an article.
 _SHORT_TEXT_WORDS = 60
 _SHORT_TEXT_LINE_WORDS = 3
+# A body this short that holds under this share of the words of the page's lines that no rule
+# calls junk may be the wrong choice on a page with no article-like run (a list, lyrics, a forum
+# index): when unsure, keep all those lines rather than a scrap.
+_UNSURE_BODY_WORDS = 100
+_UNSURE_SHARE = 0.1
 
 
 @dataclass(slots=True, frozen=True)
@@ -101,6 +106,8 @@ def clean_lines(
         _keep_fallback_prose(verdicts, body)
         if not any(body.keep) and sum(verdicts.words) <= _SHORT_TEXT_WORDS:
             _keep_short_text(lines, verdicts, body)
+    if not extracted:
+        _keep_all_when_unsure(lines, verdicts, body)
     title, author, date = find_metadata(lines, verdicts.classes, body.start, page.low_lines)
     decisions = _decisions(lines, verdicts, body, title) if explain else []
     return CleanedText("\n".join(compress(lines, body.keep)), title, author, date, decisions)
@@ -128,6 +135,28 @@ def _keep_fallback_prose(verdicts: LineVerdicts, body: Body) -> None:
     for i in range(len(keep)):
         if words[i] >= _FALLBACK_WORDS and classes[i] >= JUNK and not repeated[i]:
             keep[i], rules[i] = True, "fallback"
+
+
+def _keep_all_when_unsure(lines: list[str], verdicts: LineVerdicts, body: Body) -> None:
+    """Keep every line no rule calls junk when the body is a scrap of them: a page with no article run.
+
+    Lines of one or two words, or all in Title Case or capitals (menus, link labels) are not counted or kept;
+    a page with no more words than a short text in the other lines keeps what it had.
+    """
+    classes, rules, words, repeated = verdicts.classes, verdicts.rules, verdicts.words, verdicts.repeated
+    keep = body.keep
+    kept = sum(w for w, k in zip(words, keep) if k)
+    if kept >= _UNSURE_BODY_WORDS:
+        return
+    plain = [
+        i for i, cls in enumerate(classes)
+        if cls >= SHORT and words[i] > 2 and not repeated[i] and not (lines[i].istitle() or lines[i].isupper())
+    ]
+    total = sum(words[i] for i in plain)
+    if total > _SHORT_TEXT_WORDS and kept < _UNSURE_SHARE * total:
+        for i in plain:
+            if not keep[i]:
+                keep[i], rules[i] = True, "unsure-keep-all"
 
 
 def _keep_short_text(lines: list[str], verdicts: LineVerdicts, body: Body) -> None:
