@@ -74,7 +74,9 @@ def find_matches(
     # a page holding several stories (a digest, a live blog) is no version of any: its matches to them do not
     # cluster, so the pairs the walk took as joined through it are verified after all
     matches = separate_digests(matches, words, load_texts, cfg)
-    matches.extend(_around_digests(matches, a, b, same, load_texts, cfg, map_batches, on_aligned))
+    more = _around_digests(matches, a, b, same, load_texts, cfg, map_batches, on_aligned)
+    if more:  # they may show another digest (a copy of one, whose own matches the walk had skipped)
+        matches = separate_digests(matches + more, words, load_texts, cfg)
     order = np.lexsort((np.fromiter((m.b for m in matches), dtype=np.int64, count=len(matches)),
                         np.fromiter((m.a for m in matches), dtype=np.int64, count=len(matches))))
     return [matches[i] for i in order.tolist()]
