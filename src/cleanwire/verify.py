@@ -361,23 +361,8 @@ def verify_batch(batch: tuple[Sequence[tuple[int, int]], Mapping[int, str] | Any
     pairs, texts = batch
     if not isinstance(texts, Mapping):  # where to read them (a worker on the machine that holds them)
         texts = texts.load()
-    chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
-    found = []
-    masks: dict[int, np.ndarray | None] = {}  # a text's quoted tokens, found once per batch when first needed
-
-    def quoted(i: int) -> np.ndarray | None:
-        if i not in masks:
-            masks[i] = quoted_mask(texts[i], len(chars[i]))
-        return masks[i]
-
-    for a, b in pairs:
-        keys = lambda a=a, b=b: (match_key(texts[a]), match_key(texts[b]))  # noqa: E731
-        quotes = lambda a=a, b=b: (quoted(a), quoted(b))  # noqa: E731
-        relation, similarity, containment = _judge_chars(chars[a], chars[b], keys, cfg, quotes)
-        if relation is not None:
-            found.append(Match(a, b, relation, round(similarity, 4), round(containment, 4)))
-    return found
-
+    judge = PairJudge(texts, cfg)
+    return [match for a, b in pairs if (match := judge(a, b)) is not None]
 
 
 class PairJudge:
@@ -388,12 +373,19 @@ class PairJudge:
         self._texts = texts
         self._cfg = cfg
         self._chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
+        self._masks: dict[int, np.ndarray | None] = {}  # a text's quoted tokens, found once when first needed
         self.alignments = 0
 
+    def _quoted(self, i: int) -> np.ndarray | None:
+        if i not in self._masks:
+            self._masks[i] = quoted_mask(self._texts[i], len(self._chars[i]))
+        return self._masks[i]
+
     def __call__(self, a: int, b: int) -> Match | None:
-        """The match of documents a and b (a < b), or None."""
+        """The match of documents a and b (a < b), or None; shared quotations alone are no match."""
         texts = self._texts
         self.alignments += 1
         relation, similarity, containment = _judge_chars(
-            self._chars[a], self._chars[b], lambda: (match_key(texts[a]), match_key(texts[b])), self._cfg)
+            self._chars[a], self._chars[b], lambda: (match_key(texts[a]), match_key(texts[b])), self._cfg,
+            lambda: (self._quoted(a), self._quoted(b)))
         return None if relation is None else Match(a, b, relation, round(similarity, 4), round(containment, 4))
