@@ -79,8 +79,6 @@ def test_an_excerpt_above_a_long_comment_thread_is_found() -> None:
     assert records["excerpt"]["canonical_id"] == "original"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 req 1: the body runs on from the quoted story into the replies, "
-                                       "which outweigh it: the story's share of the body is under the thresholds")
 def test_an_excerpt_as_the_first_post_of_a_forum_thread_is_found() -> None:
     posts = []
     for i in range(20):

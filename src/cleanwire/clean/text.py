@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from itertools import compress
 
 from cleanwire.clean.lines import (
+    END,
     JUNK,
     MEDIUM,
     SHORT,
@@ -140,16 +141,21 @@ def _keep_fallback_prose(verdicts: LineVerdicts, body: Body) -> None:
 def _keep_all_when_unsure(lines: list[str], verdicts: LineVerdicts, body: Body) -> None:
     """Keep every line no rule calls junk when the body is a scrap of them: a page with no article run.
 
-    Lines of one or two words, or all in Title Case or capitals (menus, link labels) are not counted or kept;
-    a page with no more words than a short text in the other lines keeps what it had.
+    Lines of one or two words, or all in Title Case or capitals (menus, link labels) are not counted or kept,
+    nor the lines after an end marker that follows the body; a page with no more words than a short text in
+    the other lines keeps what it had.
     """
     classes, rules, words, repeated = verdicts.classes, verdicts.rules, verdicts.words, verdicts.repeated
     keep = body.keep
     kept = sum(w for w, k in zip(words, keep) if k)
     if kept >= _UNSURE_BODY_WORDS:
         return
+    # an end marker after the body ("Comments (30)", "Related stories") is the page saying where its article
+    # ends: what follows it is comments or teasers, not lines the scrap left out
+    last = max((i for i, k in enumerate(keep) if k), default=-1)
+    stop = next((i for i in range(last + 1, len(classes)) if last >= 0 and classes[i] == END), len(classes))
     plain = [
-        i for i, cls in enumerate(classes)
+        i for i, cls in enumerate(classes[:stop])
         if cls >= SHORT and words[i] > 2 and not repeated[i] and not (lines[i].istitle() or lines[i].isupper())
     ]
     total = sum(words[i] for i in plain)
