@@ -356,7 +356,7 @@ def test_open_names_a_missing_index(tmp_path: Path) -> None:
 
 
 @pytest.mark.ray
-def test_ray_engine_reads_and_writes_an_index(tmp_path: Path) -> None:
+def test_ray_engine_reads_and_writes_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ray = pytest.importorskip("ray", reason="needs the ray extra: pip install '.[ray]'")
     paths = _write_parts(_story_docs(), tmp_path / "parts", 2)
     local, on_ray = tmp_path / "local.db", tmp_path / "ray.db"
@@ -365,9 +365,10 @@ def test_ray_engine_reads_and_writes_an_index(tmp_path: Path) -> None:
     expected = _dedupe(paths[1], "--no-clean", "--against", local, "--all")[1]
     _dedupe(paths[1], "--no-clean", "--index", local)
     src = str(Path(__file__).resolve().parents[1] / "src")
-    ray.init(num_cpus=2, object_store_memory=100 * 2**20, include_dashboard=False, configure_logging=False,
-             log_to_driver=False, runtime_env={"env_vars": {"PYTHONPATH": os.pathsep.join(
-                 p for p in (src, os.environ.get("PYTHONPATH")) if p)}})
+    # a Ray of the test's own (another may run on the machine); its workers import this source tree
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p))
+    ray.init(address="local", num_cpus=2, object_store_memory=100 * 2**20, include_dashboard=False,
+             configure_logging=False, log_to_driver=False)
     try:
         assert _dedupe(paths[1], "--no-clean", "--against", on_ray, "--all", "--engine", "ray")[1] == expected
         assert _dedupe(paths[1], "--no-clean", "--index", on_ray, "--engine", "ray")[0] == 0

@@ -148,8 +148,10 @@ class RayEngine:
                 package_root = str(Path(__file__).resolve().parents[2])
                 pythonpath = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH")) if p)
                 with _quiet_logger(AUTH_LOGGER), _environment("PYTHONPATH", pythonpath):
-                    ray.init(num_cpus=jobs, object_store_memory=object_store_bytes, include_dashboard=False,
-                             configure_logging=False, log_to_driver=False)
+                    # "local": a Ray of its own, even where another runs on this machine (without
+                    # --ray-address, cleanwire joins nothing)
+                    ray.init(address="local", num_cpus=jobs, object_store_memory=object_store_bytes,
+                             include_dashboard=False, configure_logging=False, log_to_driver=False)
             self._owns_ray = True
         # keep every CPU busy and one chunk queued behind each, but no more: memory stays flat
         cpus = max(1, int(ray.cluster_resources().get("CPU", jobs)))  # type: ignore[no-untyped-call]
