@@ -89,6 +89,9 @@ def test_parquet_by_signature_on_stdin_and_in_folders(tmp_path: Path) -> None:
     stdin = read(["-"], stdin=io.BytesIO(data))
     assert [d.id for d in stdin][:2] == ["stdin:1", "d1"] and all(d.error is None for d in stdin)
     assert read([tmp_path / "sub" / "shard-0000"], input_format="parquet")[0].error is None
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "x.pq").write_bytes(data)  # an extension cleanwire does not know: the signature tells
+    assert [d.text for d in read([tmp_path / "other"])] == [d.text for d in read([parquet])]
 
 
 def test_a_damaged_parquet_file_is_one_error_and_the_run_goes_on(tmp_path: Path) -> None:

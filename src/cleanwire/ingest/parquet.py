@@ -49,13 +49,14 @@ def read_parquet(f: BinaryIO, entry: Entry, cfg: IngestConfig, line: list[int], 
     try:
         for group in groups:
             for batch in table.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], use_threads=False):
-                convert = [name for name, kind in zip(batch.schema.names, batch.schema.types) if not _plain(kind)]
-                for record in batch.to_pylist():
+                names = batch.schema.names
+                # column by column: several times faster than pyarrow's row by row to_pylist
+                columns = [column.to_pylist() if _plain(kind) else [_json_value(v) for v in column.to_pylist()]
+                           for column, kind in zip(batch.columns, batch.schema.types)]
+                for values in zip(*columns):
                     rows += 1
                     line[0] = rows
-                    for name in convert:
-                        record[name] = _json_value(record[name])
-                    fields = {key: value for key, value in record.items() if value is not None}
+                    fields = {key: value for key, value in zip(names, values) if value is not None}
                     yield _fields_document(fields, entry.id, rows, f"{entry.source}:{rows}", cfg, _unchanged)
     except Exception as exc:  # a damaged page or row group: the rows before it are kept
         yield error_document(f"{entry.id}:{rows + 1}", entry.source,
