@@ -61,7 +61,7 @@ def test_options_go_over_a_base_and_none_keeps_its_value() -> None:
 @pytest.mark.parametrize(("options", "message"), [
     ({"keep": "best"}, "--keep must be one of complete, longest, shortest, first, not 'best'"),
     ({"jobs": 0}, "--jobs must be at least 1, not 0"),
-    ({"input_format": "pdf"}, "--input-format must be one of text, html, jsonl, not 'pdf'"),
+    ({"input_format": "pdf"}, "--input-format must be one of text, html, jsonl, parquet, not 'pdf'"),
 ])
 def test_bad_options_are_config_errors(options: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError) as caught:

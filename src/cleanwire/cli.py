@@ -41,6 +41,7 @@ from cleanwire.emit import (
     write_dedupe_output,
     write_records,
 )
+from cleanwire.emit.parquet import PARQUET_FILE, require_pyarrow, write_parquet
 from cleanwire.engines import ENGINES, get_engine
 from cleanwire.errors import EXIT_CODES_HELP, EXPLAIN_EXIT_CODES_HELP, ConfigError, ExitCode, exit_codes_help
 from cleanwire.index import DEFAULT_WAIT, Index
@@ -125,7 +126,8 @@ def input_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 def output_options(format_help: str, output_dir_help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """--format and --output-dir, with the help text of the command they serve."""
     return functools.partial(_apply, [
-        click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text", "csv", "tsv"]), help=format_help),
+        click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "text", "csv", "tsv", "parquet"]),
+                     help=format_help + " parquet writes <output-dir>/records.parquet."),
         click.option("--output-dir", type=click.Path(file_okay=False), help=output_dir_help),
         click.option("--overwrite", is_flag=True,
                      help="Use an --output-dir that is not empty: first remove the files an earlier run listed in "
@@ -284,6 +286,11 @@ class Run:
             with writing_to(self.errors_path or ""):
                 self.errors_file.close()
 
+    def warn(self, line: str) -> None:
+        """A warning line on stderr, unless --quiet."""
+        if not self.quiet:
+            self._say(f"warning: {line}")
+
     def report_empty(self, name: str) -> None:
         """A warning line on stderr naming a document that cleaned to nothing, unless --quiet (exit code: 0)."""
         if not self.quiet:
@@ -317,6 +324,18 @@ class Run:
                 with writing_to(self.stats_path):
                     Path(self.stats_path).write_text(json.dumps(stats, indent=2) + "\n", encoding="utf-8")
         sys.exit(int(exit_code))
+
+
+def parquet_output(fmt: str | None, output_dir: str | None) -> str | None:
+    """The file `--format parquet` writes, <output-dir>/records.parquet, else None; checked before any input is
+    read: Parquet is a file format, never written to standard output."""
+    if fmt != "parquet":
+        return None
+    if output_dir is None:
+        raise click.UsageError(f"--format parquet writes a file, not standard output: add --output-dir DIR "
+                               f"(it writes DIR/{PARQUET_FILE})")
+    require_pyarrow(f"--format parquet ({os.path.join(output_dir, PARQUET_FILE)})")
+    return os.path.join(output_dir, PARQUET_FILE)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -355,6 +374,7 @@ def cli() -> None:
 def clean(fmt: str | None, output_dir: str | None, overwrite: bool, explain: bool, **params: Any) -> None:
     """Clean page junk from every input and emit the clean documents."""
     check_stdout(output_dir)
+    parquet_path = parquet_output(fmt, output_dir)
     with ExitStack() as stack:
         run = Run(params, stack, output_dir)
         config = config_from_options(params)
@@ -386,6 +406,9 @@ def clean(fmt: str | None, output_dir: str | None, overwrite: bool, explain: boo
         if explain:
             for _ in good():
                 pass
+        elif parquet_path is not None:
+            with writing_to(parquet_path):
+                write_parquet(good(), parquet_path, warn=run.warn)
         else:
             write_records(good(), fmt, sys.stdout)
         run.finish(ExitCode.SUCCESS)
@@ -415,6 +438,7 @@ def dedupe_command(
 ) -> None:
     """Clean every input, find documents that carry the same story, emit one record per story."""
     check_stdout(output_dir)
+    parquet_output(fmt, output_dir)
     with ExitStack() as stack:
         run = Run(params, stack, output_dir)
         config = config_from_options(params)

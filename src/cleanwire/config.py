@@ -10,7 +10,7 @@ from typing import Any
 
 from cleanwire.errors import ConfigError
 
-INPUT_FORMATS = ("text", "html", "jsonl")
+INPUT_FORMATS = ("text", "html", "jsonl", "parquet")
 KEEP_CHOICES = ("complete", "longest", "shortest", "first")
 
 

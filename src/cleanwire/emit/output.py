@@ -79,6 +79,11 @@ def write_dedupe_output(result: DedupeResult, fmt: str | None, folder: OutputDir
     fmt = default_format(fmt, "rich")
     if fmt == "rich":
         render_clusters(records, Console(file=out, highlight=False))
+    elif fmt == "parquet" and folder is not None:  # the command made sure of the folder (cli.parquet_output)
+        from cleanwire.emit.parquet import PARQUET_FILE, write_parquet
+
+        with writing_to(str(folder.root / PARQUET_FILE)):
+            write_parquet(records, str(folder.root / PARQUET_FILE))
     elif fmt == "jsonl" and folder is None:
         started = time.perf_counter()
         out.flush()

@@ -47,6 +47,13 @@ def make_parts(entries: Iterable[Entry], cfg: IngestConfig, pieces: PieceFiles |
     group_bytes = 0
     for entry in entries:
         size = listed_size(entry)
+        ranges = _parquet_ranges(entry, cfg) if size > PART_BYTES else None
+        if ranges is not None:  # a large Parquet file: its row groups spread over the parts
+            if group:
+                yield Part(tuple(group), size=group_bytes)
+                group, group_bytes = [], 0
+            yield from (Part((entry,), first, end, before, part_size) for first, end, before, part_size in ranges)
+            continue
         compression = _compressed_jsonl(entry, cfg) if size > COMPRESSED_PART_BYTES and pieces else None
         if (size > PART_BYTES and _is_jsonl_file(entry, cfg)) or compression is not None:
             if group:
@@ -89,6 +96,26 @@ def _is_jsonl_file(entry: Entry, cfg: IngestConfig) -> bool:
     if known is None and detect_format(entry.path, head) != "jsonl":
         return False
     return magic_kind(head) is None and jsonl_refusal(head) is None
+
+
+def _parquet_ranges(entry: Entry, cfg: IngestConfig) -> list[tuple[int, int, int, int]] | None:
+    """A Parquet file's row groups in ranges for the parts (ingest.parquet), or None: not Parquet, one range,
+    or unreadable (then it is one part, and its reader names the cause)."""
+    if entry.error is not None or entry.format is not None:
+        return None
+    known = known_format(entry.path, cfg)
+    if known is None:
+        try:
+            with open(entry.path, "rb") as f:
+                known = detect_format(entry.path, f.read(SNIFF_BYTES))
+        except OSError:
+            return None
+    if known != "parquet":
+        return None
+    from cleanwire.ingest.parquet import row_group_ranges
+
+    ranges = row_group_ranges(entry.path)
+    return ranges if ranges is not None and len(ranges) > 1 else None
 
 
 class PieceFiles(Protocol):

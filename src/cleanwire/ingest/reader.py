@@ -19,6 +19,7 @@ from cleanwire.ingest.decode import decode_bytes
 from cleanwire.ingest.discover import Entry
 from cleanwire.ingest.failures import error_document, reason
 from cleanwire.ingest.jsonl import read_jsonl
+from cleanwire.ingest.parquet import read_parquet
 from cleanwire.ingest.parts import Part
 from cleanwire.ingest.sniff import SNIFF_BYTES, binary_kind, detect_format, jsonl_refusal, known_format, magic_kind
 from cleanwire.ingest.text import BLANK
@@ -75,6 +76,9 @@ def _read_file(path: str, entry: Entry, cfg: IngestConfig, line: list[int], star
             yield from _read_compressed(f, compression, entry, cfg, line)
             return
         fmt = known or detect_format(entry.path, head)
+        if fmt == "parquet":  # read by row groups; with `end` >= 0 only row groups [start, end)
+            yield from read_parquet(f, entry, cfg, line, start, end)
+            return
         refusal = _refusal(fmt, head, size, cfg)
         if refusal is not None:
             if start == 0:  # a later part of a refused file: its first part reports it, once

@@ -1,11 +1,11 @@
 """Which files found inside folders are inputs: those of a recognised format; others are skipped and counted.
 
 A file given by name is always read. Inside a folder, a file is skipped when its extension is one cleanwire
-does not read (`.csv`, `.md`, `.png`...) and its content is neither HTML nor JSON lines (unless --glob picked
-it), or when it is JSON lines of which no record has the text or HTML field (a `gold.jsonl` of labels, a
-`manifest.json`). A file without an extension is sniffed and read as before, and a JSON lines file of which any
-record has the field is read whole, its other records reported one by one: nothing is lost without a line or a
-count saying so.
+does not read (`.csv`, `.md`, `.png`...) and its content is neither HTML, JSON lines nor Parquet (unless
+--glob picked it), or when it is JSON lines of which no record has the text or HTML field (a `gold.jsonl` of
+labels, a `manifest.json`). A file without an extension is sniffed and read as before, and a JSON lines file
+of which any record has the field is read whole, its other records reported one by one: nothing is lost
+without a line or a count saying so.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ def skip_reason(entry: Entry, cfg: IngestConfig) -> str | None:
         if not _EXTENSION.fullmatch(ext):
             return None  # no extension to go by: sniffed and read, as a file given by name
         fmt = detect_format(name, head)
-        if fmt not in ("html", "jsonl") and cfg.glob is None:  # files --glob picks are read whatever they are
+        # files --glob picks are read whatever they are
+        if fmt not in ("html", "jsonl", "parquet") and cfg.glob is None:
             return f"not a recognised input format ({ext})"
     if fmt == "jsonl" and jsonl_refusal(head) is None and not _any_record_with_text(entry.path, compression, cfg):
         return f"JSON lines without a {cfg.text_field!r} or {cfg.html_field!r} field in any record"

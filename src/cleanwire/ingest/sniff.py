@@ -15,6 +15,7 @@ _EXTENSION_FORMATS = {
     ".txt": "text", ".text": "text",
     ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
+    ".parquet": "parquet",
 }
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF87a", "GIF image"),
@@ -49,10 +50,12 @@ def known_format(path: str, cfg: IngestConfig) -> str | None:
 
 
 def detect_format(path: str, head: bytes) -> str:
-    """ "text", "html" or "jsonl" (or "json-array"): by extension, else by sniffing the first bytes."""
+    """ "text", "html", "jsonl" (or "json-array") or "parquet": by extension, else by sniffing the first bytes."""
     ext = os.path.splitext(path)[1].lower()
     if ext in _EXTENSION_FORMATS:
         return _EXTENSION_FORMATS[ext]
+    if is_parquet(head):
+        return "parquet"
     codec = bom_codec(head) or wide_without_bom(head) or "utf-8"
     text = head.decode(codec, errors="replace").lstrip(BLANK)
     if text.startswith("<") and _HTML_TAG.search(text, 0, 8192):
@@ -62,6 +65,11 @@ def detect_format(path: str, head: bytes) -> str:
     if ext == ".json" and text.startswith("["):
         return "json-array"
     return "text"
+
+
+def is_parquet(head: bytes) -> bool:
+    """PAR1 and then a page header (a control byte), not a text that starts with the word PAR1."""
+    return head.startswith(b"PAR1") and len(head) > 4 and head[4] < 0x20 and head[4] not in b"\t\n\r"
 
 
 def _looks_like_jsonl(text: str, truncated: bool) -> bool:
