@@ -46,7 +46,7 @@ def skip_reason(entry: Entry, cfg: IngestConfig) -> str | None:
         if not _EXTENSION.fullmatch(ext):
             return None  # no extension to go by: sniffed and read, as a file given by name
         fmt = detect_format(name, head)
-        if fmt not in ("html", "jsonl") and cfg.glob is None:  # files --glob picks are read whatever they are
+        if fmt not in ("html", "jsonl", "warc") and cfg.glob is None:  # files --glob picks are read whatever they are
             return f"not a recognised input format ({ext})"
     if fmt == "jsonl" and jsonl_refusal(head) is None and not _any_record_with_text(entry.path, compression, cfg):
         return f"JSON lines without a {cfg.text_field!r} or {cfg.html_field!r} field in any record"
