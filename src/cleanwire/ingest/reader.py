@@ -23,7 +23,7 @@ from cleanwire.ingest.jsonl import read_jsonl
 from cleanwire.ingest.parts import Part
 from cleanwire.ingest.sniff import SNIFF_BYTES, binary_kind, detect_format, jsonl_refusal, known_format, magic_kind
 from cleanwire.ingest.text import BLANK
-from cleanwire.ingest.warc import TruncatedRecord, read_warc, starts_as_warc
+from cleanwire.ingest.warc import TruncatedRecord, read_up_to, read_warc, starts_as_warc
 
 _JSONL_BUFFER = 256 * 1024
 
@@ -105,7 +105,8 @@ def _read_compressed(f: BinaryIO, compression: str, entry: Entry, cfg: IngestCon
         return
     stream = open_decompressed(f, compression)
     try:
-        head = stream.read(SNIFF_BYTES)
+        # from the raw stream: what came before damage in the first bytes is kept (the buffer's read would drop it)
+        head = read_up_to(decompressed_stream(stream), SNIFF_BYTES)
         fmt = known_format(name, cfg) or detect_format(name, head)
         if fmt == "warc":
             f.seek(0)
@@ -120,7 +121,8 @@ def _read_compressed(f: BinaryIO, compression: str, entry: Entry, cfg: IngestCon
             stream = open_decompressed(f, compression)
             yield from read_jsonl(stream, entry, cfg, line)
             return
-        data = head + stream.read(max(0, cfg.max_bytes + 1 - len(head))) if len(head) == SNIFF_BYTES else head
+        # read on even after a short head: damage right after it raises here, not a page cut short
+        data = head + stream.read(max(0, cfg.max_bytes + 1 - len(head)))
     except ArchiveError as exc:
         produced = decompressed_stream(stream).produced
         where = f"after line {line[0]}, {produced:,} bytes decompressed; the records before it are kept" \

@@ -46,7 +46,7 @@ def read_warc(stream: BinaryIO | DecompressedStream, entry: Entry, cfg: IngestCo
     except ImportError:
         yield error_document(entry.id, entry.source, MISSING)
         return
-    head = _read_up_to(stream, len(WARC_SIGNATURE))
+    head = read_up_to(stream, len(WARC_SIGNATURE))
     if not head.startswith(WARC_SIGNATURE):  # warcio would read other text as an old ARC file, quietly
         yield error_document(entry.id, entry.source, "not a WARC file: it does not start with WARC/1.")
         return
@@ -63,14 +63,14 @@ def starts_as_warc(f: BinaryIO, compression: str) -> bool:
     """Does the compressed file `f` hold a WARC? Looks at the first decompressed bytes only, so a short
     damaged file is told too (the reader then reports the damage); `f` is left at its start."""
     try:
-        return _read_up_to(DecompressedStream(f, compression), len(WARC_SIGNATURE)) == WARC_SIGNATURE
+        return read_up_to(DecompressedStream(f, compression), len(WARC_SIGNATURE)) == WARC_SIGNATURE
     except (ArchiveError, OSError):
         return False
     finally:
         f.seek(0)
 
 
-def _read_up_to(stream: BinaryIO | DecompressedStream, size: int) -> bytes:
+def read_up_to(stream: BinaryIO | DecompressedStream, size: int) -> bytes:
     """The first `size` bytes of a raw stream (fewer at its end or before damage)."""
     head = b""
     while len(head) < size:
@@ -147,7 +147,7 @@ def skipped_records(entry: Entry, cfg: IngestConfig) -> list[tuple[str, str]]:
             if compression is not None:
                 name = inner_name(entry.path)
                 f.seek(0)
-                head = _read_up_to(DecompressedStream(f, compression), SNIFF_BYTES)
+                head = read_up_to(DecompressedStream(f, compression), SNIFF_BYTES)
             if (known_format(name, cfg) or detect_format(name, head)) != "warc" or not head.startswith(WARC_SIGNATURE):
                 return []
             from warcio.archiveiterator import ArchiveIterator
