@@ -124,6 +124,18 @@ def test_a_damaged_archive_keeps_the_records_before_and_is_one_error(tmp_path: P
     # this error, so its exit code says the output is not to be trusted
 
 
+@pytest.mark.parametrize("name", ["x.jsonl.gz", "-"])
+def test_a_small_truncated_archive_keeps_the_records_before_the_cut(tmp_path: Path, name: str) -> None:
+    # all of it within the first bytes that are sniffed: those that came before the cut still count
+    data = records(20)
+    packed = gzip.compress(data, mtime=0)[:-12]
+    path = tmp_path / "x.jsonl.gz"
+    path.write_bytes(packed)
+    docs = read(["-"], stdin=io.BytesIO(packed)) if name == "-" else read([path])
+    assert [d.error for d in docs[:-1]] == [None] * (len(docs) - 1) and len(docs) > 15
+    assert "the records before it are kept" in (docs[-1].error or "")
+
+
 def test_a_damaged_compressed_page_is_one_error(tmp_path: Path) -> None:
     packed = gzip.compress((STORY * 200).encode())
     (tmp_path / "page.txt.gz").write_bytes(packed[: len(packed) // 2])

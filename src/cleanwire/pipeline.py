@@ -157,12 +157,14 @@ def clean_stream(
         if progress is not None:
             progress("cleaning", len(docs), size=first.size())
     counters.seconds["clean"] = time.perf_counter() - started
-    counters.skipped = _skipped(source)
+    counters.skipped, counters.skipped_records = _skipped(source)
 
 
-def _skipped(source: Source) -> int:
-    """Files inside input folders that were not read: not of a recognised format."""
-    return len(source.skipped) if isinstance(source, InputSet) else 0
+def _skipped(source: Source) -> tuple[int, int]:
+    """Files inside input folders that were not read (not of a recognised format), and WARC records."""
+    if not isinstance(source, InputSet):
+        return 0, 0
+    return len(source.skipped), len(source.skipped_records())
 
 
 @dataclass
@@ -396,7 +398,7 @@ def dedupe(
             if progress is not None:
                 progress("clean+fingerprint", len(part.ids), size=first.size())
         counters.seconds["clean+fingerprint"] = time.perf_counter() - started
-        counters.skipped = _skipped(source)
+        counters.skipped, counters.skipped_records = _skipped(source)
 
         if progress is not None:
             progress("matching", 0, unit="pairs")  # its total, the candidate pairs, is known once they are found

@@ -22,6 +22,7 @@ class Counters:
     errors: int = 0
     empty: int = 0  # documents whose clean body is empty (emitted, never matched)
     skipped: int = 0  # files inside input folders not read: not of a recognised format
+    skipped_records: int = 0  # WARC records not read: responses that are not HTML or not status 200
     clusters: int = 0
     duplicates: int = 0
     relations: Counter[str] = field(default_factory=Counter)
@@ -37,6 +38,8 @@ class Counters:
         out["seconds"] = {k: round(v, 3) for k, v in self.seconds.items()}
         if not self.index:
             del out["index"]
+        if not self.skipped_records:  # only runs that read WARC files have the field
+            del out["skipped_records"]
         return out
 
 

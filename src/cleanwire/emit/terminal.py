@@ -159,4 +159,6 @@ def summary_text(counters: Counters, seconds: float) -> str:
     parts.append(_count(counters.errors, "error"))
     if counters.skipped:
         parts.append(_count(counters.skipped, "file") + " skipped (not an input format)")
+    if counters.skipped_records:
+        parts.append(_count(counters.skipped_records, "WARC record") + " skipped (not HTML, or HTTP status not 200)")
     return "cleanwire: " + ", ".join(parts) + f" in {seconds:.2f}s"

@@ -29,6 +29,9 @@ Rules (the README's "What happens when..." follows them):
   are read; what they hold is told by the name without the compression's extension, else sniffed. A large
   compressed JSON lines file is decompressed ahead of the workers into temporary pieces (`parts`), so --jobs
   still splits it. A truncated or corrupt archive is one error naming how far it got, after the records before.
+- WARC and WET files (`.warc`, `.wet` inside any compression, or content starting `WARC/1.`) are read by `warc`
+  (warcio, the `cleanwire[warc]` extra), one file by one worker: HTTP 200 HTML responses as HTML pages, WET
+  conversion records as text; other responses are skipped and counted (`InputSet.skipped_records`).
 - Size: text and HTML files above `max_bytes` are refused unread; JSON lines are streamed, and one line
   above `max_line_bytes` is refused (skipped without being held) while the file goes on.
 - JSON lines in UTF-16/32, or a text file named `.jsonl` (no line among its first five starts like an

@@ -14,6 +14,7 @@ from cleanwire.ingest.parts import Part, listed_size, make_parts
 from cleanwire.ingest.reader import read_part
 from cleanwire.ingest.select import skip_reason
 from cleanwire.ingest.spool import Spools
+from cleanwire.ingest.warc import skipped_records as warc_skipped_records
 
 
 class InputSet:
@@ -30,6 +31,7 @@ class InputSet:
         self._cutting: Iterator[Part] = iter(())
         self._spools = Spools(stdin)
         self.skipped: list[tuple[str, str]] = []  # files inside folders not read: (source, why), once listed
+        self._skipped_records: list[tuple[str, str]] | None = None
 
     def parts(self) -> Iterator[Part]:
         """The inputs cut into parts for workers, in a deterministic order.
@@ -58,6 +60,14 @@ class InputSet:
         """Every document of every input, errors included, in a deterministic order with unique ids."""
         unique = UniqueIds()
         return (unique.apply(doc) for part in self.parts() for doc in read_part(part, self._cfg))
+
+    def skipped_records(self) -> list[tuple[str, str]]:
+        """Records of WARC files not read (not HTML, not status 200): (source, why); the files read again,
+        headers only, the first time this is asked."""
+        if self._skipped_records is None:
+            self._skipped_records = [skip for entry in self._resolved_entries()
+                                     for skip in warc_skipped_records(entry, self._cfg)]
+        return self._skipped_records
 
     def close(self) -> None:
         """Remove the spooled copies of stdin and FIFOs."""

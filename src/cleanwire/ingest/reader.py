@@ -10,6 +10,7 @@ from cleanwire.config import IngestConfig
 from cleanwire.document import Document
 from cleanwire.ingest.compressed import (
     ArchiveError,
+    DecompressedStream,
     compression_of,
     decompressed_stream,
     inner_name,
@@ -23,6 +24,7 @@ from cleanwire.ingest.parquet import read_parquet
 from cleanwire.ingest.parts import Part
 from cleanwire.ingest.sniff import SNIFF_BYTES, binary_kind, detect_format, jsonl_refusal, known_format, magic_kind
 from cleanwire.ingest.text import BLANK
+from cleanwire.ingest.warc import TruncatedRecord, read_up_to, read_warc, starts_as_warc
 
 _JSONL_BUFFER = 256 * 1024
 
@@ -79,6 +81,10 @@ def _read_file(path: str, entry: Entry, cfg: IngestConfig, line: list[int], star
         if fmt == "parquet":  # read by row groups; with `end` >= 0 only row groups [start, end)
             yield from read_parquet(f, entry, cfg, line, start, end)
             return
+        if fmt == "warc":  # records are judged one by one (a gzip-encoded HTTP body looks binary)
+            f.seek(0)
+            yield from _read_warc(f, None, entry, cfg, line)
+            return
         refusal = _refusal(fmt, head, size, cfg)
         if refusal is not None:
             if start == 0:  # a later part of a refused file: its first part reports it, once
@@ -97,10 +103,19 @@ def _read_compressed(f: BinaryIO, compression: str, entry: Entry, cfg: IngestCon
     """The documents of a compressed file, decompressed as they are read; its format is told by the name
     without the compression's extension (`a.jsonl.gz`), else by the decompressed content."""
     name = inner_name(entry.path)
+    if known_format(name, cfg) == "warc" or starts_as_warc(f, compression):  # before sniffing: a short damaged
+        # file would fail there, before its first record
+        yield from _read_warc(f, compression, entry, cfg, line)
+        return
     stream = open_decompressed(f, compression)
     try:
-        head = stream.read(SNIFF_BYTES)
+        # from the raw stream: what came before damage in the first bytes is kept (the buffer's read would drop it)
+        head = read_up_to(decompressed_stream(stream), SNIFF_BYTES)
         fmt = known_format(name, cfg) or detect_format(name, head)
+        if fmt == "warc":
+            f.seek(0)
+            yield from _read_warc(f, compression, entry, cfg, line)
+            return
         refusal = _refusal(fmt, head, -1, cfg)
         if refusal is not None:
             yield error_document(entry.id, entry.source, refusal)
@@ -110,7 +125,8 @@ def _read_compressed(f: BinaryIO, compression: str, entry: Entry, cfg: IngestCon
             stream = open_decompressed(f, compression)
             yield from read_jsonl(stream, entry, cfg, line)
             return
-        data = head + stream.read(max(0, cfg.max_bytes + 1 - len(head))) if len(head) == SNIFF_BYTES else head
+        # read on even after a short head: damage right after it raises here, not a page cut short
+        data = head + stream.read(max(0, cfg.max_bytes + 1 - len(head)))
     except ArchiveError as exc:
         produced = decompressed_stream(stream).produced
         where = f"after line {line[0]}, {produced:,} bytes decompressed; the records before it are kept" \
@@ -122,6 +138,26 @@ def _read_compressed(f: BinaryIO, compression: str, entry: Entry, cfg: IngestCon
                              f"too large: over {cfg.max_bytes} bytes decompressed (limit {cfg.max_bytes})")
         return
     yield _page_document(data, fmt, entry, cfg)
+
+
+def _read_warc(f: BinaryIO, compression: str | None, entry: Entry, cfg: IngestConfig,
+               line: list[int]) -> Iterator[Document]:
+    """The documents of a WARC or WET file (compressed or not); damage is one error after the records before it."""
+    stream: BinaryIO | DecompressedStream = DecompressedStream(f, compression) if compression else f
+    try:
+        yield from read_warc(stream, entry, cfg, line)
+    except (ArchiveError, TruncatedRecord) as exc:
+        yield error_document(entry.id, entry.source, f"{exc}: {_warc_where(line[0])}")
+    except Exception as exc:  # warcio: a record it cannot parse
+        yield error_document(entry.id, entry.source, f"invalid WARC: {reason(exc)}: {_warc_where(line[0])}")
+    finally:
+        line[0] = 0  # the error names the file, not a line
+
+
+def _warc_where(records: int) -> str:
+    if not records:
+        return "before its first record"
+    return f"stopped in or after record {records}; the pages before it are kept"
 
 
 def _refusal(fmt: str, head: bytes, size: int, cfg: IngestConfig) -> str | None:

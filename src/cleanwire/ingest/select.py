@@ -47,7 +47,7 @@ def skip_reason(entry: Entry, cfg: IngestConfig) -> str | None:
             return None  # no extension to go by: sniffed and read, as a file given by name
         fmt = detect_format(name, head)
         # files --glob picks are read whatever they are
-        if fmt not in ("html", "jsonl", "parquet") and cfg.glob is None:
+        if fmt not in ("html", "jsonl", "parquet", "warc") and cfg.glob is None:
             return f"not a recognised input format ({ext})"
     if fmt == "jsonl" and jsonl_refusal(head) is None and not _any_record_with_text(entry.path, compression, cfg):
         return f"JSON lines without a {cfg.text_field!r} or {cfg.html_field!r} field in any record"

@@ -16,7 +16,9 @@ _EXTENSION_FORMATS = {
     ".html": "html", ".htm": "html", ".xhtml": "html", ".shtml": "html",
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl",
     ".parquet": "parquet",
+    ".warc": "warc", ".wet": "warc",  # `.warc.gz`, `.warc.wet.gz`: named by what is inside the compression
 }
+WARC_SIGNATURE = b"WARC/1."  # WARC/1.0, WARC/1.1: the first line of every WARC record
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"), (b"GIF87a", "GIF image"),
     (b"GIF89a", "GIF image"), (b"%PDF-", "PDF document"), (b"PK\x03\x04", "zip archive"),
@@ -50,12 +52,15 @@ def known_format(path: str, cfg: IngestConfig) -> str | None:
 
 
 def detect_format(path: str, head: bytes) -> str:
-    """ "text", "html", "jsonl" (or "json-array") or "parquet": by extension, else by sniffing the first bytes."""
+    """ "text", "html", "jsonl" (or "json-array"), "parquet" or "warc": by extension, else by sniffing the first
+    bytes."""
     ext = os.path.splitext(path)[1].lower()
     if ext in _EXTENSION_FORMATS:
         return _EXTENSION_FORMATS[ext]
     if is_parquet(head):
         return "parquet"
+    if head.startswith(WARC_SIGNATURE):
+        return "warc"
     codec = bom_codec(head) or wide_without_bom(head) or "utf-8"
     text = head.decode(codec, errors="replace").lstrip(BLANK)
     if text.startswith("<") and _HTML_TAG.search(text, 0, 8192):
