@@ -374,4 +374,4 @@ def test_ray_engine_reads_and_writes_an_index(tmp_path: Path, monkeypatch: pytes
         assert _dedupe(paths[1], "--no-clean", "--index", on_ray, "--engine", "ray")[0] == 0
     finally:
         ray.shutdown()
-    assert _content(on_ray) == _content(local)
+    assert _content(on_ray)[:3] == _content(local)[:3]  # documents, postings, matches (not when each was made)
