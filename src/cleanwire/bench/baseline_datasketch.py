@@ -11,8 +11,9 @@ import json
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from datasketch import MinHash, MinHashLSH
 
@@ -20,6 +21,7 @@ NUM_PERM = 128
 THRESHOLD = 0.5
 SHINGLE_WORDS = 5
 WORD = re.compile(r"\w+")
+S = TypeVar("S")
 
 
 def read_corpus(corpus_dir: Path) -> Iterator[tuple[str, str]]:
@@ -47,26 +49,49 @@ def find(parent: list[int], x: int) -> int:
     return x
 
 
-def run(corpus_dir: Path, out_path: Path) -> int:
-    """Cluster the corpus; every candidate pair the index returns counts as a duplicate."""
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+def cluster(
+    corpus_dir: Path,
+    out_path: Path,
+    sketch: Callable[[str], S],
+    query: Callable[[S], Iterable[int]],
+    insert: Callable[[int, S], None],
+) -> int:
+    """Stream the corpus through an LSH index; every candidate pair it returns joins two clusters.
+
+    `sketch` turns a text into a signature, `query` gives the indexes of earlier documents that are
+    candidates for it, `insert` adds it under its index. Writes `{"id", "cluster"}` lines.
+    """
     ids: list[str] = []
     parent: list[int] = []
     for doc_id, text in read_corpus(corpus_dir):
-        minhash = MinHash(num_perm=NUM_PERM, seed=1)
-        minhash.update_batch(shingles(text))
+        signature = sketch(text)
         index = len(ids)
         ids.append(doc_id)
         parent.append(index)
-        for other in lsh.query(minhash):
+        for other in query(signature):
             a, b = find(parent, index), find(parent, other)
             if a != b:
                 parent[max(a, b)] = min(a, b)
-        lsh.insert(index, minhash, check_duplication=False)
+        insert(index, signature)
     with open(out_path, "w", encoding="utf-8") as out:
         for index, doc_id in enumerate(ids):
             out.write(json.dumps({"id": doc_id, "cluster": ids[find(parent, index)]}) + "\n")
     return len(ids)
+
+
+def run(corpus_dir: Path, out_path: Path) -> int:
+    """Cluster the corpus with datasketch's MinHash and MinHashLSH."""
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+
+    def sketch(text: str) -> MinHash:
+        minhash = MinHash(num_perm=NUM_PERM, seed=1)
+        minhash.update_batch(shingles(text))
+        return minhash
+
+    def insert(index: int, minhash: MinHash) -> None:
+        lsh.insert(index, minhash, check_duplication=False)
+
+    return cluster(corpus_dir, out_path, sketch, lsh.query, insert)
 
 
 def main(argv: list[str]) -> int:

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from cleanwire.bench.baseline_datasketch import NUM_PERM, SHINGLE_WORDS, THRESHOLD, WORD, find, read_corpus
+from cleanwire.bench.baseline_datasketch import NUM_PERM, SHINGLE_WORDS, THRESHOLD, WORD, cluster
 
 # rensa's LSH needs a number of bands that divides the slots: 32 bands of 4 rows puts the steep part
 # of the S-curve at about 0.42, the nearest to datasketch's 25 x 5 (0.52) for threshold 0.5
@@ -29,27 +29,17 @@ def shingles(text: str) -> list[str]:
 
 
 def run(corpus_dir: Path, out_path: Path) -> int:
-    """Cluster the corpus; every candidate pair the index returns counts as a duplicate."""
+    """Cluster the corpus with rensa's MinHash and LSH."""
     from rensa import RMinHash, RMinHashLSH
 
     lsh = RMinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, num_bands=NUM_BANDS)
-    ids: list[str] = []
-    parent: list[int] = []
-    for doc_id, text in read_corpus(corpus_dir):
+
+    def sketch(text: str) -> RMinHash:
         minhash = RMinHash(num_perm=NUM_PERM, seed=1)
         minhash.update(shingles(text))
-        index = len(ids)
-        ids.append(doc_id)
-        parent.append(index)
-        for other in lsh.query(minhash):
-            a, b = find(parent, index), find(parent, other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-        lsh.insert(index, minhash)
-    with open(out_path, "w", encoding="utf-8") as out:
-        for index, doc_id in enumerate(ids):
-            out.write(json.dumps({"id": doc_id, "cluster": ids[find(parent, index)]}) + "\n")
-    return len(ids)
+        return minhash
+
+    return cluster(corpus_dir, out_path, sketch, lsh.query, lsh.insert)
 
 
 def main(argv: list[str]) -> int:
