@@ -1,6 +1,6 @@
 """Throughput of WARC input: the same HTML pages as a `.warc.gz` and as JSON lines with an `html` field.
 
-    python -m cleanwire.bench.warcform corpus/ --docs 3000
+    python -m cleanwire.bench warc corpus/ --docs 3000
 
 Takes the first `--docs` page dumps of a corpus made by make-corpus, wraps each in a plain HTML page (a <title>,
 one <p> per line), and writes them twice: as HTTP 200 responses in one `.warc.gz` (gzip per record, as Common
@@ -72,7 +72,7 @@ def _records(path: Path) -> list[dict[str, object]]:
 @click.option("--docs", type=click.IntRange(1), default=3000, show_default=True)
 @click.option("--jobs", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--repeats", type=click.IntRange(1), default=2, show_default=True)
-def main(corpus_dir: Path, docs: int, jobs: int, repeats: int) -> None:
+def command(corpus_dir: Path, docs: int, jobs: int, repeats: int) -> None:
     """The same HTML pages read as .warc.gz and as JSON lines, side by side."""
     work = corpus_dir / "runs" / f"warc-{docs}"
     pages = _pages(corpus_dir, docs)
@@ -106,4 +106,4 @@ def main(corpus_dir: Path, docs: int, jobs: int, repeats: int) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    command()
