@@ -90,3 +90,15 @@ def test_explain_says_a_quote_only_pair_is_rejected() -> None:
     copy = explain_pair(first, first.replace("minister", "premier"), CFG)
     assert copy["duplicate"] and not copy["narrative"]["rejected_as_quotes"]
     assert copy["narrative"]["containment"] > 0.8
+
+
+@pytest.mark.parametrize("text", [
+    "The mayor said “we will build it” on Monday.",
+    "Straße und Übergänge: „Wir bauen“, sagte er.",
+    "東京で「新しい橋」を建てる abc中文 def 中abc",
+    "It's the players' union, 'Tis the season 'we won,' he said.",
+])
+def test_the_quote_mask_has_one_entry_per_match_key_token(text: str) -> None:
+    mask = quoted_mask(text, len(match_key(text).split()))
+    assert mask is not None and len(mask) == len(match_key(text).split())
+    assert mask.any()

@@ -91,6 +91,25 @@ def token_spans(text: str) -> tuple[str, list[str], list[tuple[int, int]]]:
     return text, [t for t, _ in found], [s for _, s in found]
 
 
+def token_starts(text: str) -> np.ndarray:
+    """Where each token of `text` (already NFKC) starts, in characters: a run of letters and digits, or a
+    character of a script written without spaces, as `match_key` splits it (without casefolding)."""
+    if text.isascii():
+        codes: np.ndarray = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+        word = np.frombuffer(_ASCII_TABLE, dtype=np.uint8)[codes] != 32
+        spaceless = None
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        word, spaceless = _classify_batch(codes)
+    starts = word.copy()
+    starts[1:] &= ~word[:-1]
+    if spaceless is not None and spaceless.any():
+        starts |= spaceless
+        starts[1:] |= word[1:] & spaceless[:-1]
+    found: np.ndarray = np.flatnonzero(starts)
+    return found
+
+
 def token_hashes(text: str, seed: int) -> np.ndarray:
     """Seeded 64-bit hashes of the tokens of `match_key(text)`, in order, computed without building it."""
     return token_hashes_batch([text], seed)[0]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cleanwire.fingerprint import _TOKEN
+from cleanwire.fingerprint import token_starts
 
 # Quotation marks of many scripts as (opening, closing) pairs, a quotation ends at its line's end
 # at the latest (news style reopens a quotation on each paragraph it spans, often leaving the
@@ -31,7 +31,8 @@ _QUOTED = re.compile(
     r"|\u300c[^\u300c\u300d\n]*(?:\u300d|$)"  # 「…」
     r"|\u300e[^\u300e\u300f\n]*(?:\u300f|$)"  # 『…』
     r"|\u2018[^\u2018\u2019\n]*\u2019(?!\w)"  # ‘…’ (’ inside a word is an apostrophe)
-    r"|(?<!\w)'(?=\w)[^'\n]*?(?<=[\w.,!?])'(?!\w)",
+    r"|'(?<!\w')(?=\w)[^'\n]*?(?<=[\w.,!?])'(?!\w)",  # the look-behind after the quote: every branch
+    # then starts with a literal, so the regex engine skips ahead to the next quotation mark
     re.MULTILINE,
 )
 
@@ -48,18 +49,17 @@ def quoted_mask(text: str, tokens: int | None = None) -> np.ndarray | None:
     """
     if not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
-    # quotation marks are not word characters, so no token spans a quotation's edge: count the
-    # tokens of each stretch between edges (only these few stretches, no per-token work in Python)
-    edges = [0]
-    for m in _QUOTED.finditer(text):
-        if m.end() > m.start():
-            edges += [m.start(), m.end()]
-    edges.append(len(text))
-    counts = [len(_TOKEN.findall(text, start, end)) for start, end in zip(edges[:-1], edges[1:])]
-    if tokens is not None and sum(counts) != tokens:
+    starts = token_starts(text)
+    if tokens is not None and len(starts) != tokens:
         return None
+    # quotation marks are not word characters, so no token spans a quotation's edge: the tokens
+    # before each edge say which tokens each quotation holds
+    edges = [edge for m in _QUOTED.finditer(text) if m.end() > m.start() for edge in m.span()]
+    counts = np.diff(np.searchsorted(starts, [0, *edges, len(text)]))
     in_quote: np.ndarray = np.repeat(np.arange(len(counts)) % 2 == 1, counts)
     return in_quote
+
+
 @dataclass(frozen=True, slots=True)
 class Narrative:
     """How much of each side's own (unquoted) text the shared passages cover."""
