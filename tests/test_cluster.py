@@ -138,6 +138,25 @@ def test_a_story_copied_more_often_than_max_doc_freq_is_still_one_cluster() -> N
     assert [len(c.ordinals) for c in clusters] == [60, 1]
 
 
+def test_copies_that_each_lack_other_fingerprints_are_one_cluster_past_max_doc_freq() -> None:
+    # wire copies edited at random places: every fingerprint's group of documents is too big for all
+    # pairs and misses other copies, so chain links alone (each document to the next) rarely repeat
+    paragraphs = story(7, count=8)
+    rng = random.Random(3)
+    texts = []
+    for _ in range(120):
+        edited = paragraphs[:]
+        for k in rng.sample(range(8), 2):
+            words = edited[k].split()
+            for at in rng.sample(range(len(words)), 4):
+                words[at] = words[at][::-1] + "x"
+            edited[k] = " ".join(words)
+        texts.append("\n".join(edited))
+    texts.append("\n".join(story(8, count=8)))
+    assert CFG.max_doc_freq < 120
+    assert [len(c.ordinals) for c in clusters_of(texts)] == [120, 1]
+
+
 def reference_clusters(matches: list[Match], lengths: list[int], keep: str) -> list[Cluster]:
     """The clusters as a plain queue-and-dict walk gives them: what the array version must equal."""
     neighbours: dict[int, dict[int, Match]] = {}

@@ -55,6 +55,7 @@ class PairCodes:
 
 _CHUNK = 1 << 22  # elements per step over large arrays: bounds the temporary arrays
 _FEW = 3  # shared fingerprints that make a pair worth verifying whatever its share
+_ANCHORS = 4  # first documents of a too-big fingerprint group that every other member is linked to
 
 
 def _ranges(starts: np.ndarray, sizes: np.ndarray, dtype: type = np.int64) -> np.ndarray:
@@ -69,11 +70,16 @@ def _pair_codes(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_all
     """Pair codes (a < b), one per fingerprint two documents share.
 
     Groups (documents sharing one fingerprint, sorted) of up to `max_all` give all their pairs;
-    larger ones, boilerplate or a story copied very often, only link each document to the next,
-    so the work stays linear: a heavily copied story still ends up as one chain of verified pairs.
+    larger ones, boilerplate or a story copied very often, link each document to the next and to
+    the group's first `_ANCHORS` documents, so the work stays linear. The anchors are what makes a
+    heavily copied story one cluster: the next document differs from one fingerprint to the next
+    (each edited copy lacks some), so a chain pair rarely gathers `min_shared` fingerprints, while the
+    first copies of a story head most of its fingerprints' groups and gather them all.
     """
     big = sizes > max_all
-    total = int((sizes * (sizes - 1) // 2)[~big].sum() + (sizes - 1)[big].sum())
+    big_starts, big_sizes = starts[big], sizes[big]
+    anchored = [np.maximum(big_sizes - j - 2, 0) for j in range(_ANCHORS)]  # per anchor j: docs after j + 1
+    total = int((sizes * (sizes - 1) // 2)[~big].sum() + (big_sizes - 1).sum() + sum(int(a.sum()) for a in anchored))
     out = np.empty(total, dtype=np.uint64)
     index = np.int32 if len(docs) < 1 << 31 else np.int64
     positions = _ranges(starts, sizes, index)
@@ -89,6 +95,13 @@ def _pair_codes(docs: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_all
             PairCodes.pack_into(step, docs[at], docs[at + offset])
             filled += len(at)
         offset += 1
+    for j, counts in enumerate(anchored):  # anchor j with every document after j + 1 (j + 1 is its chain link)
+        later = _ranges(big_starts + j + 2, counts, index)
+        anchors = np.repeat((big_starts + j).astype(index), counts)
+        for lo in range(0, len(later), _CHUNK):
+            step = out[filled:filled + len(later[lo:lo + _CHUNK])]
+            PairCodes.pack_into(step, docs[anchors[lo:lo + _CHUNK]], docs[later[lo:lo + _CHUNK]])
+            filled += len(step)
     return out
 
 
