@@ -317,10 +317,10 @@ class Index:
         exact_of = {o: int(e) for o, e in zip(signed, _signed(exact))}
         # batch documents already in the index: the same (a run again) or another under a taken id
         self._temp("q_ids", "id TEXT", (ids[o] for o in signed))
-        taken = dict(conn.execute("SELECT d.id, d.n FROM docs d JOIN q_ids q ON d.id = q.id").fetchall())
+        taken = dict(conn.execute("SELECT d.id, d.n FROM q_ids q CROSS JOIN docs d ON d.id = q.id").fetchall())
         if taken:
             stored_exact = dict(conn.execute(
-                "SELECT d.n, d.exact FROM docs d JOIN q_ids q ON d.id = q.id").fetchall())
+                "SELECT d.n, d.exact FROM q_ids q CROSS JOIN docs d ON d.id = q.id").fetchall())
             batch_ids = set(ids)
             for o in signed:
                 rowid = taken.get(ids[o])
@@ -339,7 +339,7 @@ class Index:
         keys, owner = pairs >> 32, pairs & 0xFFFFFFFF
         self._temp("q_h", "h INTEGER", np.unique(keys).tolist())
         rows = conn.execute(
-            "SELECT p.h, p.doc FROM q_h q JOIN postings p ON p.h = q.h AND p.doc >= coalesce("
+            "SELECT p.h, p.doc FROM q_h q CROSS JOIN postings p ON p.h = q.h AND p.doc >= coalesce("
             "(SELECT doc FROM postings p2 WHERE p2.h = q.h ORDER BY doc DESC LIMIT 1 OFFSET ?), 0)",
             (max(1, config.dedup.max_doc_freq) - 1,)).fetchall()
         candidates: set[int] = set()
@@ -354,16 +354,16 @@ class Index:
             candidates = set((codes[hits >= config.dedup.min_shared] & 0xFFFFFFFF).tolist())
         self._temp("q_e", "e INTEGER", exact_of.values())
         candidates.update(n for (n,) in conn.execute(
-            "SELECT min(d.n) FROM q_e q JOIN docs d ON d.exact = q.e GROUP BY q.e").fetchall())
+            "SELECT min(d.n) FROM q_e q CROSS JOIN docs d ON d.exact = q.e GROUP BY q.e").fetchall())
         candidates.difference_update(loaded.known.values())
         # whole stories: of the candidates and of the known batch documents
         self._temp("q_n", "n INTEGER", [*candidates, *loaded.known.values()])
-        stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM docs d JOIN q_n q ON d.n = q.n")]
+        stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM q_n q CROSS JOIN docs d ON d.n = q.n")]
         self._temp("q_s", "s INTEGER", stories)
         known = set(loaded.known.values())
         members, stored_exact_of_loaded = [], []
         for n, doc_id, story, stored, key in conn.execute(
-                "SELECT d.n, d.id, d.story, d.exact, d.key FROM docs d JOIN q_s q ON d.story = q.s ORDER BY d.n"):
+                "SELECT d.n, d.id, d.story, d.exact, d.key FROM q_s q CROSS JOIN docs d ON d.story = q.s ORDER BY d.n"):
             members.append(n)
             if n in known:
                 continue
@@ -374,7 +374,7 @@ class Index:
             stored_exact_of_loaded.append(stored)
         self._temp("q_m", "n INTEGER", members)
         loaded.edges = [(a, b, r, sim, cont) for a, b, r, sim, cont in conn.execute(
-            "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM edges e JOIN q_m q ON e.a = q.n")]
+            "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM q_m q CROSS JOIN edges e ON e.a = q.n")]
         if loaded.keys:
             sigs = signatures(loaded.keys, config.dedup)
             sigs.exact = np.array(stored_exact_of_loaded, dtype=np.int64).view(np.uint64)
@@ -502,8 +502,8 @@ class Index:
             conn.execute("COMMIT")
             return {"removed": 0, "stories_changed": 0}
         self._temp("q_n", "n INTEGER", gone)
-        stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM docs d JOIN q_n q ON d.n = q.n")]
-        for n, key in conn.execute("SELECT d.n, d.key FROM docs d JOIN q_n q ON d.n = q.n").fetchall():
+        stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM q_n q CROSS JOIN docs d ON d.n = q.n")]
+        for n, key in conn.execute("SELECT d.n, d.key FROM q_n q CROSS JOIN docs d ON d.n = q.n").fetchall():
             hashes = signatures([_decompress(key)], config.dedup).hashes
             conn.executemany("DELETE FROM postings WHERE h = ? AND doc = ?",
                              ((h, n) for h in _posting_keys(hashes).tolist()))
@@ -519,7 +519,7 @@ class Index:
             lengths = signatures([_decompress(k) for _, k in rows], config.dedup).lengths.tolist()
             self._temp("q_m", "n INTEGER", rowids)
             matches = [Match(number[a], number[b], r, s, c) for a, b, r, s, c in conn.execute(
-                "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM edges e JOIN q_m q ON e.a = q.n")]
+                "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM q_m q CROSS JOIN edges e ON e.a = q.n")]
             story_of = list(range(len(rowids)))
             for cluster in linked_clusters(matches, lengths, config.keep):
                 for i in cluster.ordinals:
