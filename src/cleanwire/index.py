@@ -16,6 +16,7 @@ any moment leaves the index as it was.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -27,6 +28,7 @@ from typing import Any
 from urllib.parse import quote
 
 import numpy as np
+import zstandard
 
 from cleanwire.cluster import Cluster, linked_clusters
 from cleanwire.config import Config
@@ -37,7 +39,8 @@ from cleanwire.signatures import Signatures, SignatureStore
 from cleanwire.verify import Match
 
 FORMAT = "cleanwire-index"
-VERSION = 1
+VERSION = 2  # 2: match keys zstd-compressed with a dictionary kept in the index (1: zlib, no `dicts` table)
+READS = (1, 2)  # versions this cleanwire opens; a writing run upgrades a version 1 index in place
 DEFAULT_WAIT = 60.0  # seconds a writing run waits for another run's lock on the index
 _KEY_MASK = np.uint64((1 << 31) - 1)  # a fingerprint's low 31 bits address its postings (4 bytes in SQLite)
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -45,6 +48,11 @@ _CACHE_KIB = 64 * 1024
 # a document's row holds its compressed match key (1-2 KB for a news story): in 4 KB pages two or three fit and
 # a quarter of each page is lost; in 16 KB pages about a twentieth
 _PAGE_BYTES = 16384
+_ZSTD_LEVEL = 12  # match keys: level 19 makes them 4% smaller and 4x slower to write
+_DICT_BYTES = 64 * 1024  # the dictionary trained from an index's first batch (of at least _TRAIN_MIN documents)
+_TRAIN_MIN = 200
+_TRAIN_DOCS = 2000  # the keys it is trained on: the batch's first ones
+_ZLIB_FIRST = 0x78  # the first byte of a zlib stream (version 1 keys); a zstd frame starts with 0x28
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +71,7 @@ CREATE TABLE postings(h INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (h, 
 CREATE TABLE edges(a INTEGER NOT NULL, b INTEGER NOT NULL, relation TEXT NOT NULL, similarity REAL NOT NULL,
                    containment REAL NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE INDEX edges_b ON edges(b);
+CREATE TABLE dicts(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 """
 
 
@@ -94,12 +103,50 @@ def _posting_keys(hashes: np.ndarray) -> np.ndarray:
     return np.unique(hashes & _KEY_MASK).astype(np.int64)
 
 
-def _compress(key: str) -> bytes:
-    return zlib.compress(key.encode("utf-8", "surrogatepass"), 9)
+class KeyCodec:
+    """Match keys in and out of the index: zstd frames, with the index's dictionary once it has one.
 
+    Each frame names the dictionary it was made with (its id is the row in `dicts`; 0 for none), so keys
+    written before the index had a dictionary stay readable, as do version 1's zlib keys.
+    """
 
-def _decompress(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+    def __init__(self, dicts: Iterable[tuple[int, bytes]]) -> None:
+        self._dicts = {i: zstandard.ZstdCompressionDict(data) for i, data in dicts}
+        self._decompressors = {i: zstandard.ZstdDecompressor(dict_data=d) for i, d in self._dicts.items()}
+        self._decompressors[0] = zstandard.ZstdDecompressor()
+        newest = max(self._dicts, default=0)
+        self.dict_id = newest
+        self._compressor = zstandard.ZstdCompressor(level=_ZSTD_LEVEL, dict_data=self._dicts.get(newest),
+                                                    write_dict_id=True, write_content_size=True)
+
+    @staticmethod
+    def train(keys: Sequence[str], dict_id: int) -> bytes | None:
+        """A dictionary (its bytes) trained on `keys`, or None when they are too few or too small for one."""
+        samples: list[bytes | bytearray | memoryview] = [k.encode("utf-8", "surrogatepass") for k in keys if k]
+        size = min(_DICT_BYTES, sum(map(len, samples)) // 10)
+        if len(samples) < _TRAIN_MIN or size < 1024:
+            return None
+        try:  # fastcover with fixed parameters: a few seconds, deterministic
+            trained = zstandard.train_dictionary(size, samples, k=200, d=8, steps=4, threads=1, dict_id=dict_id,
+                                                 level=_ZSTD_LEVEL)
+        except zstandard.ZstdError:
+            return None
+        data: bytes = trained.as_bytes()
+        return data
+
+    def compress(self, key: str) -> bytes:
+        out: bytes = self._compressor.compress(key.encode("utf-8", "surrogatepass"))
+        return out
+
+    def decompress(self, blob: bytes) -> str:
+        if blob[:1] == bytes([_ZLIB_FIRST]):
+            return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+        dict_id = zstandard.get_frame_parameters(blob).dict_id
+        decompressor = self._decompressors.get(dict_id)
+        if decompressor is None:
+            raise sqlite3.DatabaseError(f"a match key needs dictionary {dict_id}, which the index lacks")
+        out: str = decompressor.decompress(blob).decode("utf-8", "surrogatepass")
+        return out
 
 
 @dataclass
@@ -176,6 +223,8 @@ class Index:
         self.option = option
         self._conn = conn
         self._run: tuple[Loaded, list[int], SignatureStore] | None = None  # what `load` saw, for `commit`
+        self._codec: KeyCodec | None = None
+        self.upgraded = False  # a version 1 index this (writing) run upgrades to the current version
 
     def files(self) -> list[str]:
         """The index's file and SQLite's files beside it: never inputs of a run."""
@@ -275,9 +324,13 @@ class Index:
         if meta.get("format") != FORMAT:
             raise IndexFileError(f"{self.option} {self.path}: not a cleanwire index (an SQLite database of "
                                  f"something else)")
-        if meta.get("version") != str(VERSION):
-            raise IndexFileError(f"{self.option} {self.path}: index format version {meta.get('version')}, this "
-                                 f"cleanwire reads version {VERSION}")
+        version = meta.get("version")
+        if version not in {str(v) for v in READS}:
+            raise IndexFileError(f"{self.option} {self.path}: index format version {version}, this cleanwire reads "
+                                 f"versions {', '.join(map(str, READS))}; use the cleanwire that made it")
+        if version != str(VERSION) and not self.readonly:
+            _index_file_upgrade(self._conn)
+            self.upgraded = True
         if config is None:
             return
         stored = json.loads(meta["settings"])
@@ -287,6 +340,13 @@ class Index:
         if differ:
             raise IndexFileError(f"{self.option} {self.path}: made with other settings ({'; '.join(differ)}); "
                                  f"run with the index's settings or use another index")
+
+    def codec(self) -> KeyCodec:
+        """The match keys' codec, with the index's dictionaries."""
+        if self._codec is None:
+            has = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dicts'").fetchone()
+            self._codec = KeyCodec(self._conn.execute("SELECT id, data FROM dicts").fetchall() if has else [])
+        return self._codec
 
     # --- a run ---------------------------------------------------------------------------------------------
     def load(self, ids: Sequence[str], signed: Sequence[int], store: SignatureStore, config: Config) -> Loaded:
@@ -299,7 +359,7 @@ class Index:
             loaded = self._load(ids, signed, store, config)
             self._run = (loaded, list(signed), store)
             return loaded
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, zstandard.ZstdError, zlib.error) as exc:
             raise self._error(exc) from exc
 
     def _temp(self, name: str, column: str, values: Iterable[Any]) -> None:
@@ -361,6 +421,7 @@ class Index:
         stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM q_n q CROSS JOIN docs d ON d.n = q.n")]
         self._temp("q_s", "s INTEGER", stories)
         known = set(loaded.known.values())
+        codec = self.codec()
         members, stored_exact_of_loaded = [], []
         for n, doc_id, story, stored, key in conn.execute(
                 "SELECT d.n, d.id, d.story, d.exact, d.key FROM q_s q CROSS JOIN docs d ON d.story = q.s ORDER BY d.n"):
@@ -370,7 +431,7 @@ class Index:
             loaded.rowids.append(n)
             loaded.ids.append(doc_id)
             loaded.stories.append(story)
-            loaded.keys.append(_decompress(key))
+            loaded.keys.append(codec.decompress(key))
             stored_exact_of_loaded.append(stored)
         self._temp("q_m", "n INTEGER", members)
         loaded.edges = [(a, b, r, sim, cont) for a, b, r, sim, cont in conn.execute(
@@ -403,7 +464,7 @@ class Index:
                 self._conn.execute("UPDATE meta SET value = ? WHERE key = 'updated'", (_now(),))
             self._conn.execute("COMMIT")
             return changes
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, zstandard.ZstdError, zlib.error) as exc:
             raise self._error(exc) from exc
 
     def _add(self, ids: Sequence[str], signed: Sequence[int], store: SignatureStore, records: Iterable[Any],
@@ -417,18 +478,23 @@ class Index:
         added = _now()
         new: list[int] = []  # ordinals of the batch documents new to the index, by rowid
 
-        def new_docs() -> Iterator[tuple[Any, ...]]:
-            nonlocal top
+        def keyed() -> Iterator[tuple[int, dict[str, Any], str]]:
             for ordinal, record in enumerate(records):
                 if ordinal not in position or ordinal in loaded.known:
                     continue  # empty bodies are never matched, so never indexed; known ones are there
                 fields = record.fields()
+                yield ordinal, fields, match_key(fields.get("text") or "")
+
+        def new_docs() -> Iterator[tuple[Any, ...]]:
+            nonlocal top
+            pending = self._train(keyed())
+            codec = self.codec()  # with the dictionary just trained, if one was
+            for ordinal, fields, key in pending:
                 top += 1
                 rowid_of[ordinal] = top
                 new.append(ordinal)
                 yield (top, ids[ordinal], top, exact[position[ordinal]], added, fields.get("source"),
-                       fields.get("title"), fields.get("url"), fields.get("date"),
-                       _compress(match_key(fields.get("text") or "")))
+                       fields.get("title"), fields.get("url"), fields.get("date"), codec.compress(key))
 
         conn.executemany("INSERT INTO docs (n, id, story, exact, added, source, title, url, date, key) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new_docs())
@@ -464,6 +530,19 @@ class Index:
         conn.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?)", edges)
         return {"added": len(new), "stories_changed": story_changes, "matches_added": conn.total_changes - before}
 
+    def _train(self, docs: Iterator[tuple[int, dict[str, Any], str]]) -> Iterator[tuple[int, dict[str, Any], str]]:
+        """`docs` (ordinal, fields, match key), after training the index's dictionary on the first of them when the
+        index has none yet and they are enough (the codec then compresses with it)."""
+        if self.codec().dict_id:
+            return docs
+        head = [d for _, d in zip(range(_TRAIN_DOCS), docs)]
+        data = KeyCodec.train([key for _, _, key in head], 1)
+        if data is not None:
+            self._conn.execute("INSERT INTO dicts (id, data) VALUES (1, ?)", (data,))
+            self._codec = None
+            self.codec()
+        return itertools.chain(head, docs)
+
     # --- managing ------------------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         """Documents, stories, size on disk, created/updated and the settings."""
@@ -488,7 +567,7 @@ class Index:
         """
         try:
             return self._remove(config, before, doc_ids)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, zstandard.ZstdError, zlib.error) as exc:
             raise self._error(exc) from exc
 
     def _remove(self, config: Config, before: str | None, doc_ids: Sequence[str]) -> dict[str, int]:
@@ -504,7 +583,7 @@ class Index:
         self._temp("q_n", "n INTEGER", gone)
         stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM q_n q CROSS JOIN docs d ON d.n = q.n")]
         for n, key in conn.execute("SELECT d.n, d.key FROM q_n q CROSS JOIN docs d ON d.n = q.n").fetchall():
-            hashes = signatures([_decompress(key)], config.dedup).hashes
+            hashes = signatures([self.codec().decompress(key)], config.dedup).hashes
             conn.executemany("DELETE FROM postings WHERE h = ? AND doc = ?",
                              ((h, n) for h in _posting_keys(hashes).tolist()))
             conn.execute("DELETE FROM edges WHERE a = ? OR b = ?", (n, n))
@@ -516,7 +595,7 @@ class Index:
                 continue
             rowids = [n for n, _ in rows]
             number = {n: i for i, n in enumerate(rowids)}
-            lengths = signatures([_decompress(k) for _, k in rows], config.dedup).lengths.tolist()
+            lengths = signatures([self.codec().decompress(k) for _, k in rows], config.dedup).lengths.tolist()
             self._temp("q_m", "n INTEGER", rowids)
             matches = [Match(number[a], number[b], r, s, c) for a, b, r, s, c in conn.execute(
                 "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM q_m q CROSS JOIN edges e ON e.a = q.n")]
@@ -555,6 +634,12 @@ def _store_hashes(store: SignatureStore) -> tuple[np.ndarray, np.ndarray]:
     if not len(sizes) or not int(sizes.sum()):
         return np.empty(0, dtype=np.uint64), sizes
     return np.concatenate([store[i].hashes for i in range(len(store))]), sizes
+
+
+def _index_file_upgrade(conn: sqlite3.Connection) -> None:
+    """Version 1 -> 2, in the transaction `conn` holds: a table for dictionaries; the zlib keys stay (readable)."""
+    conn.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE dicts"):].rstrip().rstrip(";"))
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'version'", (str(VERSION),))
 
 
 def _check_header(path: str, name: str) -> None:

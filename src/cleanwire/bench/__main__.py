@@ -12,6 +12,7 @@ COMMANDS = {
     "make-corpus": ("cleanwire.bench.corpus", "Write a synthetic corpus of page dumps with known duplicates."),
     "scale": ("cleanwire.bench.scale", "Throughput and memory on a generated corpus, against datasketch."),
     "formats": ("cleanwire.bench.formats", "One corpus read as .jsonl and as .jsonl.zst, side by side."),
+    "index": ("cleanwire.bench.index", "The persistent index: size per document, one batch against 100k and 1M."),
 }
 
 
