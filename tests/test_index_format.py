@@ -11,6 +11,7 @@ import pytest
 import zstandard
 from conftest import SEED_EXCERPT, SEED_FULL, SEED_OTHER, SEEDS, jsonl, paragraphs, run_cli
 
+import cleanwire.index as index_module
 from cleanwire.fingerprint import match_key
 from cleanwire.index import VERSION, KeyCodec
 
@@ -57,6 +58,7 @@ def test_the_index_keeps_its_dictionary_and_a_later_run_reads_with_it(tmp_path: 
     code, again, _ = run_cli("dedupe", docs, "--against", db, "--format", "jsonl", "-q", "--stats", tmp_path / "s.json")
     assert code == 0 and again == first
     assert json.loads((tmp_path / "s.json").read_text())["index"]["known"] == 210
+    assert json.loads(run_cli("index", "stats", db)[1])["version"] == VERSION == 2
 
 
 def _downgrade_to_version_1(db: Path) -> None:
@@ -117,3 +119,19 @@ def test_an_index_of_an_unknown_version_is_refused_in_one_line(tmp_path: Path, d
         lines = [line for line in err.splitlines() if line.strip()]
         says = f"{name} {db}: index format version 99, this cleanwire reads versions 1, 2"
         assert any(says in line for line in lines), err
+
+
+def test_without_json_in_sqlite_the_batch_is_looked_up_from_temp_tables(tmp_path: Path, day_dirs: tuple[Path, Path],
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    day1, day2 = day_dirs
+    db = tmp_path / "news.db"
+    run_cli("dedupe", day1, "--index", db, "-q")
+    expected = run_cli("dedupe", day2, "--against", db, "--all", "--format", "jsonl", "-q")[1]
+    monkeypatch.setattr(index_module, "_has_json_each", lambda conn: False)
+    tables: list[str] = []
+    temp = index_module.Index._temp
+    monkeypatch.setattr(index_module.Index, "_temp", lambda self, name, *a: (tables.append(name), temp(self, name, *a)))
+    code, out, _ = run_cli("dedupe", day2, "--against", db, "--all", "--format", "jsonl", "-q")
+    assert code == 0 and out == expected
+    assert any(r.get("absorbed_indexed") == [SEED_EXCERPT] for r in jsonl(out))
+    assert {"l_h", "l_e", "l_n", "l_s", "l_m"} <= set(tables)

@@ -486,7 +486,7 @@ def index_group() -> None:
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, exists=True))
 @guarded
 def index_stats(path: str) -> None:
-    """Documents, stories, size on disk, created/updated and settings of the index FILE, as JSON."""
+    """Documents, stories, size on disk, format version, created/updated and settings of the index FILE, as JSON."""
     index = Index.open(path, readonly=True, option="index")
     try:
         stats = index.stats()

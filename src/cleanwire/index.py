@@ -225,6 +225,7 @@ class Index:
         self._run: tuple[Loaded, list[int], SignatureStore] | None = None  # what `load` saw, for `commit`
         self._codec: KeyCodec | None = None
         self.upgraded = False  # a version 1 index this (writing) run upgrades to the current version
+        self._json: bool | None = None  # whether SQLite has json_each (3.38+ always; earlier as built)
 
     def files(self) -> list[str]:
         """The index's file and SQLite's files beside it: never inputs of a run."""
@@ -368,6 +369,17 @@ class Index:
         conn.execute(f"DELETE FROM {name}")
         conn.executemany(f"INSERT OR IGNORE INTO {name} VALUES (?)", ((v,) for v in values))
 
+    def _seek_from(self, name: str, values: Iterable[int]) -> tuple[str, tuple[Any, ...]]:
+        """A table of distinct integers in ascending order (neighbouring seeks share pages) for a query to seek
+        from, and its parameters: one JSON array read by json_each (no row-by-row inserts), or a temp table."""
+        ordered = sorted(set(values))
+        if self._json is None:
+            self._json = _has_json_each(self._conn)
+        if self._json:
+            return "(SELECT value AS v FROM json_each(?))", (json.dumps(ordered),)
+        self._temp(name, "v INTEGER", ordered)
+        return name, ()
+
     def _load(self, ids: Sequence[str], signed: Sequence[int], store: SignatureStore, config: Config) -> Loaded:
         conn = self._conn
         loaded = Loaded(batch=len(ids), signed=len(signed))
@@ -397,11 +409,11 @@ class Index:
         keys = (hashes & _KEY_MASK).astype(np.int64)
         pairs = np.unique((keys << 32) | owner)  # one per (key, batch document)
         keys, owner = pairs >> 32, pairs & 0xFFFFFFFF
-        self._temp("q_h", "h INTEGER", np.unique(keys).tolist())
+        table, args = self._seek_from("l_h", np.unique(keys).tolist())
         rows = conn.execute(
-            "SELECT p.h, p.doc FROM q_h q CROSS JOIN postings p ON p.h = q.h AND p.doc >= coalesce("
-            "(SELECT doc FROM postings p2 WHERE p2.h = q.h ORDER BY doc DESC LIMIT 1 OFFSET ?), 0)",
-            (max(1, config.dedup.max_doc_freq) - 1,)).fetchall()
+            f"SELECT p.h, p.doc FROM {table} q CROSS JOIN postings p ON p.h = q.v AND p.doc >= coalesce("
+            f"(SELECT doc FROM postings p2 WHERE p2.h = q.v ORDER BY doc DESC LIMIT 1 OFFSET ?), 0)",
+            (*args, max(1, config.dedup.max_doc_freq) - 1)).fetchall()
         candidates: set[int] = set()
         if rows:
             found = np.array(rows, dtype=np.int64)
@@ -412,19 +424,21 @@ class Index:
             at = np.repeat(lo - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(int(count.sum()))
             codes, hits = np.unique((owner[at] << 32) | docs, return_counts=True)
             candidates = set((codes[hits >= config.dedup.min_shared] & 0xFFFFFFFF).tolist())
-        self._temp("q_e", "e INTEGER", exact_of.values())
+        table, args = self._seek_from("l_e", exact_of.values())
         candidates.update(n for (n,) in conn.execute(
-            "SELECT min(d.n) FROM q_e q CROSS JOIN docs d ON d.exact = q.e GROUP BY q.e").fetchall())
+            f"SELECT min(d.n) FROM {table} q CROSS JOIN docs d ON d.exact = q.v GROUP BY q.v", args).fetchall())
         candidates.difference_update(loaded.known.values())
         # whole stories: of the candidates and of the known batch documents
-        self._temp("q_n", "n INTEGER", [*candidates, *loaded.known.values()])
-        stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM q_n q CROSS JOIN docs d ON d.n = q.n")]
-        self._temp("q_s", "s INTEGER", stories)
+        table, args = self._seek_from("l_n", [*candidates, *loaded.known.values()])
+        stories = [s for (s,) in conn.execute(
+            f"SELECT DISTINCT d.story FROM {table} q CROSS JOIN docs d ON d.n = q.v", args)]
+        table, args = self._seek_from("l_s", stories)
         known = set(loaded.known.values())
         codec = self.codec()
         members, stored_exact_of_loaded = [], []
         for n, doc_id, story, stored, key in conn.execute(
-                "SELECT d.n, d.id, d.story, d.exact, d.key FROM q_s q CROSS JOIN docs d ON d.story = q.s ORDER BY d.n"):
+                f"SELECT d.n, d.id, d.story, d.exact, d.key FROM {table} q CROSS JOIN docs d ON d.story = q.v "
+                f"ORDER BY d.n", args):
             members.append(n)
             if n in known:
                 continue
@@ -433,9 +447,10 @@ class Index:
             loaded.stories.append(story)
             loaded.keys.append(codec.decompress(key))
             stored_exact_of_loaded.append(stored)
-        self._temp("q_m", "n INTEGER", members)
+        table, args = self._seek_from("l_m", members)
         loaded.edges = [(a, b, r, sim, cont) for a, b, r, sim, cont in conn.execute(
-            "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM q_m q CROSS JOIN edges e ON e.a = q.n")]
+            f"SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM {table} q CROSS JOIN edges e ON e.a = q.v",
+            args)]
         if loaded.keys:
             sigs = signatures(loaded.keys, config.dedup)
             sigs.exact = np.array(stored_exact_of_loaded, dtype=np.int64).view(np.uint64)
@@ -545,7 +560,7 @@ class Index:
 
     # --- managing ------------------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        """Documents, stories, size on disk, created/updated and the settings."""
+        """Documents, stories, size on disk, format version, created/updated and the settings."""
         try:
             meta = self.meta()
             (documents,) = self._conn.execute("SELECT count(*) FROM docs").fetchone()
@@ -556,7 +571,8 @@ class Index:
         size = sum(os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p))
         return {"path": self.path, "documents": documents, "stories": stories, "matches": matches,
                 "bytes": size, "bytes_per_document": round(size / documents) if documents else None,
-                "created": meta.get("created"), "updated": meta.get("updated"),
+                "version": int(meta.get("version", "0")), "created": meta.get("created"),
+                "updated": meta.get("updated"),
                 "settings": json.loads(meta.get("settings", "{}"))}
 
     def remove(self, config: Config, before: str | None = None, doc_ids: Sequence[str] = ()) -> dict[str, int]:
@@ -634,6 +650,14 @@ def _store_hashes(store: SignatureStore) -> tuple[np.ndarray, np.ndarray]:
     if not len(sizes) or not int(sizes.sum()):
         return np.empty(0, dtype=np.uint64), sizes
     return np.concatenate([store[i].hashes for i in range(len(store))]), sizes
+
+
+def _has_json_each(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT value FROM json_each('[1]')").fetchall()
+        return True
+    except sqlite3.OperationalError:
+        return False
 
 
 def _index_file_upgrade(conn: sqlite3.Connection) -> None:
