@@ -16,7 +16,6 @@ any moment leaves the index as it was.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import sqlite3
@@ -36,6 +35,7 @@ from cleanwire.errors import ConfigError
 from cleanwire.fingerprint import match_key, signatures
 from cleanwire.results import DedupeResult
 from cleanwire.signatures import Signatures, SignatureStore
+from cleanwire.spill import Spill
 from cleanwire.verify import Match
 
 FORMAT = "cleanwire-index"
@@ -51,7 +51,7 @@ _PAGE_BYTES = 16384
 _ZSTD_LEVEL = 12  # match keys: level 19 makes them 4% smaller and 4x slower to write
 _DICT_BYTES = 64 * 1024  # the dictionary trained from an index's first batch (of at least _TRAIN_MIN documents)
 _TRAIN_MIN = 200
-_TRAIN_DOCS = 2000  # the keys it is trained on: the batch's first ones
+_TRAIN_DOCS = 2000  # the keys it is trained on, taken evenly over the batch
 _ZLIB_FIRST = 0x78  # the first byte of a zlib stream (version 1 keys); a zstd frame starts with 0x28
 
 _SCHEMA = """
@@ -474,6 +474,7 @@ class Index:
             raise RuntimeError("commit needs a writable index that a run loaded from")
         loaded, signed, store = self._run
         try:
+            self._train(result.spill, [o for o in signed if o not in loaded.known])
             changes = self._add(result.ids, signed, store, iter(result.spill), result.clusters, loaded)
             if any(changes.values()):
                 self._conn.execute("UPDATE meta SET value = ? WHERE key = 'updated'", (_now(),))
@@ -493,23 +494,20 @@ class Index:
         added = _now()
         new: list[int] = []  # ordinals of the batch documents new to the index, by rowid
 
-        def keyed() -> Iterator[tuple[int, dict[str, Any], str]]:
+        codec = self.codec()
+
+        def new_docs() -> Iterator[tuple[Any, ...]]:
+            nonlocal top
             for ordinal, record in enumerate(records):
                 if ordinal not in position or ordinal in loaded.known:
                     continue  # empty bodies are never matched, so never indexed; known ones are there
                 fields = record.fields()
-                yield ordinal, fields, match_key(fields.get("text") or "")
-
-        def new_docs() -> Iterator[tuple[Any, ...]]:
-            nonlocal top
-            pending = self._train(keyed())
-            codec = self.codec()  # with the dictionary just trained, if one was
-            for ordinal, fields, key in pending:
                 top += 1
                 rowid_of[ordinal] = top
                 new.append(ordinal)
                 yield (top, ids[ordinal], top, exact[position[ordinal]], added, fields.get("source"),
-                       fields.get("title"), fields.get("url"), fields.get("date"), codec.compress(key))
+                       fields.get("title"), fields.get("url"), fields.get("date"),
+                       codec.compress(match_key(fields.get("text") or "")))
 
         conn.executemany("INSERT INTO docs (n, id, story, exact, added, source, title, url, date, key) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new_docs())
@@ -545,18 +543,17 @@ class Index:
         conn.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?)", edges)
         return {"added": len(new), "stories_changed": story_changes, "matches_added": conn.total_changes - before}
 
-    def _train(self, docs: Iterator[tuple[int, dict[str, Any], str]]) -> Iterator[tuple[int, dict[str, Any], str]]:
-        """`docs` (ordinal, fields, match key), after training the index's dictionary on the first of them when the
-        index has none yet and they are enough (the codec then compresses with it)."""
-        if self.codec().dict_id:
-            return docs
-        head = [d for _, d in zip(range(_TRAIN_DOCS), docs)]
-        data = KeyCodec.train([key for _, _, key in head], 1)
+    def _train(self, spill: Spill, new: Sequence[int]) -> None:
+        """When the index has no dictionary yet and the batch's `new` documents are enough, train one on up to
+        _TRAIN_DOCS of their keys taken evenly over the batch (a few megabytes), for the codec to use."""
+        if self.codec().dict_id or len(new) < _TRAIN_MIN:
+            return
+        picked = list(new[::max(1, len(new) // _TRAIN_DOCS)][:_TRAIN_DOCS])
+        texts = spill.texts(picked)
+        data = KeyCodec.train([match_key(texts[o]) for o in picked], 1)
         if data is not None:
             self._conn.execute("INSERT INTO dicts (id, data) VALUES (1, ?)", (data,))
             self._codec = None
-            self.codec()
-        return itertools.chain(head, docs)
 
     # --- managing ------------------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
