@@ -135,3 +135,20 @@ def test_without_json_in_sqlite_the_batch_is_looked_up_from_temp_tables(tmp_path
     assert code == 0 and out == expected
     assert any(r.get("absorbed_indexed") == [SEED_EXCERPT] for r in jsonl(out))
     assert {"l_h", "l_e", "l_n", "l_s", "l_m"} <= set(tables)
+
+
+def test_bench_grow_adds_copies_that_match_nothing(tmp_path: Path, day_dirs: tuple[Path, Path]) -> None:
+    from cleanwire.bench.index import grow, table_bytes
+
+    day1, day2 = day_dirs
+    small, large = tmp_path / "small.db", tmp_path / "large.db"
+    run_cli("dedupe", day1, day2, "--index", small, "-q")
+    grow(small, large, 3)
+    with sqlite3.connect(small) as a, sqlite3.connect(large) as b:
+        for table in ("docs", "postings", "edges"):
+            (n,) = a.execute(f"SELECT count(*) FROM {table}").fetchone()
+            assert b.execute(f"SELECT count(*) FROM {table}").fetchone() == (3 * n,)
+        assert b.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert table_bytes(large)["(documents)"] == 9
+    expected = run_cli("dedupe", day1, "--against", small, "--all", "--format", "jsonl", "-q")[1]
+    assert run_cli("dedupe", day1, "--against", large, "--all", "--format", "jsonl", "-q")[1] == expected

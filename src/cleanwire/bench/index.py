@@ -166,7 +166,7 @@ def sizes_command(index_files: tuple[Path, ...]) -> None:
 def batch_command(batch: Path, index_files: tuple[Path, ...], rounds: int, jobs: int, work_dir: Path) -> None:
     """Dedupe BATCH (clean texts) against each of the INDEX_FILES (read only), ROUNDS times side by side."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    click.echo("| round | index | documents | wall s | index look-up s | loaded | peak RSS MB | exit |")
+    click.echo("| round | index | documents | wall s | index look-up s | loaded | peak RSS MB (all processes) | exit |")
     click.echo("|---|---|---|---|---|---|---|---|")
     outputs = []
     for r in range(1, rounds + 1):
