@@ -467,6 +467,9 @@ def dedupe_command(
             started = time.perf_counter()
             run.counters.index.update(index.commit(result))
             run.counters.seconds["index commit"] = time.perf_counter() - started
+            if index.upgraded:
+                run.warn(f"--index {index.path}: upgraded from an older cleanwire's format (its documents stay "
+                         f"readable; new ones are stored smaller)")
         found = run.counters.duplicates and fail_on_duplicates
         run.finish(ExitCode.DUPLICATES_FOUND if found else ExitCode.SUCCESS)
 
@@ -483,7 +486,7 @@ def index_group() -> None:
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, exists=True))
 @guarded
 def index_stats(path: str) -> None:
-    """Documents, stories, size on disk, created/updated and settings of the index FILE, as JSON."""
+    """Documents, stories, size on disk, format version, created/updated and settings of the index FILE, as JSON."""
     index = Index.open(path, readonly=True, option="index")
     try:
         stats = index.stats()

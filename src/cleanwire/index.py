@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import quote
 
 import numpy as np
+import zstandard
 
 from cleanwire.cluster import Cluster, linked_clusters
 from cleanwire.config import Config
@@ -34,10 +35,12 @@ from cleanwire.errors import ConfigError
 from cleanwire.fingerprint import match_key, signatures
 from cleanwire.results import DedupeResult
 from cleanwire.signatures import Signatures, SignatureStore
+from cleanwire.spill import Spill
 from cleanwire.verify import Match
 
 FORMAT = "cleanwire-index"
-VERSION = 1
+VERSION = 2  # 2: match keys zstd-compressed with a dictionary kept in the index (1: zlib, no `dicts` table)
+READS = (1, 2)  # versions this cleanwire opens; a writing run upgrades a version 1 index in place
 DEFAULT_WAIT = 60.0  # seconds a writing run waits for another run's lock on the index
 _KEY_MASK = np.uint64((1 << 31) - 1)  # a fingerprint's low 31 bits address its postings (4 bytes in SQLite)
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -45,6 +48,11 @@ _CACHE_KIB = 64 * 1024
 # a document's row holds its compressed match key (1-2 KB for a news story): in 4 KB pages two or three fit and
 # a quarter of each page is lost; in 16 KB pages about a twentieth
 _PAGE_BYTES = 16384
+_ZSTD_LEVEL = 12  # match keys: level 19 makes them 4% smaller and 4x slower to write
+_DICT_BYTES = 64 * 1024  # the dictionary trained from an index's first batch (of at least _TRAIN_MIN documents)
+_TRAIN_MIN = 200
+_TRAIN_DOCS = 2000  # the keys it is trained on, taken evenly over the batch
+_ZLIB_FIRST = 0x78  # the first byte of a zlib stream (version 1 keys); a zstd frame starts with 0x28
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,6 +71,7 @@ CREATE TABLE postings(h INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (h, 
 CREATE TABLE edges(a INTEGER NOT NULL, b INTEGER NOT NULL, relation TEXT NOT NULL, similarity REAL NOT NULL,
                    containment REAL NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE INDEX edges_b ON edges(b);
+CREATE TABLE dicts(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 """
 
 
@@ -94,12 +103,50 @@ def _posting_keys(hashes: np.ndarray) -> np.ndarray:
     return np.unique(hashes & _KEY_MASK).astype(np.int64)
 
 
-def _compress(key: str) -> bytes:
-    return zlib.compress(key.encode("utf-8", "surrogatepass"), 9)
+class KeyCodec:
+    """Match keys in and out of the index: zstd frames, with the index's dictionary once it has one.
 
+    Each frame names the dictionary it was made with (its id is the row in `dicts`; 0 for none), so keys
+    written before the index had a dictionary stay readable, as do version 1's zlib keys.
+    """
 
-def _decompress(blob: bytes) -> str:
-    return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+    def __init__(self, dicts: Iterable[tuple[int, bytes]]) -> None:
+        self._dicts = {i: zstandard.ZstdCompressionDict(data) for i, data in dicts}
+        self._decompressors = {i: zstandard.ZstdDecompressor(dict_data=d) for i, d in self._dicts.items()}
+        self._decompressors[0] = zstandard.ZstdDecompressor()
+        newest = max(self._dicts, default=0)
+        self.dict_id = newest
+        self._compressor = zstandard.ZstdCompressor(level=_ZSTD_LEVEL, dict_data=self._dicts.get(newest),
+                                                    write_dict_id=True, write_content_size=True)
+
+    @staticmethod
+    def train(keys: Sequence[str], dict_id: int) -> bytes | None:
+        """A dictionary (its bytes) trained on `keys`, or None when they are too few or too small for one."""
+        samples: list[bytes | bytearray | memoryview] = [k.encode("utf-8", "surrogatepass") for k in keys if k]
+        size = min(_DICT_BYTES, sum(map(len, samples)) // 10)
+        if len(samples) < _TRAIN_MIN or size < 1024:
+            return None
+        try:  # fastcover with fixed parameters: a few seconds, deterministic
+            trained = zstandard.train_dictionary(size, samples, k=200, d=8, steps=4, threads=1, dict_id=dict_id,
+                                                 level=_ZSTD_LEVEL)
+        except zstandard.ZstdError:
+            return None
+        data: bytes = trained.as_bytes()
+        return data
+
+    def compress(self, key: str) -> bytes:
+        out: bytes = self._compressor.compress(key.encode("utf-8", "surrogatepass"))
+        return out
+
+    def decompress(self, blob: bytes) -> str:
+        if blob[:1] == bytes([_ZLIB_FIRST]):
+            return zlib.decompress(blob).decode("utf-8", "surrogatepass")
+        dict_id = zstandard.get_frame_parameters(blob).dict_id
+        decompressor = self._decompressors.get(dict_id)
+        if decompressor is None:
+            raise sqlite3.DatabaseError(f"a match key needs dictionary {dict_id}, which the index lacks")
+        out: str = decompressor.decompress(blob).decode("utf-8", "surrogatepass")
+        return out
 
 
 @dataclass
@@ -176,6 +223,9 @@ class Index:
         self.option = option
         self._conn = conn
         self._run: tuple[Loaded, list[int], SignatureStore] | None = None  # what `load` saw, for `commit`
+        self._codec: KeyCodec | None = None
+        self.upgraded = False  # a version 1 index this (writing) run upgrades to the current version
+        self._json: bool | None = None  # whether SQLite has json_each (3.38+ always; earlier as built)
 
     def files(self) -> list[str]:
         """The index's file and SQLite's files beside it: never inputs of a run."""
@@ -275,9 +325,13 @@ class Index:
         if meta.get("format") != FORMAT:
             raise IndexFileError(f"{self.option} {self.path}: not a cleanwire index (an SQLite database of "
                                  f"something else)")
-        if meta.get("version") != str(VERSION):
-            raise IndexFileError(f"{self.option} {self.path}: index format version {meta.get('version')}, this "
-                                 f"cleanwire reads version {VERSION}")
+        version = meta.get("version")
+        if version not in {str(v) for v in READS}:
+            raise IndexFileError(f"{self.option} {self.path}: index format version {version}, this cleanwire reads "
+                                 f"versions {', '.join(map(str, READS))}; use the cleanwire that made it")
+        if version != str(VERSION) and not self.readonly:
+            _index_file_upgrade(self._conn)
+            self.upgraded = True
         if config is None:
             return
         stored = json.loads(meta["settings"])
@@ -287,6 +341,13 @@ class Index:
         if differ:
             raise IndexFileError(f"{self.option} {self.path}: made with other settings ({'; '.join(differ)}); "
                                  f"run with the index's settings or use another index")
+
+    def codec(self) -> KeyCodec:
+        """The match keys' codec, with the index's dictionaries."""
+        if self._codec is None:
+            has = self._conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dicts'").fetchone()
+            self._codec = KeyCodec(self._conn.execute("SELECT id, data FROM dicts").fetchall() if has else [])
+        return self._codec
 
     # --- a run ---------------------------------------------------------------------------------------------
     def load(self, ids: Sequence[str], signed: Sequence[int], store: SignatureStore, config: Config) -> Loaded:
@@ -299,7 +360,7 @@ class Index:
             loaded = self._load(ids, signed, store, config)
             self._run = (loaded, list(signed), store)
             return loaded
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, zstandard.ZstdError, zlib.error) as exc:
             raise self._error(exc) from exc
 
     def _temp(self, name: str, column: str, values: Iterable[Any]) -> None:
@@ -307,6 +368,17 @@ class Index:
         conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name}({column} PRIMARY KEY)")
         conn.execute(f"DELETE FROM {name}")
         conn.executemany(f"INSERT OR IGNORE INTO {name} VALUES (?)", ((v,) for v in values))
+
+    def _seek_from(self, name: str, values: Iterable[int]) -> tuple[str, tuple[Any, ...]]:
+        """A table of distinct integers in ascending order (neighbouring seeks share pages) for a query to seek
+        from, and its parameters: one JSON array read by json_each (no row-by-row inserts), or a temp table."""
+        ordered = sorted(set(values))
+        if self._json is None:
+            self._json = _has_json_each(self._conn)
+        if self._json:
+            return "(SELECT value AS v FROM json_each(?))", (json.dumps(ordered),)
+        self._temp(name, "v INTEGER", ordered)
+        return name, ()
 
     def _load(self, ids: Sequence[str], signed: Sequence[int], store: SignatureStore, config: Config) -> Loaded:
         conn = self._conn
@@ -317,10 +389,10 @@ class Index:
         exact_of = {o: int(e) for o, e in zip(signed, _signed(exact))}
         # batch documents already in the index: the same (a run again) or another under a taken id
         self._temp("q_ids", "id TEXT", (ids[o] for o in signed))
-        taken = dict(conn.execute("SELECT d.id, d.n FROM docs d JOIN q_ids q ON d.id = q.id").fetchall())
+        taken = dict(conn.execute("SELECT d.id, d.n FROM q_ids q CROSS JOIN docs d ON d.id = q.id").fetchall())
         if taken:
             stored_exact = dict(conn.execute(
-                "SELECT d.n, d.exact FROM docs d JOIN q_ids q ON d.id = q.id").fetchall())
+                "SELECT d.n, d.exact FROM q_ids q CROSS JOIN docs d ON d.id = q.id").fetchall())
             batch_ids = set(ids)
             for o in signed:
                 rowid = taken.get(ids[o])
@@ -337,11 +409,11 @@ class Index:
         keys = (hashes & _KEY_MASK).astype(np.int64)
         pairs = np.unique((keys << 32) | owner)  # one per (key, batch document)
         keys, owner = pairs >> 32, pairs & 0xFFFFFFFF
-        self._temp("q_h", "h INTEGER", np.unique(keys).tolist())
+        table, args = self._seek_from("l_h", np.unique(keys).tolist())
         rows = conn.execute(
-            "SELECT p.h, p.doc FROM q_h q JOIN postings p ON p.h = q.h AND p.doc >= coalesce("
-            "(SELECT doc FROM postings p2 WHERE p2.h = q.h ORDER BY doc DESC LIMIT 1 OFFSET ?), 0)",
-            (max(1, config.dedup.max_doc_freq) - 1,)).fetchall()
+            f"SELECT p.h, p.doc FROM {table} q CROSS JOIN postings p ON p.h = q.v AND p.doc >= coalesce("
+            f"(SELECT doc FROM postings p2 WHERE p2.h = q.v ORDER BY doc DESC LIMIT 1 OFFSET ?), 0)",
+            (*args, max(1, config.dedup.max_doc_freq) - 1)).fetchall()
         candidates: set[int] = set()
         if rows:
             found = np.array(rows, dtype=np.int64)
@@ -352,29 +424,33 @@ class Index:
             at = np.repeat(lo - np.concatenate(([0], np.cumsum(count)[:-1])), count) + np.arange(int(count.sum()))
             codes, hits = np.unique((owner[at] << 32) | docs, return_counts=True)
             candidates = set((codes[hits >= config.dedup.min_shared] & 0xFFFFFFFF).tolist())
-        self._temp("q_e", "e INTEGER", exact_of.values())
+        table, args = self._seek_from("l_e", exact_of.values())
         candidates.update(n for (n,) in conn.execute(
-            "SELECT min(d.n) FROM q_e q JOIN docs d ON d.exact = q.e GROUP BY q.e").fetchall())
+            f"SELECT min(d.n) FROM {table} q CROSS JOIN docs d ON d.exact = q.v GROUP BY q.v", args).fetchall())
         candidates.difference_update(loaded.known.values())
         # whole stories: of the candidates and of the known batch documents
-        self._temp("q_n", "n INTEGER", [*candidates, *loaded.known.values()])
-        stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM docs d JOIN q_n q ON d.n = q.n")]
-        self._temp("q_s", "s INTEGER", stories)
+        table, args = self._seek_from("l_n", [*candidates, *loaded.known.values()])
+        stories = [s for (s,) in conn.execute(
+            f"SELECT DISTINCT d.story FROM {table} q CROSS JOIN docs d ON d.n = q.v", args)]
+        table, args = self._seek_from("l_s", stories)
         known = set(loaded.known.values())
+        codec = self.codec()
         members, stored_exact_of_loaded = [], []
         for n, doc_id, story, stored, key in conn.execute(
-                "SELECT d.n, d.id, d.story, d.exact, d.key FROM docs d JOIN q_s q ON d.story = q.s ORDER BY d.n"):
+                f"SELECT d.n, d.id, d.story, d.exact, d.key FROM {table} q CROSS JOIN docs d ON d.story = q.v "
+                f"ORDER BY d.n", args):
             members.append(n)
             if n in known:
                 continue
             loaded.rowids.append(n)
             loaded.ids.append(doc_id)
             loaded.stories.append(story)
-            loaded.keys.append(_decompress(key))
+            loaded.keys.append(codec.decompress(key))
             stored_exact_of_loaded.append(stored)
-        self._temp("q_m", "n INTEGER", members)
+        table, args = self._seek_from("l_m", members)
         loaded.edges = [(a, b, r, sim, cont) for a, b, r, sim, cont in conn.execute(
-            "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM edges e JOIN q_m q ON e.a = q.n")]
+            f"SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM {table} q CROSS JOIN edges e ON e.a = q.v",
+            args)]
         if loaded.keys:
             sigs = signatures(loaded.keys, config.dedup)
             sigs.exact = np.array(stored_exact_of_loaded, dtype=np.int64).view(np.uint64)
@@ -398,12 +474,13 @@ class Index:
             raise RuntimeError("commit needs a writable index that a run loaded from")
         loaded, signed, store = self._run
         try:
+            self._train(result.spill, [o for o in signed if o not in loaded.known])
             changes = self._add(result.ids, signed, store, iter(result.spill), result.clusters, loaded)
             if any(changes.values()):
                 self._conn.execute("UPDATE meta SET value = ? WHERE key = 'updated'", (_now(),))
             self._conn.execute("COMMIT")
             return changes
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, zstandard.ZstdError, zlib.error) as exc:
             raise self._error(exc) from exc
 
     def _add(self, ids: Sequence[str], signed: Sequence[int], store: SignatureStore, records: Iterable[Any],
@@ -417,6 +494,8 @@ class Index:
         added = _now()
         new: list[int] = []  # ordinals of the batch documents new to the index, by rowid
 
+        codec = self.codec()
+
         def new_docs() -> Iterator[tuple[Any, ...]]:
             nonlocal top
             for ordinal, record in enumerate(records):
@@ -428,7 +507,7 @@ class Index:
                 new.append(ordinal)
                 yield (top, ids[ordinal], top, exact[position[ordinal]], added, fields.get("source"),
                        fields.get("title"), fields.get("url"), fields.get("date"),
-                       _compress(match_key(fields.get("text") or "")))
+                       codec.compress(match_key(fields.get("text") or "")))
 
         conn.executemany("INSERT INTO docs (n, id, story, exact, added, source, title, url, date, key) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new_docs())
@@ -464,9 +543,21 @@ class Index:
         conn.executemany("INSERT OR IGNORE INTO edges VALUES (?, ?, ?, ?, ?)", edges)
         return {"added": len(new), "stories_changed": story_changes, "matches_added": conn.total_changes - before}
 
+    def _train(self, spill: Spill, new: Sequence[int]) -> None:
+        """When the index has no dictionary yet and the batch's `new` documents are enough, train one on up to
+        _TRAIN_DOCS of their keys taken evenly over the batch (a few megabytes), for the codec to use."""
+        if self.codec().dict_id or len(new) < _TRAIN_MIN:
+            return
+        picked = list(new[::max(1, len(new) // _TRAIN_DOCS)][:_TRAIN_DOCS])
+        texts = spill.texts(picked)
+        data = KeyCodec.train([match_key(texts[o]) for o in picked], 1)
+        if data is not None:
+            self._conn.execute("INSERT INTO dicts (id, data) VALUES (1, ?)", (data,))
+            self._codec = None
+
     # --- managing ------------------------------------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
-        """Documents, stories, size on disk, created/updated and the settings."""
+        """Documents, stories, size on disk, format version, created/updated and the settings."""
         try:
             meta = self.meta()
             (documents,) = self._conn.execute("SELECT count(*) FROM docs").fetchone()
@@ -477,7 +568,8 @@ class Index:
         size = sum(os.path.getsize(p) for p in (self.path, self.path + "-wal") if os.path.exists(p))
         return {"path": self.path, "documents": documents, "stories": stories, "matches": matches,
                 "bytes": size, "bytes_per_document": round(size / documents) if documents else None,
-                "created": meta.get("created"), "updated": meta.get("updated"),
+                "version": int(meta.get("version", "0")), "created": meta.get("created"),
+                "updated": meta.get("updated"),
                 "settings": json.loads(meta.get("settings", "{}"))}
 
     def remove(self, config: Config, before: str | None = None, doc_ids: Sequence[str] = ()) -> dict[str, int]:
@@ -488,7 +580,7 @@ class Index:
         """
         try:
             return self._remove(config, before, doc_ids)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, zstandard.ZstdError, zlib.error) as exc:
             raise self._error(exc) from exc
 
     def _remove(self, config: Config, before: str | None, doc_ids: Sequence[str]) -> dict[str, int]:
@@ -502,9 +594,9 @@ class Index:
             conn.execute("COMMIT")
             return {"removed": 0, "stories_changed": 0}
         self._temp("q_n", "n INTEGER", gone)
-        stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM docs d JOIN q_n q ON d.n = q.n")]
-        for n, key in conn.execute("SELECT d.n, d.key FROM docs d JOIN q_n q ON d.n = q.n").fetchall():
-            hashes = signatures([_decompress(key)], config.dedup).hashes
+        stories = [s for (s,) in conn.execute("SELECT DISTINCT d.story FROM q_n q CROSS JOIN docs d ON d.n = q.n")]
+        for n, key in conn.execute("SELECT d.n, d.key FROM q_n q CROSS JOIN docs d ON d.n = q.n").fetchall():
+            hashes = signatures([self.codec().decompress(key)], config.dedup).hashes
             conn.executemany("DELETE FROM postings WHERE h = ? AND doc = ?",
                              ((h, n) for h in _posting_keys(hashes).tolist()))
             conn.execute("DELETE FROM edges WHERE a = ? OR b = ?", (n, n))
@@ -516,10 +608,10 @@ class Index:
                 continue
             rowids = [n for n, _ in rows]
             number = {n: i for i, n in enumerate(rowids)}
-            lengths = signatures([_decompress(k) for _, k in rows], config.dedup).lengths.tolist()
+            lengths = signatures([self.codec().decompress(k) for _, k in rows], config.dedup).lengths.tolist()
             self._temp("q_m", "n INTEGER", rowids)
             matches = [Match(number[a], number[b], r, s, c) for a, b, r, s, c in conn.execute(
-                "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM edges e JOIN q_m q ON e.a = q.n")]
+                "SELECT e.a, e.b, e.relation, e.similarity, e.containment FROM q_m q CROSS JOIN edges e ON e.a = q.n")]
             story_of = list(range(len(rowids)))
             for cluster in linked_clusters(matches, lengths, config.keep):
                 for i in cluster.ordinals:
@@ -555,6 +647,20 @@ def _store_hashes(store: SignatureStore) -> tuple[np.ndarray, np.ndarray]:
     if not len(sizes) or not int(sizes.sum()):
         return np.empty(0, dtype=np.uint64), sizes
     return np.concatenate([store[i].hashes for i in range(len(store))]), sizes
+
+
+def _has_json_each(conn: sqlite3.Connection) -> bool:
+    try:
+        conn.execute("SELECT value FROM json_each('[1]')").fetchall()
+        return True
+    except sqlite3.OperationalError:
+        return False
+
+
+def _index_file_upgrade(conn: sqlite3.Connection) -> None:
+    """Version 1 -> 2, in the transaction `conn` holds: a table for dictionaries; the zlib keys stay (readable)."""
+    conn.execute(_SCHEMA[_SCHEMA.index("CREATE TABLE dicts"):].rstrip().rstrip(";"))
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'version'", (str(VERSION),))
 
 
 def _check_header(path: str, name: str) -> None:

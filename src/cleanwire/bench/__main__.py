@@ -13,6 +13,7 @@ COMMANDS = {
     "scale": ("cleanwire.bench.scale", "Throughput and memory on a generated corpus, against datasketch."),
     "formats": ("cleanwire.bench.formats", "One corpus read as .jsonl and as .jsonl.zst, side by side."),
     "warc": ("cleanwire.bench.warcform", "The same HTML pages read as .warc.gz and as JSON lines, side by side."),
+    "index": ("cleanwire.bench.index", "The persistent index: size per document, one batch against 100k and 1M."),
 }
 
 
