@@ -12,7 +12,7 @@ from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import match_key, token_hashes, token_hashes_batch
-from cleanwire.narrative import is_narrative_copy, narrative, quoted_mask
+from cleanwire.narrative import Unquoted, is_narrative_copy, narrative, quoted_mask, unquoted
 
 
 @dataclass(slots=True, frozen=True)
@@ -248,8 +248,8 @@ def _as_chars(hashes: np.ndarray) -> str:
     return chars.decode("utf-32-le")
 
 
-# per side: which tokens stand in quotation marks (narrative.quoted_mask)
-Quotes = Callable[[], tuple[np.ndarray | None, np.ndarray | None]]
+# per side: which tokens stand in quotation marks (narrative.quoted_mask, or its runs: narrative.unquoted)
+Quotes = Callable[[], tuple[np.ndarray | Unquoted | None, np.ndarray | Unquoted | None]]
 
 
 def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
@@ -373,13 +373,15 @@ class PairJudge:
         self._texts = texts
         self._cfg = cfg
         self._chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
-        self._masks: dict[int, np.ndarray | None] = {}  # a text's quoted tokens, found once when first needed
+        # a text's tokens outside quotation marks, found once when first needed
+        self._unquoted: dict[int, Unquoted | None] = {}
         self.alignments = 0
 
-    def _quoted(self, i: int) -> np.ndarray | None:
-        if i not in self._masks:
-            self._masks[i] = quoted_mask(self._texts[i], len(self._chars[i]))
-        return self._masks[i]
+    def _quoted(self, i: int) -> Unquoted | None:
+        if i not in self._unquoted:
+            mask = quoted_mask(self._texts[i], len(self._chars[i]))
+            self._unquoted[i] = None if mask is None else unquoted(mask)
+        return self._unquoted[i]
 
     def __call__(self, a: int, b: int) -> Match | None:
         """The match of documents a and b (a < b), or None; shared quotations alone are no match."""
