@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from clean_samples import MORE, OTHER_PROSE, PARAGRAPHS, page
 
 from cleanwire.clean import clean_text_dump
+from cleanwire.clean.lexicon import COMMENT_STAMP
+from cleanwire.clean.region import _may_be_stamp
 
 
 def test_teasers_after_the_end_marker_are_not_body() -> None:
@@ -126,3 +129,13 @@ def test_a_consent_notice_is_not_chosen_over_a_short_article() -> None:
     ]
     result = clean_text_dump(page("Startseite", *GERMAN_ARTICLE[:2], "Impressum", *consent))
     assert result.body.split("\n") == GERMAN_ARTICLE[:2]
+
+
+@pytest.mark.parametrize("line", [
+    "Jane said:", "BOB WROTE...", "Ana dijo", "Marie a dit :", "July 7, 2012 at 12:27 am", "12.03.2021",
+    "posted 2019-04-01", "Maria napisała", "Luis escribió:", "Share this", "Tags: wire, news", "Said the mayor",
+    "word", "The 4 sisters", "Jan 5, 2020", "ſaid", "Kommentierte",
+])
+def test_the_stamp_prefilter_passes_every_line_the_stamp_regex_finds_something_in(line: str) -> None:
+    before = any(c.isdigit() or c in "sw" for c in line) and COMMENT_STAMP.search(line) is not None
+    assert (_may_be_stamp(line) and COMMENT_STAMP.search(line) is not None) == before

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import numpy as np
 import pytest
 from conftest import paragraphs
 from test_explain import rendered
@@ -11,7 +13,7 @@ from test_explain import rendered
 from cleanwire.config import DedupConfig
 from cleanwire.explain import explain_pair
 from cleanwire.fingerprint import match_key
-from cleanwire.narrative import quoted_mask
+from cleanwire.narrative import _QUOTED, narrative, quoted_mask, unquoted
 from cleanwire.verify import verify
 
 CFG = DedupConfig()
@@ -102,3 +104,39 @@ def test_the_quote_mask_has_one_entry_per_match_key_token(text: str) -> None:
     mask = quoted_mask(text, len(match_key(text).split()))
     assert mask is not None and len(mask) == len(match_key(text).split())
     assert mask.any()
+def _reference_mask(text: str) -> np.ndarray:
+    """quoted_mask the plain way: match_key's tokens counted per stretch between quotation edges."""
+    edges = [0, *[e for m in _QUOTED.finditer(text) for e in m.span()], len(text)]
+    counts = [len(match_key(text[start:end]).split()) for start, end in zip(edges[:-1], edges[1:])]
+    return np.repeat(np.arange(len(counts)) % 2 == 1, counts)
+
+
+@pytest.mark.parametrize("text", [
+    "", "'", "'Tis 'we won,' he said. \"Yes\"now 'x'",
+    "\u201cSo\u201dsaid \u00abVoil\u00e0\u00bb caf\u00e9 \u2018ok\u2019s",
+    "na\u00efve \u201cr\u00e9sum\u00e9 \u2460\u00b2 x_y\u201d",
+    "\u4e2d\u6587ab \u300c\u4e2d\u6587\u300d a\u4e2d\u30fbb",
+    "'abc' 'd'e \"open\nnext\" line", "it's the players' 'union' rule",
+])
+def test_the_quote_mask_counts_the_tokens_match_key_finds(text: str) -> None:
+    assert np.array_equal(quoted_mask(text), _reference_mask(text))
+    # a straight quote opens a quotation only where no word character stands before it
+    old_form = re.compile(r"(?<!\w)'(?=\w)[^'\n]*?(?<=[\w.,!?])'(?!\w)")
+    assert ([m.span() for m in _QUOTED.finditer(text) if text[m.start()] == "'"]
+            == [m.span() for m in old_form.finditer(text)])
+
+
+def test_narrative_from_runs_is_narrative_from_masks() -> None:
+    quoted_a = np.array([0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0] * 3, dtype=bool)
+    quoted_b = np.array([0] * 30 + [1] * 10, dtype=bool)
+    blocks = [(0, 0, 9), (9, 9, 3), (20, 15, 12), (40, 30, 8)]
+    covered = np.zeros(len(quoted_a), dtype=bool)
+    for i, _, size in blocks:
+        covered[i:i + size] = True
+    shared = covered & ~quoted_a
+    runs = np.diff(np.flatnonzero(np.diff(np.concatenate(([0], shared.astype(np.int8), [0])))))[::2]
+    expected = narrative(blocks, quoted_a, quoted_b)
+    assert expected == narrative(blocks, unquoted(quoted_a), unquoted(quoted_b))
+    assert expected.words_a == int((~quoted_a).sum())
+    assert expected.shared_a == int(runs[runs >= 8].sum())
+    assert expected.quoted_shared == int((covered & quoted_a).sum())

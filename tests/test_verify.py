@@ -6,6 +6,7 @@ import random
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from rapidfuzz.distance import Indel
 
@@ -162,3 +163,37 @@ def test_long_texts_without_enough_anchors_are_aligned_in_full(monkeypatch: pyte
     monkeypatch.setattr(verify_module, "_ANCHORED_TOKENS", 10**9)
     assert fallback == verify(story, other, CFG)
     assert fallback[0] == "near-duplicate"
+
+
+def _reference_blocks(left: str, right: str, min_block: int, passes: int = 3) -> list[tuple[int, int, int]]:
+    """Shared runs the plain way: each pass aligns the tokens no run has taken yet, as index arrays."""
+    blocks: list[tuple[int, int, int]] = []
+    index_left, index_right = np.arange(len(left)), np.arange(len(right))
+    for _ in range(passes):
+        if len(index_left) < min_block or len(index_right) < min_block:
+            break
+        found = verify_module._in_order_blocks("".join(left[i] for i in index_left),
+                                               "".join(right[j] for j in index_right), min_block)
+        if not found:
+            break
+        keep_left, keep_right = np.ones(len(index_left), dtype=bool), np.ones(len(index_right), dtype=bool)
+        for a, b, size in found:
+            keep_left[a:a + size] = keep_right[b:b + size] = False
+            at_left, at_right = index_left[a:a + size], index_right[b:b + size]
+            cuts = np.flatnonzero((np.diff(at_left) != 1) | (np.diff(at_right) != 1)) + 1
+            for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), size]):
+                if end - start >= min_block:
+                    blocks.append((int(at_left[start]), int(at_right[start]), end - start))
+        index_left, index_right = index_left[keep_left], index_right[keep_right]
+    return sorted(blocks)
+
+
+def test_moved_passages_are_found_as_by_aligning_the_leftover_tokens() -> None:
+    rng = random.Random(7)
+    for _ in range(60):
+        parts = ["".join(chr(0x10000 + rng.randrange(50)) for _ in range(rng.randint(1, 25)))
+                 for _ in range(rng.randint(2, 7))]
+        moved = rng.sample(parts, len(parts))
+        left, right = "".join(parts), "".join(p if rng.random() < 0.8 else p[::-1] for p in moved)
+        for min_block in (1, 3, 6):
+            assert verify_module._blocks(left, right, min_block) == _reference_blocks(left, right, min_block)

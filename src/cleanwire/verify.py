@@ -12,7 +12,7 @@ from rapidfuzz.distance import Indel
 
 from cleanwire.config import DedupConfig
 from cleanwire.fingerprint import match_key, token_hashes, token_hashes_batch
-from cleanwire.narrative import is_narrative_copy, narrative, quoted_mask
+from cleanwire.narrative import Unquoted, is_narrative_copy, narrative, quoted_mask, unquoted
 
 
 @dataclass(slots=True, frozen=True)
@@ -180,35 +180,90 @@ def _blocks(left: str, right: str, min_block: int, passes: int = 3) -> list[tupl
     if passes < 2 or not found or min(len(left), len(right)) - shared < min_block:
         return blocks
     # moved passages: align what is left over on both sides, then keep only runs that are
-    # contiguous in both texts
-    left_chars, right_chars = _chars(left), _chars(right)
-    used_left = np.zeros(len(left), dtype=bool)
-    used_right = np.zeros(len(right), dtype=bool)
-    for a, b, size in found:
-        used_left[a:a + size] = True
-        used_right[b:b + size] = True
-    index_left, index_right = np.flatnonzero(~used_left), np.flatnonzero(~used_right)
+    # contiguous in both texts. What is left of a side is a few stretches of it (the gaps between
+    # the passages found): sliced and joined as strings, no per-token arrays
+    rest_left = _Leftover(left, [(a, size) for a, _, size in found])
+    rest_right = _Leftover(right, [(b, size) for _, b, size in found])
     for _ in range(passes - 1):
-        if len(index_left) < min_block or len(index_right) < min_block:
+        if rest_left.size < min_block or rest_right.size < min_block:
             break
-        rest_left = left_chars[index_left].tobytes().decode("utf-32-le")
-        rest_right = right_chars[index_right].tobytes().decode("utf-32-le")
-        found = _in_order_blocks(rest_left, rest_right, min_block)
+        found = _in_order_blocks(rest_left.text(), rest_right.text(), min_block)
         if not found:  # None: what is left is too large to align in full, moved passages are not looked for
             break
-        keep_left = np.ones(len(index_left), dtype=bool)
-        keep_right = np.ones(len(index_right), dtype=bool)
         for a, b, size in found:
-            keep_left[a:a + size] = False
-            keep_right[b:b + size] = False
-            at_left, at_right = index_left[a:a + size], index_right[b:b + size]
-            cuts = np.flatnonzero((at_left[1:] - at_left[:-1] != 1) | (at_right[1:] - at_right[:-1] != 1)) + 1
-            for start, end in zip([0, *cuts.tolist()], [*cuts.tolist(), size]):
+            # a run is cut where either side crosses from one stretch to the next (not contiguous there)
+            cuts = sorted({*rest_left.cuts(a, size), *rest_right.cuts(b, size)})
+            for start, end in zip([0, *cuts], [*cuts, size]):
                 if end - start >= min_block:
-                    blocks.append((int(at_left[start]), int(at_right[start]), end - start))
-        index_left, index_right = index_left[keep_left], index_right[keep_right]
+                    blocks.append((rest_left.original(a + start), rest_right.original(b + start), end - start))
+        rest_left = rest_left.without([(a, size) for a, _, size in found])
+        rest_right = rest_right.without([(b, size) for _, b, size in found])
     blocks.sort()
     return blocks
+
+
+class _Leftover:
+    """What is left of a text once some passages are taken out: its stretches, in order, as (start, end)
+    in the text (no two touch), and where each starts in the leftover (the stretches joined)."""
+
+    def __init__(self, text: str, taken: Sequence[tuple[int, int]], stretches: list[tuple[int, int]] | None = None
+                 ) -> None:
+        self._text = text
+        # by default the gaps between the `taken` passages (start, size) of the whole text
+        self._stretches = _gaps(taken, len(text)) if stretches is None else stretches
+        self._offsets: list[int] = []
+        self.size = 0
+        for start, end in self._stretches:
+            self._offsets.append(self.size)
+            self.size += end - start
+
+    def text(self) -> str:
+        """The leftover: the stretches joined."""
+        return "".join(self._text[start:end] for start, end in self._stretches)
+
+    def original(self, at: int) -> int:
+        """Where the leftover's position `at` stands in the text."""
+        k = bisect.bisect_right(self._offsets, at) - 1
+        return self._stretches[k][0] + at - self._offsets[k]
+
+    def cuts(self, at: int, size: int) -> list[int]:
+        """The offsets inside the leftover's run (at, size) where a new stretch begins."""
+        k = bisect.bisect_right(self._offsets, at)
+        out = []
+        while k < len(self._offsets) and self._offsets[k] < at + size:
+            out.append(self._offsets[k] - at)
+            k += 1
+        return out
+
+    def without(self, taken: Sequence[tuple[int, int]]) -> _Leftover:
+        """The leftover once the runs `taken` (start, size in the leftover) are taken out of it too."""
+        stretches: list[tuple[int, int]] = []
+        # each gap of the leftover, back in the text: pieces of one or more stretches
+        for lo, hi in _gaps(taken, self.size):
+            k = bisect.bisect_right(self._offsets, lo) - 1
+            while lo < hi:
+                start, end = self._stretches[k]
+                piece_start = start + lo - self._offsets[k]
+                piece_end = min(end, piece_start + hi - lo)
+                if stretches and stretches[-1][1] == piece_start:  # never so: a taken token stands between
+                    stretches[-1] = (stretches[-1][0], piece_end)
+                else:
+                    stretches.append((piece_start, piece_end))
+                lo += piece_end - piece_start
+                k += 1
+        return _Leftover(self._text, (), stretches)
+
+
+def _gaps(taken: Sequence[tuple[int, int]], size: int) -> list[tuple[int, int]]:
+    """The stretches (start, end) of [0, size) outside the runs `taken` (start, size)."""
+    gaps, at = [], 0
+    for start, length in sorted(taken):
+        if start > at:
+            gaps.append((at, start))
+        at = max(at, start + length)
+    if at < size:
+        gaps.append((at, size))
+    return gaps
 
 
 def aligned_blocks(left: Sequence[str], right: Sequence[str], min_block: int) -> list[tuple[int, int, int]]:
@@ -248,8 +303,8 @@ def _as_chars(hashes: np.ndarray) -> str:
     return chars.decode("utf-32-le")
 
 
-# per side: which tokens stand in quotation marks (narrative.quoted_mask)
-Quotes = Callable[[], tuple[np.ndarray | None, np.ndarray | None]]
+# per side: which tokens stand in quotation marks (narrative.quoted_mask, or its runs: narrative.unquoted)
+Quotes = Callable[[], tuple[np.ndarray | Unquoted | None, np.ndarray | Unquoted | None]]
 
 
 def _judge_chars(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, str]],
@@ -373,13 +428,15 @@ class PairJudge:
         self._texts = texts
         self._cfg = cfg
         self._chars = dict(zip(texts, map(_as_chars, token_hashes_batch(list(texts.values()), cfg.seed))))
-        self._masks: dict[int, np.ndarray | None] = {}  # a text's quoted tokens, found once when first needed
+        # a text's tokens outside quotation marks, found once when first needed
+        self._unquoted: dict[int, Unquoted | None] = {}
         self.alignments = 0
 
-    def _quoted(self, i: int) -> np.ndarray | None:
-        if i not in self._masks:
-            self._masks[i] = quoted_mask(self._texts[i], len(self._chars[i]))
-        return self._masks[i]
+    def _quoted(self, i: int) -> Unquoted | None:
+        if i not in self._unquoted:
+            mask = quoted_mask(self._texts[i], len(self._chars[i]))
+            self._unquoted[i] = None if mask is None else unquoted(mask)
+        return self._unquoted[i]
 
     def __call__(self, a: int, b: int) -> Match | None:
         """The match of documents a and b (a < b), or None; shared quotations alone are no match."""

@@ -311,14 +311,18 @@ _MONTHS = (
     "stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|"
     "januari|februari|maart|mei|augustus"
 )
+# the verbs of a comment's header that names who "said" it, last on its line
+COMMENT_VERBS = ("said", "says", "wrote", "schrieb", "sagt", "sagte", "kommentierte", "dijo", "escribió", "a écrit",
+                 "a dit", "ha scritto", "disse", "escreveu", "napisał", "napisała")
 COMMENT_STAMP = re.compile(
     rf"(?:\b\d{{1,2}}\.? (?:{_MONTHS})\.?,? (?:\d{{4}}|\d{{1,2}}:\d\d)"
     rf"|\b(?:{_MONTHS})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}"
     r"|\b\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})\b|\b\d{4}-\d\d-\d\d\b"
-    r"|\b(?:said|says|wrote|schrieb|sagt|sagte|kommentierte|dijo|escribió|a écrit|a dit|ha scritto|disse|escreveu|"
-    r"napisał|napisała)\s*(?:\.\.\.|…|:)?\s*$)",
+    rf"|\b(?:{'|'.join(COMMENT_VERBS)})\s*(?:\.\.\.|…|:)?\s*$)",
     re.IGNORECASE,
 )
+# A line in ASCII that COMMENT_STAMP finds something in holds a digit or one of these (lower case)
+COMMENT_VERBS_ASCII = tuple(verb for verb in COMMENT_VERBS if verb.isascii())
 
 # A cookie notice says in the first person that the site uses cookies, in any of these languages;
 # it is junk however long the line (an article about cookies reports, it does not say "we use").

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from cleanwire.clean.lexicon import COMMENT_MARKERS, COMMENT_STAMP, EXCERPT_CLOSER
+from cleanwire.clean.lexicon import COMMENT_MARKERS, COMMENT_STAMP, COMMENT_VERBS_ASCII, EXCERPT_CLOSER
 from cleanwire.clean.lines import END, GOOD, JUNK, LIST_ITEMS, MEDIUM, SHORT, STRONG_JUNK, LineVerdicts, PageLines
 
 SIGNATURE = re.compile(r"^\W*(?:posted|submitted|commented|written) by\b", re.IGNORECASE)
+_ASCII_DIGIT = re.compile(r"[0-9]")
 
 _GAP_COST = 6.0  # extra cost of each further line in a run of non-prose lines
 _ISOLATED = 0.6  # weight share of a prose line with no prose neighbour
@@ -154,8 +155,7 @@ def comment_thread(lines: list[str], verdicts: LineVerdicts) -> tuple[int, int] 
     words, repeated = verdicts.words, verdicts.repeated
     stamps = [
         i for i, line in enumerate(lines)
-        if 0 < words[i] <= _STAMP_WORDS and not repeated[i] and any(c.isdigit() or c in "sw" for c in line)
-        and COMMENT_STAMP.search(line)
+        if 0 < words[i] <= _STAMP_WORDS and not repeated[i] and _may_be_stamp(line) and COMMENT_STAMP.search(line)
     ]
     chain: list[int] = []
     for i, nxt in zip(stamps, [*stamps[1:], len(lines)]):
@@ -179,6 +179,19 @@ def comment_thread(lines: list[str], verdicts: LineVerdicts) -> tuple[int, int] 
     if blocks[len(blocks) // 2] > _COMMENT_WORDS:
         return None  # dated items as long as articles: a digest of stories, not comments
     return chain[0], chain[-1]
+
+
+def _may_be_stamp(line: str) -> bool:
+    """Whether a line holds a digit, "s" or "w" (the stamps' letters); in ASCII, only those with a digit or a
+    verb of COMMENT_STAMP: in them, and no others, the regex (slow on every short line) can find something."""
+    if not line.isascii():
+        return any(c.isdigit() or c in "sw" for c in line)
+    if _ASCII_DIGIT.search(line) is not None:
+        return True
+    if "s" not in line and "w" not in line:
+        return False
+    low = line.lower()
+    return any(verb in low for verb in COMMENT_VERBS_ASCII)
 
 
 def _article_region(
