@@ -1,19 +1,16 @@
 """Stories inside busy pages (issue 14): an excerpt among comments, forum posts, teasers; pages that share
-only a comment thread; the canonical of a story whose longest copy carries a comment thread.
-
-The cases the matcher does not handle yet are marked xfail(strict=True): they document the gap, and
-turn into failures (to be unmarked) the day they pass.
-"""
+only a comment thread; the canonical of a story whose longest copy carries a comment thread."""
 
 from __future__ import annotations
 
-import pytest
 from clean_samples import MORE, OTHER_PROSE, PARAGRAPHS
 
-from cleanwire.config import CleanConfig, Config
+from cleanwire.clean import clean_text_dump
+from cleanwire.config import Config, DedupConfig
 from cleanwire.document import Document
 from cleanwire.emit import cluster_records
 from cleanwire.engines.local import LocalEngine
+from cleanwire.explain import explain_pair
 from cleanwire.pipeline import Counters, DocumentSource, dedupe
 
 STORY = PARAGRAPHS + MORE  # six paragraphs
@@ -108,18 +105,54 @@ def test_two_pages_sharing_only_a_comment_thread_do_not_match() -> None:
     assert records["first"]["canonical_id"] is None and records["second"]["canonical_id"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14 req 2: a clean body that kept a long comment thread is the "
-                                       "longest and holds the clean original, so it is canonical")
+_NAMES = ["Stephen B", "puddin and pie", "Lina", "Ralph", "Bruce", "Frank @ Toronto", "J-F (Ottawa)", "Doug"]
+
+
+def _closed_thread(count: int) -> list[str]:
+    """Comments under a closing marker: a name, then a comment of three sentences (each comment its own)."""
+    lines = ["Comments are now closed for this story"]
+    for i in range(count):
+        step = i // len(_OPINIONS) + 1
+        lines += [_NAMES[i % len(_NAMES)], " ".join(_OPINIONS[(i + k * step) % len(_OPINIONS)] for k in (0, 1, 5))]
+    return lines
+
+
+LADEN = ("laden", MENU + ["Farmers asked to cut water as river falls", "By Ann Reed, 4 March 2024"] + STORY
+         + _closed_thread(40) + FOOTER)
+
+
 def test_a_junk_laden_longer_copy_loses_canonical_to_the_clean_complete_one() -> None:
-    # clean bodies as the cleaner left them on a real page (it kept the comments after the story): the
-    # choice of the canonical is judged alone, without cleaning
-    laden = STORY + [f"{_OPINIONS[i % 12]} {_OPINIONS[(i + 5) % 12]} {_OPINIONS[(i + 7) % 12]}" for i in range(40)]
-    config = Config(clean=CleanConfig(enabled=False))
-    result = dedupe(DocumentSource([Document(id="laden", text="\n".join(laden)),
-                                    Document(id="original", text="\n".join(STORY))]),
-                    config, LocalEngine(1), Counters(), lambda doc: None)
-    try:
-        records = {r["id"]: r.fields() for r in cluster_records(result, include_all=True)}
-    finally:
-        result.close()
+    # the comments outweigh the story, so the cleaner keeps them (its region runs on across the closing
+    # marker) but marks them as likely not story: the clean original holds the laden copy's story
+    records = _records(LADEN, ORIGINAL, OTHER_STORY)
+    assert len(records["laden"]["text"]) > 5 * len(records["original"]["text"])  # the comments were kept
     assert records["original"]["canonical_id"] is None and records["laden"]["canonical_id"] == "original"
+    assert "comments" in records["original"]["canonical_because"]
+    assert records["other"]["canonical_id"] is None
+
+
+def test_a_laden_copy_stays_canonical_over_a_real_excerpt() -> None:
+    # the clean copy is only the first two paragraphs: it does not hold the laden copy's story
+    excerpt = ("excerpt", MENU + ["Farmers asked to cut water as river falls"] + STORY[:2] + FOOTER)
+    records = _records(LADEN, excerpt)
+    assert records["laden"]["canonical_id"] is None and records["excerpt"]["canonical_id"] == "laden"
+
+
+def test_without_comments_the_longest_complete_copy_stays_canonical() -> None:
+    # an update that adds a paragraph is longer and holds the original: today's rule, unchanged
+    updated = ("updated", MENU + ["Farmers asked to cut water as river falls"] + STORY
+               + ["The authority said on Tuesday that the meters would be fitted from May, starting downstream."]
+               + FOOTER)
+    records = _records(ORIGINAL, updated)
+    assert records["updated"]["canonical_id"] is None and records["original"]["canonical_id"] == "updated"
+
+
+def test_explain_names_the_clean_copy_canonical_and_says_why() -> None:
+    laden, original = clean_text_dump("\n".join(LADEN[1])), clean_text_dump("\n".join(ORIGINAL[1]))
+    assert laden.beyond_story > 0 and original.beyond_story == 0
+    result = explain_pair(laden.body, original.body, DedupConfig(), labels=("laden", "original"),
+                          beyond_story=(laden.beyond_story, original.beyond_story))
+    assert result["canonical"]["id"] == "original" and "comments" in result["canonical"]["because"]
+    # without the cleaner's mark, the longer copy that holds the other stays canonical
+    assert explain_pair(laden.body, original.body, DedupConfig(), labels=("laden", "original"))["canonical"] == {
+        "id": "laden", "because": "it holds the other, which lies inside it"}

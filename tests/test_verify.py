@@ -15,6 +15,7 @@ from cleanwire.config import DedupConfig
 from cleanwire.verify import Match, verify
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from clean_samples import MORE, OTHER_PROSE, PARAGRAPHS  # noqa: E402
 from test_match import paragraphs, seeds  # noqa: E402
 
 CFG = DedupConfig()
@@ -197,3 +198,22 @@ def test_moved_passages_are_found_as_by_aligning_the_leftover_tokens() -> None:
         left, right = "".join(parts), "".join(p if rng.random() < 0.8 else p[::-1] for p in moved)
         for min_block in (1, 3, 6):
             assert verify_module._blocks(left, right, min_block) == _reference_blocks(left, right, min_block)
+def test_a_story_opening_below_other_prose_is_an_excerpt() -> None:
+    # an excerpt whose page kept its own prose above it (an author's blurb, a glued link list): under half of
+    # the page is the story, but the story's first paragraphs stand whole in it, in one run
+    story = PARAGRAPHS + MORE
+    page = "\n".join([*OTHER_PROSE, *story[:3]])
+    relation, _, containment = verify(page, "\n".join(story), CFG)
+    assert containment < CFG.excerpt_threshold and relation == "excerpt"
+
+
+def test_an_opening_shared_at_the_top_of_both_or_too_short_or_quoted_is_no_match() -> None:
+    story = PARAGRAPHS + MORE
+    # the same prose at the top of both (a site's blurb above two of its articles; or an excerpt above other
+    # text, which this rule cannot tell from the blurb)
+    assert verify("\n".join([*story[:3], *OTHER_PROSE]), "\n".join(story), CFG)[0] is None
+    # one paragraph of the story below other prose: too little to call it the story
+    assert verify("\n".join([*OTHER_PROSE, story[0]]), "\n".join(story), CFG)[0] is None
+    # the story's opening paragraphs are all quotations: a quote shared by two articles
+    quoted = [f'"{line}"' for line in story[:3]] + story[3:]
+    assert verify("\n".join([*OTHER_PROSE, *quoted[:3]]), "\n".join(quoted), CFG)[0] is None

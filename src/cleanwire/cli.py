@@ -563,7 +563,8 @@ def explain(first: str, second: str, sources: tuple[str, ...], fmt: str | None, 
             click.echo(error_line(doc), err=True)
             sys.exit(ExitCode.INPUT_ERRORS)
     a, b = docs
-    result = explain_pair(a.text, b.text, config.dedup, labels=(a.id, b.id), sources=(a.source, b.source))
+    result = explain_pair(a.text, b.text, config.dedup, labels=(a.id, b.id), sources=(a.source, b.source),
+                          beyond_story=(a.beyond_story, b.beyond_story))
     fmt = fmt or ("rich" if sys.stdout.isatty() else "json")
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

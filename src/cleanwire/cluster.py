@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -12,6 +12,16 @@ from cleanwire.config import KEEP_CHOICES
 from cleanwire.digest import CONTAINED
 from cleanwire.verify import Match
 
+# the smaller side of an excerpt match holds the larger when it is at least this share of the larger's story
+# (its length without the text the cleaner took for comments): that text is what makes the larger longer
+_STORY_SHARE = 0.9
+_CARRIES = 10  # a copy carries comments when they are over a tenth of its length
+
+
+def _firsts(root: np.ndarray, keys: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Per component, its first node in the order of `keys` (the last key first, as np.lexsort)."""
+    order = np.lexsort((*keys, root))
+    return order[np.concatenate(([True], root[order][1:] != root[order][:-1]))]
 
 @dataclass(slots=True)
 class Cluster:
@@ -75,19 +85,31 @@ class ClusterBuilder:
             found = [replace(m, a=int(index[m.a]), b=int(index[m.b])) for m in found]
         return sorted(found, key=lambda m: (m.a, m.b))
 
-    def clusters(self, lengths: Sequence[int], keep: str = "complete") -> list[Cluster]:
-        """The clusters of two or more documents, by first ordinal, each with its canonical under `keep`."""
+    def clusters(self, lengths: Sequence[int], keep: str = "complete",
+                 beyond_story: Mapping[int, int] | None = None) -> list[Cluster]:
+        """The clusters of two or more documents, by first ordinal, each with its canonical under `keep`.
+
+        `beyond_story`: ordinal -> how much of its length the cleaner took for likely not story (comments
+        it kept after the story); the "complete" rule weighs the story without it.
+        """
         if keep not in KEEP_CHOICES:
             raise ValueError(f"keep must be one of {', '.join(KEEP_CHOICES)}, not {keep!r}")
         graph = _Graph.of(self._matches, self._ordinals)
         if graph is None:
             return []
         root = graph.components()
-        canonical, complete = graph.canonicals(root, np.asarray(lengths, dtype=np.int64)[graph.nodes], keep)
+        node_lengths = np.asarray(lengths, dtype=np.int64)[graph.nodes]
+        beyond = np.zeros(len(graph.nodes), dtype=np.int64)
+        if beyond_story:
+            ordinals = np.fromiter(beyond_story, dtype=np.int64, count=len(beyond_story))
+            at = np.minimum(np.searchsorted(graph.nodes, ordinals), len(graph.nodes) - 1)
+            found = graph.nodes[at] == ordinals
+            beyond[at[found]] = np.fromiter(beyond_story.values(), dtype=np.int64, count=len(beyond_story))[found]
+        canonical, chosen = graph.canonicals(root, node_lengths, keep, np.minimum(beyond, node_lengths))
         parent, via = graph.tree(canonical)
         clusters = graph.read_out(root, canonical, parent, via)
         for cluster in clusters:
-            cluster.chosen = keep if keep != "complete" else ("complete" if complete[cluster.canonical] else "longest")
+            cluster.chosen = keep if keep != "complete" else chosen[cluster.canonical]
         return clusters
 
 
@@ -126,9 +148,11 @@ class _Graph:
         """Per node, the smallest node of its component."""
         return component_roots(self.a, self.b, len(self.nodes))
 
-    def canonicals(self, root: np.ndarray, lengths: np.ndarray, keep: str) -> tuple[np.ndarray, dict[int, bool]]:
+    def canonicals(self, root: np.ndarray, lengths: np.ndarray, keep: str,
+                   beyond: np.ndarray | None = None) -> tuple[np.ndarray, dict[int, str]]:
         """Per component root, its canonical node under `keep` (the ordinal breaks every tie); and per
-        canonical's ordinal, whether it holds every other member (with "complete")."""
+        canonical's ordinal, why: `keep`'s rule, or with "complete", "complete" (it holds every other member),
+        "story" (it holds every other member's story; the longer ones carry comments) or "longest"."""
         n = len(self.nodes)
         index = np.arange(n)
         holds_all = np.zeros(n, dtype=bool)
@@ -141,18 +165,37 @@ class _Graph:
         else:
             # "complete": the version that contains every other member (verified as its near-duplicate,
             # or as the larger side of an excerpt match), else the longest
-            la, lb = lengths[self.a], lengths[self.b]
-            contains = (np.bincount(self.a, weights=~self.excerpt | (la >= lb), minlength=n)
-                        + np.bincount(self.b, weights=~self.excerpt | (lb >= la), minlength=n))
-            everyone = np.bincount(root, minlength=n)[root] - 1
-            holds_all = contains >= everyone
+            holds_all = self._holds_all(root, lengths, lengths)
             keys = (index, -lengths, ~holds_all)
-        order = np.lexsort((*keys, root))
-        firsts = order[np.concatenate(([True], root[order][1:] != root[order][:-1]))]
+            if beyond is not None:
+                # a copy that carries comments (text the cleaner took for not story, a fair share of its body)
+                # loses to a clean one that holds every other member's story: the smaller side of an excerpt
+                # match holds the larger's story when it is about as long as the larger without its comments
+                carries = beyond * _CARRIES > lengths
+                if carries.any():
+                    clean = ~carries & self._holds_all(root, lengths, lengths - beyond)
+                    keys = (*keys, ~clean)
+        firsts = _firsts(root, keys)
         canonical = np.full(n, -1)
         canonical[root[firsts]] = firsts
         nodes = self.nodes.tolist()
-        return canonical, {nodes[i]: bool(holds_all[i]) for i in firsts.tolist()}
+        before = set(_firsts(root, keys[:3]).tolist()) if len(keys) > 3 else set(firsts.tolist())
+        chosen = {nodes[i]: "story" if i not in before else "complete" if holds_all[i] else "longest"
+                  for i in firsts.tolist()}
+        return canonical, chosen
+
+    def _holds_all(self, root: np.ndarray, lengths: np.ndarray, story: np.ndarray) -> np.ndarray:
+        """Per node, whether it holds every other member of its component: it is matched with each as its
+        near-duplicate, or as the larger side of an excerpt match, or (`story` shorter than `lengths`) as the
+        smaller side whose length is at least _STORY_SHARE of the larger's story."""
+        n = len(self.nodes)
+        la, lb = lengths[self.a], lengths[self.b]
+        sa, sb = story[self.a], story[self.b]
+        a_holds = ~self.excerpt | (la >= lb) | ((sb < lb) & (la >= _STORY_SHARE * sb))
+        b_holds = ~self.excerpt | (lb >= la) | ((sa < la) & (lb >= _STORY_SHARE * sa))
+        contains = np.bincount(self.a, weights=a_holds, minlength=n) + np.bincount(self.b, weights=b_holds, minlength=n)
+        everyone = np.bincount(root, minlength=n)[root] - 1
+        return np.asarray(contains >= everyone)
 
     def tree(self, canonical: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per node, its parent and the edge to it in a breadth-first walk from its canonical.

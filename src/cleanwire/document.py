@@ -42,6 +42,7 @@ class Document:
     metadata: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # set when the document failed; it is then reported, not matched
     decisions: list[Any] | None = None  # per-line keep/drop decisions, only with --explain
+    beyond_story: int = 0  # letters and digits of the clean body the cleaner took for likely not story (comments)
 
     def record(self) -> dict[str, Any]:
         """The output record: input fields cleanwire does not own pass through, then its own fields."""

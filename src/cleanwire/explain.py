@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cleanwire import stages
+from cleanwire.cluster import ClusterBuilder
 from cleanwire.config import Config, DedupConfig
 from cleanwire.digest import CONTAINED
 from cleanwire.document import Document
@@ -23,7 +24,7 @@ from cleanwire.ingest import Part, UniqueIds, read_part
 from cleanwire.narrative import narrative, quoted_mask
 from cleanwire.pipeline import Progress, learn_template
 from cleanwire.stages import InputPart, Source, StageState
-from cleanwire.verify import aligned_blocks, directed_relation, excerpt_length_limit, judge, verify
+from cleanwire.verify import Match, aligned_blocks, directed_relation, excerpt_length_limit, judge, verify
 
 _SHOWN_WORDS = 16  # words shown at each end of a long shared passage in the terminal view
 _RENAMED = re.compile(r"#\d+$")  # the suffix that makes a repeated id unique
@@ -165,8 +166,12 @@ def _passages(a: tuple[str, list[str], list[tuple[int, int]]], b: tuple[str, lis
 
 
 def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, str] = ("A", "B"),
-                 sources: tuple[str | None, str | None] = (None, None)) -> dict[str, Any]:
-    """Both scores, the relation, the thresholds and the aligned passages of two clean texts (JSON-ready)."""
+                 sources: tuple[str | None, str | None] = (None, None),
+                 beyond_story: tuple[int, int] = (0, 0)) -> dict[str, Any]:
+    """Both scores, the relation, the thresholds and the aligned passages of two clean texts (JSON-ready).
+
+    `beyond_story`: per text, the letters and digits the cleaner took for likely not story (Document.beyond_story).
+    """
     relation, similarity, containment = verify(text_a, text_b, cfg)
     # the aligner's verdict before the narrative test: a pair it calls a duplicate that shares mostly quotations is none
     quotes_only = relation is None and judge(match_key(text_a), match_key(text_b), cfg)[0] is not None
@@ -232,14 +237,24 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
             "would_be_candidate": shared_fingerprints >= cfg.min_shared or sig_a.exact == sig_b.exact,
         },
         "passages": rows,
-        "canonical": _canonical_of_two(relation, labels, (sig_a.length, sig_b.length)),
+        "canonical": _canonical_of_two(relation, labels, (sig_a.length, sig_b.length), beyond_story),
     }
 
 
-def _canonical_of_two(relation: str | None, labels: tuple[str, str], lengths: tuple[int, int]) -> dict[str, str] | None:
+def _canonical_of_two(relation: str | None, labels: tuple[str, str], lengths: tuple[int, int],
+                      beyond_story: tuple[int, int] = (0, 0)) -> dict[str, str] | None:
     """Which of two duplicates `dedupe` (--keep complete) makes canonical of a story of just these two, and why."""
     if relation is None:
         return None
+    if any(beyond_story) and relation != CONTAINED:
+        # the clustering's own rule, on a story of these two: a copy that carries comments may lose
+        builder = ClusterBuilder()
+        builder.add([Match(0, 1, relation, 0.0, 0.0)])
+        cluster = builder.clusters(lengths, "complete", {i: n for i, n in enumerate(beyond_story) if n})[0]
+        if cluster.chosen == "story":
+            return {"id": labels[cluster.canonical],
+                    "because": "it holds the other's story, and is clean: the other carries reader comments or "
+                               "other text the cleaner took for not story"}
     first = lengths[0] >= lengths[1]  # equal lengths: the first in input order (here: the first named)
     because = ("it holds the other, which lies inside it" if relation == "excerpt"
                else "the longer clean body of two near-duplicates" if lengths[0] != lengths[1]

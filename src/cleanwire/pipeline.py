@@ -173,6 +173,7 @@ class _Signed:
 
     ids: list[str] = field(default_factory=list)  # unique ids, by ordinal
     lengths: array[int] = field(default_factory=lambda: array("q"))
+    beyond_story: dict[int, int] = field(default_factory=dict)  # ordinal -> Document.beyond_story, where not 0
     signatures: SignatureStore = field(default_factory=SignatureStore)
     signed: array[int] = field(default_factory=lambda: array("q"))  # ordinals with a non-empty body: the matched
     renamed: dict[int, str] = field(default_factory=dict)  # ordinal -> the id it was read with, when that came before
@@ -185,6 +186,7 @@ class _Signed:
         those that cleaned to nothing to `on_empty`."""
         assert part.signatures is not None
         part_lengths = iter(part.signatures.lengths.tolist())
+        part_beyond = iter(part.beyond_story)
         if part.fingerprints is not None:
             self.fingerprint_files.append(replace(part.fingerprints, base=len(self.signatures)))
         self.signatures.extend(part.signatures)
@@ -204,6 +206,8 @@ class _Signed:
             else:
                 self.signed.append(len(self.ids))
                 self.lengths.append(next(part_lengths))
+                if beyond := next(part_beyond, 0):
+                    self.beyond_story[len(self.ids)] = min(beyond, self.lengths[-1])
             doc_id = self.unique(read_id)
             if doc_id != read_id:
                 self.renamed[len(self.ids)] = read_id
@@ -256,10 +260,12 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
              if state.fingerprint_files else None)
     builder = ClusterBuilder(signed)  # the matcher numbers the signed documents 0, 1, ...
     lengths: Sequence[int] = docs.lengths
+    beyond = docs.beyond_story
     if loaded is not None:
         builder = ClusterBuilder([loaded.rank(o) for o in signed])
         builder.add(loaded.stored_matches({o: p for p, o in enumerate(signed[:loaded.signed])}))
         lengths = docs.lengths[loaded.batch:] + docs.lengths[:loaded.batch]
+        beyond = {loaded.rank(o): n for o, n in beyond.items()}
 
     def verified(done: int, total: int) -> None:
         counters.candidate_pairs = total
@@ -273,7 +279,7 @@ def _find_clusters(docs: _Signed, spill: Spill, config: Config, engine: Engine, 
                            shared=files, on_verified=verified, known_from=loaded.signed if loaded else None,
                            keep=config.keep, on_aligned=aligned)
     builder.add(matches)
-    clusters = builder.clusters(lengths, config.keep)
+    clusters = builder.clusters(lengths, config.keep, beyond)
     if loaded is not None:
         loaded.matches = matches
         clusters = loaded.back(clusters)

@@ -122,6 +122,7 @@ def clean_document(doc: Document, state: StageState) -> Document:
         doc.text, doc.error = "", f"cannot clean: {clean_failure(exc)}"
         return doc
     doc.text = result.body
+    doc.beyond_story = result.beyond_story
     doc.kind = "text"
     doc.title = doc.title or result.title
     doc.author = doc.author or result.author
@@ -158,6 +159,7 @@ class SignedPart:
     errors: dict[int, Document] = field(default_factory=dict)  # position in `ids` -> the failed document
     empty: dict[int, str] = field(default_factory=dict)  # position in `ids` of a good, empty document -> its name
     signatures: Signatures | None = None  # of the other good documents, in order (hashes: see `fingerprints`)
+    beyond_story: list[int] = field(default_factory=list)  # per signature: Document.beyond_story
     offsets: list[int] = field(default_factory=list)  # per good document: where its record starts in `blob`
     blob: bytes = b""  # the good documents' spill records, for the main process to write to the spill
     segment: str | None = None  # or: the spill segment the worker wrote them to
@@ -178,6 +180,7 @@ def sign_part(part: InputPart, state: StageState) -> SignedPart:
             continue
         if doc.text:
             texts.append(doc.text)
+            out.beyond_story.append(doc.beyond_story)
         else:
             out.empty[len(out.ids)] = doc.source or doc.id
         out.ids.append(doc.id)

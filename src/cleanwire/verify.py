@@ -303,6 +303,11 @@ def _as_chars(hashes: np.ndarray) -> str:
     return chars.decode("utf-32-le")
 
 
+# an excerpt found as the opening of a story below other text in a page: at least this many words in one run,
+# from at most this many words below the story's top, and more than that below the page's
+_OPENING_WORDS = 80
+_OPENING_GAP = 12
+
 # per side: which tokens stand in quotation marks (narrative.quoted_mask, or its runs: narrative.unquoted)
 Quotes = Callable[[], tuple[np.ndarray | Unquoted | None, np.ndarray | Unquoted | None]]
 
@@ -334,18 +339,47 @@ def aligned_verdict(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, st
         if similarity >= cfg.short_similarity:
             return "near-duplicate", similarity, containment, blocks
         return _short_inside(blocks, len(chars_a), len(chars_b), cfg), similarity, containment, blocks
+    opening = False
     if similarity >= cfg.near_threshold:
         relation: str | None = "near-duplicate"
     elif containment >= cfg.excerpt_threshold:
+        relation = "excerpt"
+    elif opening := _opening_inside(blocks, len(chars_a), len(chars_b), cfg):
         relation = "excerpt"
     else:
         return None, similarity, containment, blocks
     if quotes is not None:
         quoted_a, quoted_b = quotes()
         if quoted_a is not None and quoted_b is not None:  # else the quotes could not be placed: keep the verdict
-            if not is_narrative_copy(narrative(blocks, quoted_a, quoted_b), cfg.narrative_share):
+            evidence = narrative(blocks, quoted_a, quoted_b)
+            # an opening found below other text: its own words, not quotations, make it the story's
+            if not (evidence.shared_a >= cfg.narrative_share * shared if opening
+                    else is_narrative_copy(evidence, cfg.narrative_share)):
                 return None, similarity, containment, blocks
     return relation, similarity, containment, blocks
+
+
+def _opening_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> bool:
+    """Whether one text's opening paragraphs stand whole, in one run, below other text in the other: an excerpt
+    of a story placed under a page's own prose (an author's blurb, a glued link list) that the cleaner kept.
+
+    The run starts at the top of the one (a headline's words at most before it), holds at least
+    `_OPENING_WORDS` words, and starts below the top of the other: text shared at the top of both (a
+    site's blurb above two of its articles) is not enough.
+    """
+    for story, page in ((0, 1), (1, 0)):
+        run = sorted(blocks, key=lambda block: block[story])
+        if not run or run[0][story] > _OPENING_GAP or run[0][page] <= _OPENING_GAP:
+            continue
+        held = run[0][2]
+        for before, block in zip(run, run[1:]):
+            if not (0 <= block[story] - (before[story] + before[2]) <= cfg.min_block
+                    and 0 <= block[page] - (before[page] + before[2]) <= cfg.min_block):
+                break
+            held += block[2]
+        if held >= _OPENING_WORDS:
+            return True
+    return False
 
 
 def _short_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> str | None:

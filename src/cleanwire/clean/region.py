@@ -57,6 +57,9 @@ class Body:
     start: int
     end: int
     keep: list[bool]
+    # the first line of the region's weak tail (`end` when it has none): the region runs on across a comment
+    # marker, or into a comment thread, where the rules would have cut it had the prose above been longer
+    weak: int
 
 
 def mark_teasers(verdicts: LineVerdicts) -> list[Teased]:
@@ -108,7 +111,7 @@ def select_body(lines: list[str], verdicts: LineVerdicts, closers: list[int], ex
     classes, words, repeated = verdicts.classes, verdicts.words, verdicts.repeated
     ends = [i for i, cls in enumerate(classes) if cls == END]
     comment_marker = dict.fromkeys(i for i in ends if COMMENT_MARKERS.match(lines[i]))
-    start, end = _article_region(classes, words, repeated, comment_marker, comment_thread(lines, verdicts))
+    start, end, weak = _article_region(classes, words, repeated, comment_marker, comment_thread(lines, verdicts))
     # comments signed "Posted by ..." one after another: the article ends at the first signature
     signatures = [i for i in range(start, end) if classes[i] <= JUNK and SIGNATURE.match(lines[i])]
     if len(signatures) >= _SIGNATURES:
@@ -123,7 +126,7 @@ def select_body(lines: list[str], verdicts: LineVerdicts, closers: list[int], ex
     keep = [False] * len(lines)
     if end > start:
         end = _keep_in_region(lines, classes, start, end, keep, keep_short=extracted)
-    return Body(start, end, keep)
+    return Body(start, end, keep, weak if start < weak < end else end)
 
 
 def _lead_above(classes: list[int], words: list[int], repeated: list[bool], start: int) -> int:
@@ -197,27 +200,33 @@ def _may_be_stamp(line: str) -> bool:
 def _article_region(
     classes: list[int], words: list[int], repeated: list[bool], comment_marker: dict[int, None],
     thread: tuple[int, int] | None = None,
-) -> tuple[int, int]:
-    """The main region, or a fair region before the closing marker that the main region follows or crosses.
+) -> tuple[int, int, int]:
+    """The main region, or a fair region before the closing marker that the main region follows or crosses;
+    and where the region's weak tail starts (its end when it has none).
 
     An article comes before its comment thread: when the region lies after (or runs across) a
     closing marker and what follows the marker is list-like (lone paragraphs between names and
     dates), a fair region before the marker wins. So does a region before a run of comment
-    headers (`thread`) that the main region lies in or runs into.
+    headers (`thread`) that the main region lies in or runs into. When the prose before the marker
+    or thread is too short to win, the region stays whole and the part from the marker (or the
+    thread) on is its weak tail: likely comments, not story.
     """
     start, end, score = main_region(classes, words, repeated)
+    weak = end
     if thread is not None and end > thread[0] and start <= thread[1]:
         top = thread[0]
         above_start, above_end, above = main_region(classes[:top], words[:top], repeated[:top])
         if above >= _THREAD_BEFORE:
-            return above_start, above_end
+            return above_start, above_end, above_end
+        if start < top:
+            weak = top
     cut = start
     while cut > 0 and classes[cut - 1] != END:
         cut -= 1
     if cut > 0 and (cut - 1 in comment_marker or _list_like(classes, start, end)):
         before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1], repeated[: cut - 1])
         if before >= _BEFORE_END_SHARE * score:
-            return before_start, before_end
+            return before_start, before_end, before_end
     inside = classes.index(END, start, end) if END in classes[start:end] else None
     if inside is not None and (
         inside in comment_marker or _list_like(classes, inside + 1, min(end, inside + 1 + _LIST_WINDOW))
@@ -226,13 +235,14 @@ def _article_region(
             classes[start:inside], words[start:inside], repeated[start:inside]
         )
         if first >= _INSIDE_END_SHARE * score:
-            return start + first_start, start + first_end
+            return start + first_start, start + first_end, start + first_end
+        weak = min(weak, inside)
     if cut > 0 and start - cut <= _BRIDGE_LINES and not _list_like(classes, start, end):
         # an inline "Related stories" box: the article's first paragraphs sit just above it
         before_start, before_end, before = main_region(classes[: cut - 1], words[: cut - 1], repeated[: cut - 1])
         if before > 0 and cut - 1 - before_end <= _BRIDGE_LINES:
-            return before_start, end
-    return start, end
+            return before_start, end, weak
+    return start, end, weak
 
 
 def _list_like(classes: list[int], start: int, end: int) -> bool:

@@ -60,6 +60,9 @@ class CleanedText:
     author: str | None
     date: str | None
     decisions: list[LineDecision]
+    # letters and digits of the kept lines that are likely not the story: the region's weak tail (it ran on
+    # across a comment marker or into a comment thread); the canonical choice prefers a copy without them
+    beyond_story: int = 0
 
 
 def clean_text_dump(
@@ -111,7 +114,8 @@ def clean_lines(
         _keep_all_when_unsure(lines, verdicts, body)
     title, author, date = find_metadata(lines, verdicts.classes, body.start, page.low_lines)
     decisions = _decisions(lines, verdicts, body, title) if explain else []
-    return CleanedText("\n".join(compress(lines, body.keep)), title, author, date, decisions)
+    beyond = sum(sum(c.isalnum() for c in lines[i]) for i in range(body.weak, body.end) if body.keep[i])
+    return CleanedText("\n".join(compress(lines, body.keep)), title, author, date, decisions, beyond)
 
 
 def _teasers_outweigh_body(verdicts: LineVerdicts, teased: list[Teased], body: Body) -> bool:

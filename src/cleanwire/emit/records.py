@@ -50,6 +50,8 @@ def match_facts(result: DedupeResult, ordinal: int) -> tuple[Any, ...]:
 
 CANONICAL_BECAUSE = {
     "complete": "it holds every other member: each is its near-duplicate or lies inside it",
+    "story": ("it holds every other member's story, and is clean: the longer members carry reader comments "
+              "or other text the cleaner took for not story"),
     "longest": "no member holds all the others: it has the longest clean body",
     "longest-keep": "--keep longest: the longest clean body",
     "shortest": "--keep shortest: the shortest clean body",
