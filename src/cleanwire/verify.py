@@ -25,7 +25,7 @@ class Match:
 
     a: int
     b: int
-    relation: str  # "exact" | "near-duplicate" | "excerpt"; as a member of a cluster also "extends" (directed_relation)
+    relation: str  # "exact" | "near-duplicate" | "excerpt" | "update"; in a cluster also "extends" (directed_relation)
     similarity: float  # symmetric: share of both texts in aligned shared passages, 0..1 (4 decimals)
     containment: float  # share of the smaller text found in the larger, 0..1 (4 decimals)
 
@@ -283,6 +283,8 @@ def aligned_verdict(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, st
         relation: str | None = "near-duplicate"
     elif containment >= cfg.excerpt_threshold:
         relation = "excerpt"
+    elif is_update(blocks, len(chars_a), len(chars_b), cfg):
+        relation = UPDATE
     else:
         return None, similarity, containment, blocks
     if quotes is not None:
@@ -291,6 +293,27 @@ def aligned_verdict(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, st
             if not is_narrative_copy(narrative(blocks, quoted_a, quoted_b), cfg.narrative_share):
                 return None, similarity, containment, blocks
     return relation, similarity, containment, blocks
+
+
+UPDATE = "update"  # a version of a story with a new top: its body kept, text added or cut after it
+UPDATE_SHARE = 0.5  # share of the shorter version its kept body must hold (half its text)
+
+
+def is_update(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> bool:
+    """Whether two texts are versions of one story: each has a top of its own (at least `min_block` words
+    before the shared body), the shared body is one passage holding at least UPDATE_SHARE of the shorter, and
+    one of them goes on after it (added or cut paragraphs).
+
+    A passage that ends both texts after different beginnings is a common tail, not a kept body (an "about
+    the company" paragraph, a comment thread, a site's footer), and one that starts both is a common head
+    (a site's standing paragraph, or two stories with one lead): neither makes an update.
+    """
+    if not blocks:
+        return False
+    i, j, size = max(blocks, key=lambda block: (block[2], -block[0]))
+    if size < UPDATE_SHARE * min(len_a, len_b):
+        return False
+    return i >= cfg.min_block and j >= cfg.min_block and max(len_a - i - size, len_b - j - size) >= cfg.min_block
 
 
 def _short_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> str | None:
@@ -302,7 +325,7 @@ def _short_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int
     if short < cfg.teaser_words or len(blocks) != 1 or blocks[0][2] < short:
         return None
     start = blocks[0][1] if short_is_a else blocks[0][0]
-    return "excerpt" if start <= short else "contained-in"
+    return "excerpt" if start <= min(short, cfg.teaser_words) else "contained-in"  # a headline at most before it
 
 
 def excerpt_length_limit(cfg: DedupConfig) -> float:
