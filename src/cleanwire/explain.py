@@ -324,12 +324,13 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
                        f"larger): an excerpt when the smaller is at most {th['excerpt_length']:.2f} of the larger's "
                        "length, else a near-duplicate")
         upd = result["update"]
+        before, after = upd["before"], upd["after"]
         scores.add_row("update", Text(f"{upd['passage']} words", style="green" if upd["shape"] else "red"),
                        f"an update when one shared passage holds >= {th['update_share']} of the shorter, each side "
-                       f"has words before it (a new top; {result['a']}: {upd['before']['a']}, {result['b']}: "
-                       f"{upd['before']['b']}) and one goes on after it ({result['a']}: {upd['after']['a']}, "
-                       f"{result['b']}: {upd['after']['b']}): a passage ending both is a common tail, starting "
-                       "both a common head")
+                       f"has words before it, most of them its own (a new top; {result['a']}: {before['a']}, "
+                       f"{result['b']}: {before['b']}) and one goes on after it ({result['a']}: {after['a']}, "
+                       f"{result['b']}: {after['b']}): a passage ending both is a common tail, starting both a "
+                       "common head")
         nar = result["narrative"]
         scores.add_row("narrative", mark(nar["containment"], th["narrative_share"]),
                        f">= {th['narrative_share']} of one side's words outside quotation marks shared "
@@ -340,8 +341,9 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
     if place is not None:
         where = "at its top" if place["start"] <= th["teaser_words"] else "not at its top"
         scores.add_row("place", f"{place['inner']} is words {place['start']}-{place['end']} of {place['outer']}'s "
-                       f"{place['of']}", f"{where}; dedupe calls a page that holds two or more stories in separate "
-                       "places a digest: they are contained-in it, never its duplicates")
+                       f"{place['of']}", f"{where}; dedupe calls a page that holds two or more stories (other "
+                       "inputs, or the leads of inputs published whole) in separate places a digest: they are "
+                       "contained-in it, never its duplicates")
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
     shares = result["shares"]

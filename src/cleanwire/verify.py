@@ -300,9 +300,9 @@ UPDATE_SHARE = 0.5  # share of the shorter version its kept body must hold (half
 
 
 def is_update(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> bool:
-    """Whether two texts are versions of one story: each has a top of its own (at least `min_block` words
-    before the shared body), the shared body is one passage holding at least UPDATE_SHARE of the shorter, and
-    one of them goes on after it (added or cut paragraphs).
+    """Whether two texts are versions of one story: each has a top of its own (more than `min_block` words
+    before the shared body, most of them not shared), the shared body is one passage holding at least
+    UPDATE_SHARE of the shorter, and one of them goes on after it (added or cut paragraphs).
 
     A passage that ends both texts after different beginnings is a common tail, not a kept body (an "about
     the company" paragraph, a comment thread, a site's footer), and one that starts both is a common head
@@ -313,7 +313,11 @@ def is_update(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cf
     i, j, size = max(blocks, key=lambda block: (block[2], -block[0]))
     if size < UPDATE_SHARE * min(len_a, len_b):
         return False
-    return i >= cfg.min_block and j >= cfg.min_block and max(len_a - i - size, len_b - j - size) >= cfg.min_block
+    # a top of its own: at least min_block words before the body, most of them found only in that text
+    shared_before_a = sum(n for x, _, n in blocks if x < i)
+    shared_before_b = sum(n for _, y, n in blocks if y < j)
+    own_tops = i - shared_before_a > max(cfg.min_block, i / 2) and j - shared_before_b > max(cfg.min_block, j / 2)
+    return own_tops and max(len_a - i - size, len_b - j - size) >= cfg.min_block
 
 
 def _short_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> str | None:
