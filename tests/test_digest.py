@@ -115,3 +115,40 @@ def test_dedupe_all_reports_the_stories_a_digest_contains(tmp_path) -> None:  # 
     assert [(h["id"], h["relation"]) for h in held] == [("digest.txt", CONTAINED)] and held[0]["containment"] > 0.9
     code, out, _ = run_cli("dedupe", tmp_path, "--format", "jsonl", "-q")  # without --all: stories alone, as before
     assert all("contained_in" not in r and "contains" not in r for r in jsonl(out))
+
+
+def test_a_digest_with_one_brief_among_the_inputs_holds_the_lead_of_a_story_published_whole() -> None:
+    """Only one of its briefs is a page of its own; another brief is the lead of a full story among the inputs,
+    which shares too little with the digest to match it: that lead is a second story of the page (issue 19)."""
+    stories = briefs(7)
+    article = "\n".join([stories[0], *paragraphs(71, count=6)])  # the first brief is this story's lead
+    digest = "\n".join(stories)
+    texts = [digest, stories[3], article]
+    matches, clusters = clusters_of(texts)
+    assert [(m.a, m.b, m.relation) for m in matches] == [(1, 0, CONTAINED)]
+    assert all(not c.members for c in clusters)
+
+
+def test_a_copy_with_another_story_s_lead_left_on_top_stays_a_copy() -> None:
+    """A copy that kept a line of its template's own story (that story's lead) above the article is no digest:
+    its copies elsewhere show that the article is its own story."""
+    article = paragraphs(72, count=7)
+    other = paragraphs(73, count=6)
+    page = "\n".join([other[0], *article])
+    excerpt = "\n".join(article[:2])
+    copy = "\n".join(article)
+    texts = [page, excerpt, copy, "\n".join(other)]
+    _, clusters = clusters_of(texts)
+    assert sorted(sorted(c.ordinals) for c in clusters if c.members) == [[0, 1, 2]]
+
+
+def test_short_briefs_found_inside_a_digest_count_as_its_stories() -> None:
+    """A brief under 30 words inside the page is contained-in it (not at its top): it is a story in its own
+    place, so the page with one more brief that matches it as an excerpt is a digest."""
+    stories = briefs(6)
+    short = " ".join(stories[2].split()[:24])
+    digest = "\n".join([stories[0], stories[1], short, *stories[3:]])
+    texts = [digest, short, stories[4]]
+    matches, clusters = clusters_of(texts)
+    assert {(m.a, m.b, m.relation) for m in matches} == {(1, 0, CONTAINED), (2, 0, CONTAINED)}
+    assert all(not c.members for c in clusters)

@@ -217,3 +217,29 @@ def test_an_opening_shared_at_the_top_of_both_or_too_short_or_quoted_is_no_match
     # the story's opening paragraphs are all quotations: a quote shared by two articles
     quoted = [f'"{line}"' for line in story[:3]] + story[3:]
     assert verify("\n".join([*OTHER_PROSE, *quoted[:3]]), "\n".join(quoted), CFG)[0] is None
+def test_an_update_with_a_new_top_is_a_version_of_the_story() -> None:
+    """A new top, the body kept, a paragraph added: one story when the kept body is half of the shorter (issue 19)."""
+    body = paragraphs(61, count=4)
+    tops = paragraphs(62, count=2, words=90)
+    first = "\n".join([tops[0], *body[:2]])
+    update = "\n".join([tops[1], *body[:3]])  # the old top replaced, a paragraph added
+    relation, similarity, containment = verify(first, update, CFG)
+    assert relation == verify_module.UPDATE
+    assert containment < CFG.excerpt_threshold and similarity < CFG.near_threshold  # no other rule would join them
+
+
+def test_a_common_tail_or_head_is_no_update() -> None:
+    """Different stories ending (or starting) with the same passage: a footer, a comment thread, a standing paragraph."""
+    tail = "\n".join(paragraphs(63, count=3))
+    story_a, story_b = ("\n".join(paragraphs(seed, count=2)) for seed in (64, 65))
+    assert verify(story_a + "\n" + tail, story_b + "\n" + tail, CFG)[0] is None
+    assert verify(tail + "\n" + story_a, tail + "\n" + story_b, CFG)[0] is None
+
+
+def test_a_short_text_after_more_than_a_headline_is_contained_not_a_teaser() -> None:
+    body = paragraphs(66, count=6)
+    teaser = " ".join(body[1].split()[:25])
+    headline = "Ferry terminal approved after long debate"
+    assert verify(teaser, "\n".join([headline, *body[1:]]), CFG)[0] == "excerpt"
+    preamble = "Flights and hotels near the harbour. Sign up for weekly deals on ferries, hotels and tours today"
+    assert verify(teaser, "\n".join([preamble, *body[1:]]), CFG)[0] == "contained-in"

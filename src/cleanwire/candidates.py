@@ -337,6 +337,9 @@ def candidate_codes(signatures: Sequence[Signature], cfg: DedupConfig, tasks: Ta
         a, b = PairCodes.unpack(codes)
         smaller = np.minimum(count_of[a], count_of[b])
         strong = (hits >= cfg.min_estimate * smaller) | ((hits >= _FEW) & (smaller < cfg.max_hashes))
+        # a short text keeps every window, a long one only its anchors: a teaser copied from a long text
+        # shares just the few anchors of that stretch, which min_shared of them must be enough for
+        strong |= np.minimum(words[a], words[b]) < cfg.short_words
         pairs.append(codes[strong])
     return np.unique(np.concatenate(pairs)) if pairs else np.empty(0, dtype=np.uint64)
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from cleanwire.config import DedupConfig
-from cleanwire.verify import Match, shared_runs, token_chars_batch
+from cleanwire.verify import UPDATE, Match, shared_runs, token_chars_batch
 
 CONTAINED = "contained-in"  # a story (a) contained in a page that holds several stories (b)
 _HUBS_PER_LOAD = 256  # pages checked per load of texts: memory stays bounded
@@ -41,6 +41,18 @@ def _span(small: str, large: str, cfg: DedupConfig) -> tuple[int, int] | None:
     last = int(np.searchsorted(done, 0.95 * total, side="left"))
     last = min(last, len(starts) - 1)
     return int(starts[first]), int(starts[last] + sizes[last])
+
+
+def _lead_span(other: str, page: str, cfg: DedupConfig) -> tuple[int, int] | None:
+    """Where in `page` the lead of `other` lies (its first words, a teaser's length at least, shared in one
+    passage), or None when the page does not hold its lead."""
+    blocks = shared_runs(other, page, cfg)
+    if not blocks:
+        return None
+    i, j, size = min(blocks)
+    if i > cfg.teaser_words or size < cfg.teaser_words:
+        return None
+    return j, j + size
 
 
 def _overlap(x: tuple[int, int], y: tuple[int, int]) -> bool:
@@ -75,15 +87,20 @@ def _separate_places(spans: Sequence[tuple[int, int]]) -> tuple[list[int], list[
     return [find(k) if not multi[k] else -1 for k in range(n)], multi
 
 
-def _own_place(places: Sequence[int], spans: Sequence[tuple[int, int]], length: int) -> int | None:
+def _own_place(places: Sequence[int], spans: Sequence[tuple[int, int]], length: int, matched: int) -> int | None:
     """The place that is the page's own story, if one stands out: held by more texts than any other,
-    or covering more than half of the page (a page with its article and other stories beside it); else None."""
+    or covering more than half of the page (a page with its article and other stories beside it); else None.
+
+    The first `matched` texts match the page; the others only have their lead in it (stories published whole
+    elsewhere): however many, they count as one text of their place, as none of them is a version of the page.
+    """
     count: dict[int, int] = {}
     cover: dict[int, int] = {}
-    for place, (start, end) in zip(places, spans):
+    for k, (place, (start, end)) in enumerate(zip(places, spans)):
         if place >= 0:
-            count[place] = count.get(place, 0) + 1
+            count[place] = count.get(place, 0) + (k < matched)
             cover[place] = max(cover.get(place, 0), end - start)
+    count = {place: max(1, held) for place, held in count.items()}
     ranked = sorted(count, key=lambda p: (-count[p], p))
     if len(ranked) == 1 or count[ranked[0]] > count[ranked[1]]:
         return ranked[0]
@@ -93,21 +110,33 @@ def _own_place(places: Sequence[int], spans: Sequence[tuple[int, int]], length: 
 
 def separate_digests(matches: list[Match], lengths: Sequence[int] | np.ndarray,
                      load_texts: Callable[[Sequence[int]], Mapping[int, str] | Any],
-                     cfg: DedupConfig) -> list[Match]:
-    """`matches` with the excerpt matches of each digest to the stories it holds relabelled CONTAINED."""
+                     cfg: DedupConfig, partners: Mapping[int, Sequence[int]] | None = None) -> list[Match]:
+    """`matches` with the excerpt matches of each digest to the stories it holds relabelled CONTAINED.
+
+    `partners`: per page, candidates that did not match it; one whose lead (its first words) the page holds
+    is a story of its own in that place (a digest holds the first paragraph of a story published whole).
+    """
+    partners = partners or {}
     holds: dict[int, list[int]] = {}  # larger side of an excerpt match -> those matches
     contained: set[int] = set()
     for k, m in enumerate(matches):
         if m.relation == CONTAINED:
             contained.add(k)  # a short text inside a page, not at its top (verify): reported, never clustered
-        elif m.relation == "excerpt":
+        if m.relation in (CONTAINED, "excerpt"):  # both are stories the larger page holds, each in its place
             large = m.a if lengths[m.a] >= lengths[m.b] else m.b
             holds.setdefault(large, []).append(k)
-    hubs = sorted(page for page, held in holds.items() if len(held) >= 2)
+    hubs = sorted(page for page, held in holds.items() if len(held) + len(partners.get(page, ())) >= 2)
+    versions: dict[int, list[int]] = {}  # a page -> its near-duplicates and updates (of pages with partners)
+    for m in matches:
+        if m.relation in ("near-duplicate", UPDATE):
+            for page, other in ((m.a, m.b), (m.b, m.a)):
+                if page in partners:
+                    versions.setdefault(page, []).append(other)
     digests: set[int] = set()
     for start in range(0, len(hubs), _HUBS_PER_LOAD):
         some = hubs[start:start + _HUBS_PER_LOAD]
-        wanted = sorted({i for page in some for k in holds[page] for i in (matches[k].a, matches[k].b)})
+        wanted = sorted({i for page in some for k in holds[page] for i in (matches[k].a, matches[k].b)}
+                        | {i for page in some if page in partners for i in (*partners[page], *versions.get(page, ()))})
         texts = load_texts(wanted)
         if not isinstance(texts, Mapping):
             texts = texts.load()
@@ -120,10 +149,14 @@ def separate_digests(matches: list[Match], lengths: Sequence[int] | np.ndarray,
                 if span is not None:
                     held.append(k)
                     spans.append(span)
-            places, multi = _separate_places(spans)
+            leads = [span for other in partners.get(page, ()) if (span := _lead_span(chars[other], chars[page], cfg))]
+            if leads:  # the page's versions (its copies elsewhere, without what it holds besides) show its own story
+                spans += [span for other in versions.get(page, ()) if (span := _span(chars[other], chars[page], cfg))]
+            places, multi = _separate_places(spans + leads)
             # a page whose own story stands out among the others it holds (a busy page: its article and
             # teasers of others) is left as it is: which of its matches are its story is not clear enough
-            if len({p for p in places if p >= 0}) >= 2 and _own_place(places, spans, len(chars[page])) is None:
+            if len({p for p in places if p >= 0}) >= 2 and _own_place(places, spans + leads, len(chars[page]),
+                                                                     len(spans)) is None:
                 digests.add(page)
                 contained.update(k for k, place in zip(held, places) if place >= 0)
     # the copies of a digest (its near-duplicates) hold the same stories: they are digests too

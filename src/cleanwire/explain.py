@@ -24,7 +24,17 @@ from cleanwire.ingest import Part, UniqueIds, read_part
 from cleanwire.narrative import narrative, quoted_mask
 from cleanwire.pipeline import Progress, learn_template
 from cleanwire.stages import InputPart, Source, StageState
-from cleanwire.verify import Match, aligned_blocks, directed_relation, excerpt_length_limit, judge, verify
+from cleanwire.verify import (
+    UPDATE,
+    UPDATE_SHARE,
+    Match,
+    aligned_blocks,
+    directed_relation,
+    excerpt_length_limit,
+    is_update,
+    judge,
+    verify,
+)
 
 _SHOWN_WORDS = 16  # words shown at each end of a long shared passage in the terminal view
 _RENAMED = re.compile(r"#\d+$")  # the suffix that makes a repeated id unique
@@ -197,6 +207,12 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
             start, end = r["a_words"]
             r["quoted"] = round(float(quoted_a[start:end].mean()), 2) if end > start else 0.0
     short = min(sig_a.words, sig_b.words) < cfg.short_words
+    shared_blocks = [(r["a_words"][0], r["b_words"][0], r["a_words"][1] - r["a_words"][0])
+                     for r in rows if r["kind"] == "shared"]
+    longest = max(shared_blocks, key=lambda x: (x[2], -x[0]), default=(0, 0, 0))
+    update = {"passage": longest[2], "before": {"a": longest[0], "b": longest[1]},
+              "after": {"a": len(a[1]) - longest[0] - longest[2], "b": len(b[1]) - longest[1] - longest[2]},
+              "shape": is_update(shared_blocks, len(a[1]), len(b[1]), cfg)}
     place = None
     if relation in ("excerpt", CONTAINED):
         # where the shorter sits in the longer: a story in the middle of a page may be one of a digest's
@@ -221,6 +237,9 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
         "shares": {"a": round(shared / max(1, len(a[1])), 4), "b": round(shared / max(1, len(b[1])), 4)},
         "short": short,
         "narrative": {**evidence.as_dict(), "rejected_as_quotes": quotes_only},
+        # the longest shared passage, the words each side has before and after it, and whether that is the
+        # shape of an update (a top of its own on each side, the body kept, text added or cut after it)
+        "update": update,
         "thresholds": {
             "near_threshold": cfg.near_threshold,
             "excerpt_threshold": cfg.excerpt_threshold,
@@ -228,6 +247,8 @@ def explain_pair(text_a: str, text_b: str, cfg: DedupConfig, labels: tuple[str, 
             "short_words": cfg.short_words,
             "short_similarity": cfg.short_similarity,
             "narrative_share": cfg.narrative_share,
+            "update_share": UPDATE_SHARE,
+            "teaser_words": cfg.teaser_words,
             "min_block": cfg.min_block,
         },
         "candidate": {
@@ -257,7 +278,8 @@ def _canonical_of_two(relation: str | None, labels: tuple[str, str], lengths: tu
                                "other text the cleaner took for not story"}
     first = lengths[0] >= lengths[1]  # equal lengths: the first in input order (here: the first named)
     because = ("it holds the other, which lies inside it" if relation == "excerpt"
-               else "the longer clean body of two near-duplicates" if lengths[0] != lengths[1]
+               else f"the longer clean body of two {'versions' if relation == UPDATE else 'near-duplicates'}"
+               if lengths[0] != lengths[1]
                else "the same length: the first in input order")
     return {"id": labels[0] if first else labels[1], "because": because}
 
@@ -278,6 +300,10 @@ def _verdict(result: dict[str, Any]) -> Text:
         if result["contained"] is not None:
             outer = result["b"] if result["contained"] == result["a"] else result["a"]
             how = f" ({result['contained']} is mostly inside {outer})"
+        if result["relation"] == UPDATE:
+            how = (" (versions of one story: each has a top of its own, the body between is one shared passage "
+                   f"holding at least {result['thresholds']['update_share']:.0%} of the shorter, and one goes on "
+                   "after it)")
         return Text.assemble(("duplicate: ", "bold"), (result["relation"], "bold green"), how)
     if result["relation"] == CONTAINED:
         inner, outer = (result["a"], result["b"]) if result["words"]["a"] <= result["words"]["b"] else (
@@ -313,6 +339,14 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
                        f">= {th['excerpt_threshold']} for a duplicate by containment (share of the smaller in the "
                        f"larger): an excerpt when the smaller is at most {th['excerpt_length']:.2f} of the larger's "
                        "length, else a near-duplicate")
+        upd = result["update"]
+        before, after = upd["before"], upd["after"]
+        scores.add_row("update", Text(f"{upd['passage']} words", style="green" if upd["shape"] else "red"),
+                       f"an update when one shared passage holds >= {th['update_share']} of the shorter, each side "
+                       f"has words before it, most of them its own (a new top; {result['a']}: {before['a']}, "
+                       f"{result['b']}: {before['b']}) and one goes on after it ({result['a']}: {after['a']}, "
+                       f"{result['b']}: {after['b']}): a passage ending both is a common tail, starting both a "
+                       "common head")
         nar = result["narrative"]
         scores.add_row("narrative", mark(nar["containment"], th["narrative_share"]),
                        f">= {th['narrative_share']} of one side's words outside quotation marks shared "
@@ -321,10 +355,11 @@ def render_explain(result: dict[str, Any]) -> RenderableType:
     words = result["words"]
     place = result.get("place")
     if place is not None:
-        where = "at its top" if place["start"] <= 10 else "not at its top"
+        where = "at its top" if place["start"] <= th["teaser_words"] else "not at its top"
         scores.add_row("place", f"{place['inner']} is words {place['start']}-{place['end']} of {place['outer']}'s "
-                       f"{place['of']}", f"{where}; dedupe calls a page that holds two or more stories in separate "
-                       "places a digest: they are contained-in it, never its duplicates")
+                       f"{place['of']}", f"{where}; dedupe calls a page that holds two or more stories (other "
+                       "inputs, or the leads of inputs published whole) in separate places a digest: they are "
+                       "contained-in it, never its duplicates")
     scores.add_row("words", f"{result['a']}: {words['a']}   {result['b']}: {words['b']}",
                    f"shared in runs of >= {th['min_block']} words: {words['shared']}")
     shares = result["shares"]

@@ -421,18 +421,26 @@ def _sampled(data: np.ndarray, offsets: np.ndarray, words: np.ndarray, dense: np
         doc = np.concatenate((doc, np.repeat(shorts, counts)))
     h = _window_hashes(grams, at, k, cfg.seed)
     rest = long_text[doc] & (at - offsets[doc] >= lead)
+    # a short text's windows that a long text would anchor too: kept before its others, so a teaser shares
+    # every anchor of the stretch of a long text it copies (its other windows only match other short texts)
+    anchor = ~long_text[doc] & (scored[at] < ceiling[doc] - 1)
     key = _sort_keys(doc, h, rest, n)  # one sort by (text, fingerprint, lead before rest)
     order = np.argsort(key)
-    key, doc, h, rest = key[order], doc[order], h[order], rest[order]
+    key, doc, h, rest, anchor = key[order], doc[order], h[order], rest[order], anchor[order]
     first = np.ones(len(h), dtype=bool)  # one of each fingerprint per text, from the lead if it is there
     first[1:] = (key[1:] >> np.uint64(1)) != (key[:-1] >> np.uint64(1))
-    doc, h, rest = doc[first], h[first], rest[first]
+    doc, h, rest, anchor = doc[first], h[first], rest[first], anchor[first]
     # rank of each fingerprint among its text's lead (or rest) fingerprints, in fingerprint order
     text_start = np.searchsorted(doc, np.arange(n))[doc]
     in_rest = np.cumsum(rest) - rest
     rest_rank = in_rest - in_rest[text_start]
     lead_rank = np.arange(len(h)) - text_start - rest_rank
     cap = np.where(long_text, most * 3 // 4, most)
+    if anchor.any():  # a short text's anchors rank first among its windows
+        anchors_of = np.bincount(doc[anchor], minlength=n)
+        in_anchor = np.cumsum(anchor) - anchor
+        anchor_rank = in_anchor - in_anchor[text_start]
+        lead_rank = np.where(anchor, anchor_rank, anchors_of[doc] + lead_rank - anchor_rank)
     heads = np.minimum(np.bincount(doc[~rest], minlength=n), cap)
     keep = np.where(rest, rest_rank < most - heads[doc], lead_rank < cap[doc])
     return h[keep], np.bincount(doc[keep], minlength=n).astype(np.int64)

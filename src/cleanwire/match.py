@@ -73,13 +73,38 @@ def find_matches(
             on_verified(len(item.pairs), len(a))
     # a page holding several stories (a digest, a live blog) is no version of any: its matches to them do not
     # cluster, so the pairs the walk took as joined through it are verified after all
-    matches = separate_digests(matches, words, load_texts, cfg)
+    partners = _lead_partners(matches, a, b, same, words)
+    matches = separate_digests(matches, words, load_texts, cfg, partners)
     more = _around_digests(matches, a, b, same, load_texts, cfg, map_batches, on_aligned)
     if more:  # they may show another digest (a copy of one, whose own matches the walk had skipped)
-        matches = separate_digests(matches + more, words, load_texts, cfg)
+        matches = separate_digests(matches + more, words, load_texts, cfg, partners)
     order = np.lexsort((np.fromiter((m.b for m in matches), dtype=np.int64, count=len(matches)),
                         np.fromiter((m.a for m in matches), dtype=np.int64, count=len(matches))))
     return [matches[i] for i in order.tolist()]
+
+
+_PARTNERS_PER_PAGE = 8  # unmatched candidates of a page checked for a lead it holds: bounded work per page
+
+
+def _lead_partners(matches: list[Match], a: np.ndarray, b: np.ndarray, same: np.ndarray,
+                   lengths: np.ndarray) -> dict[int, list[int]]:
+    """Per page that holds an excerpt (the larger side of one), its candidates that matched it in no way:
+    `separate_digests` looks for their leads in it (a digest holds the first paragraph of stories
+    published whole elsewhere, which share too little with it to match)."""
+    pages = {m.a if lengths[m.a] >= lengths[m.b] else m.b for m in matches if m.relation == "excerpt"}
+    if not pages or not len(a):
+        return {}
+    known = {(m.a, m.b) for m in matches} | {(m.b, m.a) for m in matches}
+    held = np.fromiter(pages, dtype=np.int64, count=len(pages))
+    out: dict[int, list[int]] = {}
+    pick = ~same & (np.isin(a, held) | np.isin(b, held))
+    for i, j in zip(a[pick].tolist(), b[pick].tolist()):
+        if (i, j) in known:
+            continue
+        for page, other in ((i, j), (j, i)):
+            if page in pages and len(out.setdefault(page, [])) < _PARTNERS_PER_PAGE:
+                out[page].append(other)
+    return out
 
 
 def _around_digests(matches: list[Match], a: np.ndarray, b: np.ndarray, same: np.ndarray,

@@ -25,7 +25,7 @@ class Match:
 
     a: int
     b: int
-    relation: str  # "exact" | "near-duplicate" | "excerpt"; as a member of a cluster also "extends" (directed_relation)
+    relation: str  # "exact" | "near-duplicate" | "excerpt" | "update"; in a cluster also "extends" (directed_relation)
     similarity: float  # symmetric: share of both texts in aligned shared passages, 0..1 (4 decimals)
     containment: float  # share of the smaller text found in the larger, 0..1 (4 decimals)
 
@@ -346,6 +346,8 @@ def aligned_verdict(chars_a: str, chars_b: str, keys: Callable[[], tuple[str, st
         relation = "excerpt"
     elif opening := _opening_inside(blocks, len(chars_a), len(chars_b), cfg):
         relation = "excerpt"
+    elif is_update(blocks, len(chars_a), len(chars_b), cfg):
+        relation = UPDATE
     else:
         return None, similarity, containment, blocks
     if quotes is not None:
@@ -382,6 +384,31 @@ def _opening_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: i
     return False
 
 
+UPDATE = "update"  # a version of a story with a new top: its body kept, text added or cut after it
+UPDATE_SHARE = 0.5  # share of the shorter version its kept body must hold (half its text)
+
+
+def is_update(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> bool:
+    """Whether two texts are versions of one story: each has a top of its own (more than `min_block` words
+    before the shared body, most of them not shared), the shared body is one passage holding at least
+    UPDATE_SHARE of the shorter, and one of them goes on after it (added or cut paragraphs).
+
+    A passage that ends both texts after different beginnings is a common tail, not a kept body (an "about
+    the company" paragraph, a comment thread, a site's footer), and one that starts both is a common head
+    (a site's standing paragraph, or two stories with one lead): neither makes an update.
+    """
+    if not blocks:
+        return False
+    i, j, size = max(blocks, key=lambda block: (block[2], -block[0]))
+    if size < UPDATE_SHARE * min(len_a, len_b):
+        return False
+    # a top of its own: at least min_block words before the body, most of them found only in that text
+    shared_before_a = sum(n for x, _, n in blocks if x < i)
+    shared_before_b = sum(n for _, y, n in blocks if y < j)
+    own_tops = i - shared_before_a > max(cfg.min_block, i / 2) and j - shared_before_b > max(cfg.min_block, j / 2)
+    return own_tops and max(len_a - i - size, len_b - j - size) >= cfg.min_block
+
+
 def _short_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int, cfg: DedupConfig) -> str | None:
     """The relation of a short text (under `short_words`) to a longer one that holds it whole in one passage:
     "excerpt" when it stands at the top (a teaser: a story's first sentences, a headline at most before
@@ -391,7 +418,7 @@ def _short_inside(blocks: Sequence[tuple[int, int, int]], len_a: int, len_b: int
     if short < cfg.teaser_words or len(blocks) != 1 or blocks[0][2] < short:
         return None
     start = blocks[0][1] if short_is_a else blocks[0][0]
-    return "excerpt" if start <= short else "contained-in"
+    return "excerpt" if start <= min(short, cfg.teaser_words) else "contained-in"  # a headline at most before it
 
 
 def excerpt_length_limit(cfg: DedupConfig) -> float:
