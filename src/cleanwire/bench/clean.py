@@ -140,9 +140,13 @@ def read_page(path: Path) -> str:
 @click.option("--learn/--no-learn", default=True, show_default=True, help="Learn site templates across the run.")
 @click.option("--limit", type=int, default=None, help="Only the first N pages (quick runs).")
 @click.option("--verbose", is_flag=True, help="List the wrong-article pages of cleanwire on the dumps.")
+@click.option("--model-without-set", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Dump rows: a line model trained without this set (train-lines writes one), for the row of the "
+                   "cleaner not tuned on it; without it, that row uses the shipped model unless the shipped model "
+                   "was trained on this set (then no model).")
 def command(
     dev_dir: Path, worst: int, with_html: bool, with_justext: bool, with_dumps: bool, learn: bool,
-    limit: int | None, verbose: bool,
+    limit: int | None, verbose: bool, model_without_set: Path | None,
 ) -> None:
     """Cleaning quality (score.py) and speed (one core) for cleanwire and jusText."""
     scorer = load_scorer(dev_dir, "devset_score")
@@ -181,7 +185,8 @@ def command(
         pages = read_pages(dev_dir / kind, limit)
         err.print(f"[dim]{kind}...[/dim]")
         dump_table, wrong, dump_speeds = dumps.dump_report(
-            scorer, dev_dir, kind, pages, with_justext, verbose, partial(title_accuracy, references=references)
+            scorer, dev_dir, kind, pages, with_justext, verbose, partial(title_accuracy, references=references),
+            model_without_set,
         )
         dump_tables.append(dump_table)
         wrong_lines += wrong

@@ -154,8 +154,8 @@ def comment_thread(lines: list[str], verdicts: LineVerdicts) -> tuple[int, int] 
     words, repeated = verdicts.words, verdicts.repeated
     stamps = [
         i for i, line in enumerate(lines)
-        if 0 < words[i] <= _STAMP_WORDS and not repeated[i] and any(c.isdigit() or c in "sw" for c in line)
-        and COMMENT_STAMP.search(line)
+        if 0 < words[i] <= _STAMP_WORDS and not repeated[i]
+        and ("s" in line or "w" in line or any(map(str.isdigit, line))) and COMMENT_STAMP.search(line)
     ]
     chain: list[int] = []
     for i, nxt in zip(stamps, [*stamps[1:], len(lines)]):
