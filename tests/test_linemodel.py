@@ -11,8 +11,16 @@ from click.testing import CliRunner
 from cleanwire.bench.trainlines import command as train_command
 from cleanwire.bench.trainlines import snippet_labels, truth_labels
 from cleanwire.clean import clean_text_dump
-from cleanwire.clean.linemodel import FEATURES, LineModel, line_changes, line_features, load_model, shipped_model
+from cleanwire.clean.linemodel import (
+    FEATURES,
+    LineModel,
+    line_changes,
+    line_features,
+    load_model,
+    shipped_model,
+)
 from cleanwire.clean.text import rule_pass
+from cleanwire.config import Config, config_from_options
 
 ARTICLE = [
     "The council voted on Tuesday to rebuild the old bridge over the river, after years of debate about its cost.",
@@ -36,7 +44,7 @@ def test_shipped_model_loads_with_this_versions_features() -> None:
 
 def test_inference_is_deterministic_and_keeps_the_article() -> None:
     model = shipped_model()
-    first = clean_text_dump(PAGE, line_model=model, explain=True)
+    first = clean_text_dump(PAGE, line_model=True, explain=True)
     second = clean_text_dump(PAGE, line_model=model, explain=True)
     assert first == second
     for sentence in ARTICLE:
@@ -103,9 +111,19 @@ def test_training_command_runs_on_a_tiny_made_up_set(tmp_path: Path) -> None:
 
 def test_the_fast_inference_path_agrees_with_the_feature_matrix() -> None:
     model = shipped_model()
-    for page in (PAGE, "One line only.", "\n".join(["Menu"] * 3 + ARTICLE[:1] + ["Contact us: call 555-1234, any day."])):
+    other = "\n".join(["Menu"] * 3 + ARTICLE[:1] + ["Contact us: call 555-1234, any day."])
+    for page in (PAGE, "One line only.", other):
         lines = page.split("\n")
         _, verdicts, body = rule_pass(lines, None, False)
         _, fast = line_changes(lines, verdicts, body.start, body.end, body.keep, model)
         slow = model.predict(line_features(lines, verdicts, body.start, body.end, body.keep))
         assert np.allclose(fast, slow, atol=1e-9)
+
+
+def test_the_model_is_off_unless_asked_for() -> None:
+    n = len(FEATURES)
+    keep_all = LineModel(np.zeros(n), np.ones(n), np.zeros(n), 10.0, 0.5, 0.0)
+    assert clean_text_dump(PAGE).body == clean_text_dump(PAGE, line_model=False).body
+    assert clean_text_dump(PAGE).body != clean_text_dump(PAGE, line_model=keep_all).body
+    assert not Config().clean.line_model
+    assert config_from_options({"line_model": True}).clean.line_model

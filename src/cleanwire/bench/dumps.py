@@ -30,6 +30,7 @@ from cleanwire.bench.titles import learnt_model
 from cleanwire.clean import clean_text_dump, lexicon, lines, region, text
 from cleanwire.clean.linemodel import LineModel, load_model, shipped_model, shipped_training_sets
 
+LINE_MODEL_ROW = "cleanwire --line-model"
 WRONG_TRUTH_WORDS = 50
 WRONG_F1 = 0.5
 # jusText's stoplist for a pages.tsv language code; a page of another language gets English's
@@ -165,20 +166,25 @@ def dump_report(
 ) -> tuple[Table, list[str], dict[str, float]]:
     """The table of one dump folder (a row per group and tool), the wrong-article lines, pages/s by tool.
 
-    Rows: cleanwire as shipped (rules and line model), its rules alone, the cleaner not tuned on this set
-    (the rules read off it switched off, and a line model not trained on it: `model_without_set`, else the
-    shipped one unless it was trained on this set), jusText and the dump as it is.
+    Rows: cleanwire as shipped (the rules), the rules not tuned on this set (those read off it switched off),
+    cleanwire with its line model (`--line-model`), the same not tuned on this set (rules read off it off, and
+    a line model not trained on it: `model_without_set`, else the shipped one unless it was trained on this
+    set, then none), jusText and the dump as it is.
     """
     meta = page_meta(dev_dir)
     titles: dict[str, str | None] = {}
     shipped = shipped_model()
-    runs: dict[str, tuple[dict[str, str], float]] = {"cleanwire": run_cleanwire(pages, titles, shipped)}
-    runs["cleanwire, rules alone"] = run_cleanwire(pages, {}, None)
     name = dev_dir.resolve().name
+    runs: dict[str, tuple[dict[str, str], float]] = {"cleanwire": run_cleanwire(pages, titles)}
+    if name in TUNED_ON:
+        with TUNED_ON[name]():
+            runs["cleanwire, not tuned here"] = run_cleanwire(pages, {})
+    runs[LINE_MODEL_ROW] = run_cleanwire(pages, {}, shipped)
     unseen = load_model(model_without_set) if model_without_set else (
         None if name in shipped_training_sets() else shipped)
-    with TUNED_ON.get(name, nullcontext)():
-        runs["cleanwire, not tuned here"] = run_cleanwire(pages, {}, unseen)
+    if name in TUNED_ON or unseen is not shipped:  # else the row above is already not tuned here
+        with TUNED_ON.get(name, nullcontext)():
+            runs[LINE_MODEL_ROW + ", not tuned here"] = run_cleanwire(pages, {}, unseen)
     if with_justext:
         runs["jusText, page lang"] = run_justext(pages, meta)
     runs["none (dump as is)"] = dict(pages), 0.0

@@ -65,12 +65,12 @@ class CleanedText:
 
 
 def clean_text_dump(
-    text: str, template: TemplateModel | None = None, *, explain: bool = False, line_model: LineModel | bool = True
+    text: str, template: TemplateModel | None = None, *, explain: bool = False, line_model: LineModel | bool = False
 ) -> CleanedText:
     """Clean one page dump; `explain` fills `decisions` with every line's keep/drop reason.
 
     `line_model`: the learnt line model (linemodel.py) that may overrule the rules where it is confident:
-    True for the shipped one, False for the rules alone, or a model of one's own.
+    True for the shipped one, False (the default) for the rules alone, or a model of one's own.
     """
     if line_model is True:
         line_model = shipped_model()
