@@ -27,7 +27,7 @@ def test_every_option_lands_in_its_field() -> None:
     options = {
         "input_format": "jsonl", "glob_pattern": "*.txt", "text_field": "body", "html_field": "page",
         "id_field": "key", "url_field": "link", "title_field": "headline", "max_bytes": 1000,
-        "max_page_memory": "1M", "no_clean": True, "no_templates": True,
+        "max_page_memory": "1M", "no_clean": True, "no_templates": True, "line_model": True,
         "near_threshold": 0.5, "excerpt_threshold": 0.6,
         "engine": "ray", "jobs": 4, "ray_address": "auto", "keep": "longest",
     }
@@ -36,7 +36,7 @@ def test_every_option_lands_in_its_field() -> None:
     assert (config.ingest.input_format, config.ingest.glob, config.ingest.max_bytes) == ("jsonl", "*.txt", 1000)
     assert (config.ingest.text_field, config.ingest.html_field, config.ingest.id_field) == ("body", "page", "key")
     assert (config.ingest.url_field, config.ingest.title_field) == ("link", "headline")
-    assert not config.clean.enabled and not config.clean.learn_templates
+    assert not config.clean.enabled and not config.clean.learn_templates and config.clean.line_model
     assert config.clean.max_page_memory == 1024 * 1024
     assert config.dedup == replace(DedupConfig(), near_threshold=0.5, excerpt_threshold=0.6)
     assert config.engine == EngineConfig(name="ray", jobs=4, address="auto")

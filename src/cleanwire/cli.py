@@ -101,6 +101,9 @@ def reading_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--no-clean", is_flag=True, help="Inputs are already clean: only normalise the text."),
         click.option("--no-templates", is_flag=True,
                      help="Do not learn template lines that repeat across documents of the run."),
+        click.option("--line-model/--no-line-model", default=None,
+                     help="Text dumps: let the learnt line model keep or drop lines where it is confident "
+                          "(default: off, the rules alone)."),
         click.option("--jobs", "-j", type=click.IntRange(min=1), default=DEFAULTS.engine.jobs, show_default=True,
                      help="Processes for cleaning and fingerprinting."),
         click.option("--engine", type=click.Choice(ENGINES), default=DEFAULTS.engine.name, show_default=True,

@@ -35,6 +35,7 @@ class CleanConfig:
 
     enabled: bool = True  # False: inputs are already clean, only normalise
     learn_templates: bool = True  # drop lines that repeat across different articles of a run
+    line_model: bool = False  # text dumps: let the learnt line model (clean/linemodel.py) overrule the rules
     template_min_docs: int = 3  # a line seen in this many unrelated documents is template
     # a page whose cleaning would take more memory than this (clean/cost.py estimates it) is reported, not
     # cleaned: with the worker's own ~50 MB, peak memory stays under 1 GB per worker
@@ -139,6 +140,7 @@ OPTIONS: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
     "max_page_memory": ("clean", "max_page_memory", _byte_size),
     "no_clean": ("clean", "enabled", _negated),
     "no_templates": ("clean", "learn_templates", _negated),
+    "line_model": ("clean", "line_model", _same),
     "near_threshold": ("dedup", "near_threshold", _same),
     "excerpt_threshold": ("dedup", "excerpt_threshold", _same),
     "engine": ("engine", "name", _same),

@@ -114,7 +114,8 @@ def clean_document(doc: Document, state: StageState) -> Document:
         if doc.kind == "html":
             result = clean_html(doc.text, state.template, url=doc.url, explain=state.explain)
         else:
-            result = clean_text_dump(doc.text, state.template, explain=state.explain)
+            result = clean_text_dump(doc.text, state.template, explain=state.explain,
+                                     line_model=config.clean.line_model)
     except MemoryError:  # one huge page; its memory is freed when the exception is dropped
         doc.text, doc.error = "", "cannot clean: out of memory"
         return doc

@@ -11,6 +11,7 @@ COMMANDS = {
     "dedupe": ("cleanwire.bench.dedupe", "Duplicate detection on the dedup dev set, against datasketch."),
     "make-corpus": ("cleanwire.bench.corpus", "Write a synthetic corpus of page dumps with known duplicates."),
     "scale": ("cleanwire.bench.scale", "Throughput and memory on a generated corpus, against datasketch."),
+    "train-lines": ("cleanwire.bench.trainlines", "Train the text-dump line model from labelled dev sets."),
     "formats": ("cleanwire.bench.formats", "One corpus read as .jsonl and as .jsonl.zst, side by side."),
     "warc": ("cleanwire.bench.warcform", "The same HTML pages read as .warc.gz and as JSON lines, side by side."),
     "index": ("cleanwire.bench.index", "The persistent index: size per document, one batch against 100k and 1M."),

@@ -140,9 +140,13 @@ def read_page(path: Path) -> str:
 @click.option("--learn/--no-learn", default=True, show_default=True, help="Learn site templates across the run.")
 @click.option("--limit", type=int, default=None, help="Only the first N pages (quick runs).")
 @click.option("--verbose", is_flag=True, help="List the wrong-article pages of cleanwire on the dumps.")
+@click.option("--model-without-set", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Dump rows: a line model trained without this set (train-lines writes one), for the --line-model "
+                   "row not tuned on it; without it, that row uses the shipped model unless the shipped model was "
+                   "trained on this set (then none).")
 def command(
     dev_dir: Path, worst: int, with_html: bool, with_justext: bool, with_dumps: bool, learn: bool,
-    limit: int | None, verbose: bool,
+    limit: int | None, verbose: bool, model_without_set: Path | None,
 ) -> None:
     """Cleaning quality (score.py) and speed (one core) for cleanwire and jusText."""
     scorer = load_scorer(dev_dir, "devset_score")
@@ -181,11 +185,13 @@ def command(
         pages = read_pages(dev_dir / kind, limit)
         err.print(f"[dim]{kind}...[/dim]")
         dump_table, wrong, dump_speeds = dumps.dump_report(
-            scorer, dev_dir, kind, pages, with_justext, verbose, partial(title_accuracy, references=references)
+            scorer, dev_dir, kind, pages, with_justext, verbose, partial(title_accuracy, references=references),
+            model_without_set,
         )
         dump_tables.append(dump_table)
         wrong_lines += wrong
         speeds[kind, "cleanwire"] = dump_speeds["cleanwire"]
+        speeds[kind, dumps.LINE_MODEL_ROW] = dump_speeds[dumps.LINE_MODEL_ROW]
         if "jusText, page lang" in dump_speeds:
             speeds[kind, "jusText"] = dump_speeds["jusText, page lang"]
     if with_html:
@@ -201,6 +207,8 @@ def command(
         if (kind, "jusText") in speeds:
             ratio = speeds[kind, "cleanwire"] / speeds[kind, "jusText"]
             console.print(f"{kind}: cleanwire is {ratio:.1f}x jusText's pages per second")
+            ratio = speeds[kind, dumps.LINE_MODEL_ROW] / speeds[kind, "jusText"]
+            console.print(f"{kind}: {dumps.LINE_MODEL_ROW} is {ratio:.1f}x jusText's pages per second")
     if ("html", "trafilatura") in page_scores:
         print_html_comparison(console, scorer, dev_dir, page_scores, times)
     if wrong_lines:

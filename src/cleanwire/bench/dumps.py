@@ -19,7 +19,7 @@ import re
 import statistics
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -28,7 +28,9 @@ from rich.table import Table
 
 from cleanwire.bench.titles import learnt_model
 from cleanwire.clean import clean_text_dump, lexicon, lines, region, text
+from cleanwire.clean.linemodel import LineModel, load_model, shipped_model, shipped_training_sets
 
+LINE_MODEL_ROW = "cleanwire --line-model"
 WRONG_TRUTH_WORDS = 50
 WRONG_F1 = 0.5
 # jusText's stoplist for a pages.tsv language code; a page of another language gets English's
@@ -82,13 +84,15 @@ def page_meta(dev_dir: Path) -> dict[str, dict[str, str]]:
         return {row["id"]: row for row in csv.DictReader(f, delimiter="\t")}
 
 
-def run_cleanwire(pages: dict[str, str], titles: dict[str, str | None]) -> tuple[dict[str, str], float]:
+def run_cleanwire(
+    pages: dict[str, str], titles: dict[str, str | None], line_model: LineModel | None = None
+) -> tuple[dict[str, str], float]:
     """Two passes as in a run: learn the template model over the folder, then clean each page."""
     start = time.process_time()
     model = learnt_model(pages.values())
     out = {}
     for page_id, page in pages.items():
-        result = clean_text_dump(page, model)
+        result = clean_text_dump(page, model, line_model=line_model or False)
         out[page_id], titles[page_id] = result.body, result.title
     return out, time.process_time() - start
 
@@ -158,16 +162,29 @@ def summary(scorer: ModuleType, dev_dir: Path, rows: list[dict[str, Any]]) -> di
 
 def dump_report(
     scorer: ModuleType, dev_dir: Path, kind: str, pages: dict[str, str], with_justext: bool, verbose: bool,
-    title_accuracy: Callable[[dict[str, str | None]], str],
+    title_accuracy: Callable[[dict[str, str | None]], str], model_without_set: Path | None = None,
 ) -> tuple[Table, list[str], dict[str, float]]:
-    """The table of one dump folder (a row per group and tool), the wrong-article lines, pages/s by tool."""
+    """The table of one dump folder (a row per group and tool), the wrong-article lines, pages/s by tool.
+
+    Rows: cleanwire as shipped (the rules), the rules not tuned on this set (those read off it switched off),
+    cleanwire with its line model (`--line-model`), the same not tuned on this set (rules read off it off, and
+    a line model not trained on it: `model_without_set`, else the shipped one unless it was trained on this
+    set, then none), jusText and the dump as it is.
+    """
     meta = page_meta(dev_dir)
     titles: dict[str, str | None] = {}
+    shipped = shipped_model()
+    name = dev_dir.resolve().name
     runs: dict[str, tuple[dict[str, str], float]] = {"cleanwire": run_cleanwire(pages, titles)}
-    variant = TUNED_ON.get(dev_dir.resolve().name)
-    if variant is not None:
-        with variant():
+    if name in TUNED_ON:
+        with TUNED_ON[name]():
             runs["cleanwire, not tuned here"] = run_cleanwire(pages, {})
+    runs[LINE_MODEL_ROW] = run_cleanwire(pages, {}, shipped)
+    unseen = load_model(model_without_set) if model_without_set else (
+        None if name in shipped_training_sets() else shipped)
+    if name in TUNED_ON or unseen is not shipped:  # else the row above is already not tuned here
+        with TUNED_ON.get(name, nullcontext)():
+            runs[LINE_MODEL_ROW + ", not tuned here"] = run_cleanwire(pages, {}, unseen)
     if with_justext:
         runs["jusText, page lang"] = run_justext(pages, meta)
     runs["none (dump as is)"] = dict(pages), 0.0

@@ -49,7 +49,7 @@ def clean_html(
         lines = [line.replace("\\|", "|").strip("| ") or line for line in text.split("\n")]
         result = drop_junk_lines(lines, template, explain=explain)
     else:  # trafilatura found no text, or a headline alone: the page's text, cleaned as a dump, is all there is
-        result = clean_text_dump(html_to_text(html), template, explain=explain)
+        result = clean_text_dump(html_to_text(html), template, explain=explain, line_model=False)
     result.title = title or result.title
     result.author = author or result.author
     result.date = date or result.date

@@ -11,12 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import compress
 
+from cleanwire.clean.linemodel import LineModel, line_changes, shipped_model
 from cleanwire.clean.lines import (
     END,
     JUNK,
     MEDIUM,
     SHORT,
     LineVerdicts,
+    PageLines,
     classify_lines,
     ends_sentence,
     hold_announced_lists,
@@ -66,19 +68,25 @@ class CleanedText:
 
 
 def clean_text_dump(
-    text: str, template: TemplateModel | None = None, *, explain: bool = False
+    text: str, template: TemplateModel | None = None, *, explain: bool = False, line_model: LineModel | bool = False
 ) -> CleanedText:
-    """Clean one page dump; `explain` fills `decisions` with every line's keep/drop reason."""
+    """Clean one page dump; `explain` fills `decisions` with every line's keep/drop reason.
+
+    `line_model`: the learnt line model (linemodel.py) that may overrule the rules where it is confident:
+    True for the shipped one, False (the default) for the rules alone, or a model of one's own.
+    """
+    if line_model is True:
+        line_model = shipped_model()
     text = normalize_text(text)
     if not text:
         return CleanedText("", None, None, None, [])
     lines = text.split("\n")
     groups = wrapped_paragraphs(text, lines)
     if groups is None:
-        return clean_lines(lines, template, explain=explain)
+        return clean_lines(lines, template, explain=explain, line_model=line_model or None)
     # hard-wrapped text (plain-text press releases): judge whole paragraphs, report input lines
     merged = [" ".join(lines[i] for i in group) for group in groups]
-    result = clean_lines(merged, template, explain=explain)
+    result = clean_lines(merged, template, explain=explain, line_model=line_model or None)
     if explain:
         result.decisions = [
             LineDecision(lines[i], d.keep, d.rule, d.score) for d, group in zip(result.decisions, groups) for i in group
@@ -87,13 +95,27 @@ def clean_text_dump(
 
 
 def clean_lines(
-    lines: list[str], template: TemplateModel | None = None, *, explain: bool = False, extracted: bool = False
+    lines: list[str], template: TemplateModel | None = None, *, explain: bool = False, extracted: bool = False,
+    line_model: LineModel | None = None,
 ) -> CleanedText:
     """Clean normalised lines (no empty ones) of one page.
 
     `extracted`: the lines come from an HTML extractor that already dropped most junk, so
     short lines inside the body region (subheadings, list items) are kept.
     """
+    page, verdicts, body = rule_pass(lines, template, extracted)
+    if line_model is not None and not extracted:
+        refine_with_model(lines, verdicts, body, line_model)
+    title, author, date = find_metadata(lines, verdicts.classes, body.start, page.low_lines)
+    decisions = _decisions(lines, verdicts, body, title) if explain else []
+    beyond = sum(sum(c.isalnum() for c in lines[i]) for i in range(body.weak, body.end) if body.keep[i])
+    return CleanedText("\n".join(compress(lines, body.keep)), title, author, date, decisions, beyond)
+
+
+def rule_pass(
+    lines: list[str], template: TemplateModel | None, extracted: bool
+) -> tuple[PageLines, LineVerdicts, Body]:
+    """The rules' verdicts on every line and the body they keep (what the line model reads)."""
     page = read_page(lines)
     flags = template.template_flags(lines, page.low_text) if template is not None else None
     verdicts = classify_lines(page, flags)
@@ -112,10 +134,23 @@ def clean_lines(
             _keep_short_text(lines, verdicts, body)
     if not extracted:
         _keep_all_when_unsure(lines, verdicts, body)
-    title, author, date = find_metadata(lines, verdicts.classes, body.start, page.low_lines)
-    decisions = _decisions(lines, verdicts, body, title) if explain else []
-    beyond = sum(sum(c.isalnum() for c in lines[i]) for i in range(body.weak, body.end) if body.keep[i])
-    return CleanedText("\n".join(compress(lines, body.keep)), title, author, date, decisions, beyond)
+    return page, verdicts, body
+
+
+def refine_with_model(lines: list[str], verdicts: LineVerdicts, body: Body, model: LineModel) -> None:
+    """Change the rules' decision on the lines where the model is confident; sure junk stays dropped.
+
+    A line the rules drop is kept when P(article) >= the model's keep threshold, unless a rule found
+    strong evidence against it (an end marker, a junk phrase, a template line) or it repeats a line above;
+    a line the rules keep is dropped when P(article) < the drop threshold.
+    """
+    if not lines:
+        return
+    keep, rules, scores = body.keep, verdicts.rules, verdicts.scores
+    changes, probs = line_changes(lines, verdicts, body.start, body.end, keep, model)
+    for i in changes:
+        keep[i] = not keep[i]
+        rules[i], scores[i] = "line-model-keep" if keep[i] else "line-model-drop", round(float(probs[i]), 3)
 
 
 def _teasers_outweigh_body(verdicts: LineVerdicts, teased: list[Teased], body: Body) -> bool:
