@@ -98,6 +98,39 @@ def load_model(path: Path) -> LineModel:
     return LineModel.from_json(path.read_text(encoding="utf-8"))
 
 
+@dataclass(frozen=True)
+class _Lines:
+    """What the features of every line are made of: the rules' verdicts and the region, as arrays."""
+
+    classes: npt.NDArray[np.int64]
+    words: Matrix
+    kept: Matrix
+    chars: Matrix
+    prose: Matrix
+    log_words: Matrix
+    safe_words: Matrix
+    index: Matrix
+    above: npt.NDArray[np.bool_]
+    below: npt.NDArray[np.bool_]
+    outside: npt.NDArray[np.bool_]
+    distance: Matrix
+    kept_share: float
+
+    @classmethod
+    def of(cls, lines: list[str], verdicts: LineVerdicts, start: int, end: int, keep: list[bool]) -> _Lines:
+        classes = np.array(verdicts.classes)
+        words = np.array(verdicts.words, dtype=np.float64)
+        kept = np.array(keep, dtype=np.float64)
+        index = np.arange(len(lines), dtype=np.float64)
+        above, below = index < start, index >= end
+        return cls(
+            classes, words, kept, np.array(list(map(len, lines)), dtype=np.float64),
+            (classes >= MEDIUM).astype(np.float64), np.log1p(words), np.maximum(words, 1.0), index, above, below,
+            above | below, np.where(above, start - index, 0.0) + np.where(below, index - end + 1, 0.0),
+            float(words @ kept) / max(float(words.sum()), 1.0),
+        )
+
+
 def line_features(lines: list[str], verdicts: LineVerdicts, start: int, end: int, keep: list[bool]) -> Matrix:
     """One row of FEATURES per line, from the rules' verdicts and the body region [start, end) they chose.
 
@@ -106,23 +139,14 @@ def line_features(lines: list[str], verdicts: LineVerdicts, start: int, end: int
     n = len(lines)
     if not n:
         return np.zeros((0, len(FEATURES)))
-    classes = np.array(verdicts.classes)
-    words = np.array(verdicts.words, dtype=np.float64)
-    kept = np.array(keep, dtype=np.float64)
-    chars = np.array(list(map(len, lines)), dtype=np.float64)
+    c = _Lines.of(lines, verdicts, start, end, keep)
+    classes, kept, chars, prose, log_words, safe_words, index = (c.classes, c.kept, c.chars, c.prose, c.log_words,
+                                                                  c.safe_words, c.index)
+    above, below, outside, distance, kept_share = c.above, c.below, c.outside, c.distance, c.kept_share
     lasts = [line[-1] for line in lines]
-    ends = np.array([c in _SENTENCE_CHARS for c in lasts], dtype=np.float64)
-    colon = np.array([c == ":" for c in lasts], dtype=np.float64)
+    ends = np.array([ch in _SENTENCE_CHARS for ch in lasts], dtype=np.float64)
+    colon = np.array([ch == ":" for ch in lasts], dtype=np.float64)
     commas = np.array([line.count(",") for line in lines], dtype=np.float64)
-    prose = (classes >= MEDIUM).astype(np.float64)
-    log_words = np.log1p(words)
-    index = np.arange(n, dtype=np.float64)
-    above = index < start
-    below = index >= end
-    outside = above | below
-    distance = np.where(above, start - index, 0.0) + np.where(below, index - end + 1, 0.0)
-    safe_words = np.maximum(words, 1.0)
-    kept_share = float(words @ kept) / max(float(words.sum()), 1.0)
     out = np.empty((n, len(FEATURES)))
     out[:, 0] = log_words
     out[:, 1] = np.log1p(chars)
@@ -172,24 +196,15 @@ def line_changes(
     n = len(lines)
     a = model.weights / model.scale
     bias = model.bias - float(model.mean @ a)
-    classes = np.array(verdicts.classes)
-    words = np.array(verdicts.words, dtype=np.float64)
-    kept = np.array(keep, dtype=np.float64)
+    c = _Lines.of(lines, verdicts, start, end, keep)
+    classes, kept, chars, prose, log_words, safe_words, index = (c.classes, c.kept, c.chars, c.prose, c.log_words,
+                                                                  c.safe_words, c.index)
+    above, below, outside, distance, kept_share = c.above, c.below, c.outside, c.distance, c.kept_share
     repeated = np.array(verdicts.repeated, dtype=bool)
-    chars = np.array(list(map(len, lines)), dtype=np.float64)
     last_weight = dict.fromkeys(_SENTENCE_CHARS, a[16])
     last_weight[":"] = a[17]
     z = np.array([last_weight.get(line[-1], 0.0) for line in lines])
-    safe_words = np.maximum(words, 1.0)
     z += a[18] * np.minimum(np.array([line.count(",") for line in lines]) / safe_words, 1.0)
-    prose = (classes >= MEDIUM).astype(np.float64)
-    log_words = np.log1p(words)
-    index = np.arange(n, dtype=np.float64)
-    above = index < start
-    below = index >= end
-    outside = above | below
-    distance = np.where(above, start - index, 0.0) + np.where(below, index - end + 1, 0.0)
-    kept_share = float(words @ kept) / max(float(words.sum()), 1.0)
     z += a[0] * log_words + a[1] * np.log1p(chars) + a[2] * np.minimum(chars / safe_words, 20.0)
     z += a[3:9][classes]
     z += (a[9] + a[30] * log_words) * kept + a[10] + (a[11] - a[10]) * above + (a[12] - a[10]) * below
