@@ -94,15 +94,20 @@ def run(corpus_dir: Path, out_path: Path) -> int:
     return cluster(corpus_dir, out_path, sketch, lsh.query, insert)
 
 
-def main(argv: list[str]) -> int:
-    """Entry point for the child process."""
+def child_main(argv: list[str], module: str, run: Callable[[Path, Path], int]) -> int:
+    """A baseline's child process: `python -m MODULE CORPUS_DIR OUT.jsonl`, its timing line on stderr."""
     if len(argv) != 2:
-        print("usage: python -m cleanwire.bench.baseline_datasketch CORPUS_DIR OUT.jsonl", file=sys.stderr)
+        print(f"usage: python -m {module} CORPUS_DIR OUT.jsonl", file=sys.stderr)
         return 2
     start = time.perf_counter()
     count = run(Path(argv[0]), Path(argv[1]))
     print(json.dumps({"docs": count, "seconds": round(time.perf_counter() - start, 3)}), file=sys.stderr)
     return 0
+
+
+def main(argv: list[str]) -> int:
+    """Entry point for the child process."""
+    return child_main(argv, "cleanwire.bench.baseline_datasketch", run)
 
 
 if __name__ == "__main__":

@@ -8,12 +8,10 @@ per document and a timing line on stderr.
 
 from __future__ import annotations
 
-import json
 import sys
-import time
 from pathlib import Path
 
-from cleanwire.bench.baseline_datasketch import NUM_PERM, SHINGLE_WORDS, THRESHOLD, WORD, cluster
+from cleanwire.bench.baseline_datasketch import NUM_PERM, SHINGLE_WORDS, THRESHOLD, WORD, child_main, cluster
 
 # rensa's LSH needs a number of bands that divides the slots: 32 bands of 4 rows puts the steep part
 # of the S-curve at about 0.42, the nearest to datasketch's 25 x 5 (0.52) for threshold 0.5
@@ -44,18 +42,12 @@ def run(corpus_dir: Path, out_path: Path) -> int:
 
 def main(argv: list[str]) -> int:
     """Entry point for the child process."""
-    if len(argv) != 2:
-        print("usage: python -m cleanwire.bench.baseline_rensa CORPUS_DIR OUT.jsonl", file=sys.stderr)
-        return 2
     try:
         import rensa  # noqa: F401
     except ImportError:
         print("error: rensa is not installed (pip install '.[bench]')", file=sys.stderr)
         return 2
-    start = time.perf_counter()
-    count = run(Path(argv[0]), Path(argv[1]))
-    print(json.dumps({"docs": count, "seconds": round(time.perf_counter() - start, 3)}), file=sys.stderr)
-    return 0
+    return child_main(argv, "cleanwire.bench.baseline_rensa", run)
 
 
 if __name__ == "__main__":
