@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,3 +93,15 @@ def run_process(*args: str | Path | int, cwd: Path | None = None, tmpdir: Path |
 
     return subprocess.run([sys.executable, "-m", "cleanwire", *map(str, args)], capture_output=True, cwd=cwd,
                           env=subprocess_env(tmpdir), timeout=timeout, preexec_fn=limit)
+
+
+@pytest.fixture
+def days(tmp_path: Path) -> tuple[Path, Path]:
+    """Two days of a crawl from the seeds: day 1 holds the excerpt, day 2 the full story and the other one."""
+    day1, day2 = tmp_path / "day1", tmp_path / "day2"
+    day1.mkdir()
+    day2.mkdir()
+    (day1 / SEED_EXCERPT).write_bytes((SEEDS / SEED_EXCERPT).read_bytes())
+    for name in (SEED_FULL, SEED_OTHER):
+        (day2 / name).write_bytes((SEEDS / name).read_bytes())
+    return day1, day2

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SEED_EXCERPT, SEED_FULL, SEED_OTHER, SEEDS, jsonl, paragraphs, run_cli, subprocess_env
+from conftest import SEED_EXCERPT, SEED_FULL, SEED_OTHER, jsonl, paragraphs, run_cli, subprocess_env
 
 from cleanwire.config import Config
 from cleanwire.index import Index, IndexFileError
@@ -96,17 +96,6 @@ def _content(path: Path) -> tuple[Any, ...]:
 def _dedupe(*args: str | Path) -> tuple[int, list[dict[str, Any]], str]:
     code, out, err = run_cli("dedupe", *args, "--format", "jsonl", "-q")
     return code, jsonl(out), err
-
-
-@pytest.fixture
-def days(tmp_path: Path) -> tuple[Path, Path]:
-    day1, day2 = tmp_path / "day1", tmp_path / "day2"
-    day1.mkdir()
-    day2.mkdir()
-    (day1 / SEED_EXCERPT).write_bytes((SEEDS / SEED_EXCERPT).read_bytes())
-    for name in (SEED_FULL, SEED_OTHER):
-        (day2 / name).write_bytes((SEEDS / name).read_bytes())
-    return day1, day2
 
 
 def test_day2_full_version_becomes_canonical_and_absorbs_the_indexed_excerpt(tmp_path: Path,

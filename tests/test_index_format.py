@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from conftest import SEED_EXCERPT, SEED_FULL, SEED_OTHER, SEEDS, jsonl, paragraphs, run_cli
+from conftest import SEED_EXCERPT, SEED_FULL, jsonl, paragraphs, run_cli
 
 import cleanwire.index as index_module
 from cleanwire.fingerprint import match_key
@@ -72,19 +72,8 @@ def _downgrade_to_version_1(db: Path) -> None:
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'version'")
 
 
-@pytest.fixture
-def day_dirs(tmp_path: Path) -> tuple[Path, Path]:
-    day1, day2 = tmp_path / "day1", tmp_path / "day2"
-    day1.mkdir()
-    day2.mkdir()
-    (day1 / SEED_EXCERPT).write_bytes((SEEDS / SEED_EXCERPT).read_bytes())
-    for name in (SEED_FULL, SEED_OTHER):
-        (day2 / name).write_bytes((SEEDS / name).read_bytes())
-    return day1, day2
-
-
-def test_a_version_1_index_is_read_and_upgraded_by_a_writing_run(tmp_path: Path, day_dirs: tuple[Path, Path]) -> None:
-    day1, day2 = day_dirs
+def test_a_version_1_index_is_read_and_upgraded_by_a_writing_run(tmp_path: Path, days: tuple[Path, Path]) -> None:
+    day1, day2 = days
     new, old = tmp_path / "new.db", tmp_path / "old.db"
     for db in (new, old):
         assert run_cli("dedupe", day1, "--index", db, "-q")[0] == 0
@@ -106,8 +95,8 @@ def test_a_version_1_index_is_read_and_upgraded_by_a_writing_run(tmp_path: Path,
     assert [(r["id"], r["canonical_id"]) for r in jsonl(out)] == [(SEED_EXCERPT, SEED_FULL)]
 
 
-def test_an_index_of_an_unknown_version_is_refused_in_one_line(tmp_path: Path, day_dirs: tuple[Path, Path]) -> None:
-    day1, _ = day_dirs
+def test_an_index_of_an_unknown_version_is_refused_in_one_line(tmp_path: Path, days: tuple[Path, Path]) -> None:
+    day1, _ = days
     db = tmp_path / "news.db"
     run_cli("dedupe", day1, "--index", db, "-q")
     with sqlite3.connect(db) as conn:
@@ -121,9 +110,9 @@ def test_an_index_of_an_unknown_version_is_refused_in_one_line(tmp_path: Path, d
         assert any(says in line for line in lines), err
 
 
-def test_without_json_in_sqlite_the_batch_is_looked_up_from_temp_tables(tmp_path: Path, day_dirs: tuple[Path, Path],
+def test_without_json_in_sqlite_the_batch_is_looked_up_from_temp_tables(tmp_path: Path, days: tuple[Path, Path],
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    day1, day2 = day_dirs
+    day1, day2 = days
     db = tmp_path / "news.db"
     run_cli("dedupe", day1, "--index", db, "-q")
     expected = run_cli("dedupe", day2, "--against", db, "--all", "--format", "jsonl", "-q")[1]
@@ -137,10 +126,10 @@ def test_without_json_in_sqlite_the_batch_is_looked_up_from_temp_tables(tmp_path
     assert {"l_h", "l_e", "l_n", "l_s", "l_m"} <= set(tables)
 
 
-def test_bench_grow_adds_copies_that_match_nothing(tmp_path: Path, day_dirs: tuple[Path, Path]) -> None:
+def test_bench_grow_adds_copies_that_match_nothing(tmp_path: Path, days: tuple[Path, Path]) -> None:
     from cleanwire.bench.index import grow, table_bytes
 
-    day1, day2 = day_dirs
+    day1, day2 = days
     small, large = tmp_path / "small.db", tmp_path / "large.db"
     run_cli("dedupe", day1, day2, "--index", small, "-q")
     grow(small, large, 3)
