@@ -11,6 +11,7 @@ import io
 import lzma
 import os
 import zlib
+from collections.abc import Callable
 from typing import Any, BinaryIO
 
 COMPRESSED_EXTENSIONS = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd", ".bz2": "bzip2",
@@ -39,6 +40,19 @@ def inner_name(path: str) -> str:
     """The name of what a compressed file holds: `a.jsonl.gz` -> `a.jsonl` (other names as they are)."""
     stem, ext = os.path.splitext(path)
     return stem if ext.lower() in COMPRESSED_EXTENSIONS else path
+
+
+def sniffed_head(f: BinaryIO, path: str, size: int,
+                 decompressed: Callable[[BinaryIO, str, int], bytes]) -> tuple[bytes, str | None, str]:
+    """The first `size` bytes of what the open file `f` at `path` holds, its compression (or None) and the
+    name of what it holds. A compressed file's head comes from `decompressed(f, compression, size)`, which
+    reads from the file's start and raises what damage it finds."""
+    head = f.read(size)
+    compression = compression_of(head)
+    if compression is None:
+        return head, None, path
+    f.seek(0)
+    return decompressed(f, compression, size), compression, inner_name(path)
 
 
 class ArchiveError(Exception):

@@ -17,7 +17,7 @@ import re
 import orjson
 
 from cleanwire.config import IngestConfig
-from cleanwire.ingest.compressed import ArchiveError, compression_of, inner_name, open_decompressed
+from cleanwire.ingest.compressed import ArchiveError, open_decompressed, sniffed_head
 from cleanwire.ingest.discover import Entry
 from cleanwire.ingest.sniff import SNIFF_BYTES, detect_format, jsonl_refusal, known_format
 
@@ -31,13 +31,8 @@ def skip_reason(entry: Entry, cfg: IngestConfig) -> str | None:
         return None
     try:
         with open(entry.path, "rb") as f:
-            head = f.read(SNIFF_BYTES)
-            compression = compression_of(head)
-            name = entry.path
-            if compression is not None:
-                name = inner_name(entry.path)
-                f.seek(0)
-                head = open_decompressed(f, compression).read(SNIFF_BYTES)
+            head, compression, name = sniffed_head(
+                f, entry.path, SNIFF_BYTES, lambda raw, kind, size: open_decompressed(raw, kind).read(size))
     except (OSError, ArchiveError):
         return None  # reading it will name the cause
     fmt = known_format(name, cfg)

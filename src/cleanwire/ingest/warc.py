@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 from cleanwire.config import IngestConfig
 from cleanwire.document import Document
-from cleanwire.ingest.compressed import ArchiveError, DecompressedStream, compression_of, inner_name
+from cleanwire.ingest.compressed import ArchiveError, DecompressedStream, inner_name, sniffed_head
 from cleanwire.ingest.decode import decode_bytes
 from cleanwire.ingest.discover import Entry
 from cleanwire.ingest.failures import error_document, reason
@@ -141,13 +141,8 @@ def skipped_records(entry: Entry, cfg: IngestConfig) -> list[tuple[str, str]]:
     out = []
     try:
         with open(entry.path, "rb") as f:
-            head = f.read(SNIFF_BYTES)
-            compression = compression_of(head)
-            name = entry.path
-            if compression is not None:
-                name = inner_name(entry.path)
-                f.seek(0)
-                head = read_up_to(DecompressedStream(f, compression), SNIFF_BYTES)
+            head, compression, name = sniffed_head(
+                f, entry.path, SNIFF_BYTES, lambda raw, kind, size: read_up_to(DecompressedStream(raw, kind), size))
             if (known_format(name, cfg) or detect_format(name, head)) != "warc" or not head.startswith(WARC_SIGNATURE):
                 return []
             from warcio.archiveiterator import ArchiveIterator
